@@ -1,0 +1,182 @@
+"""The merchant's settings: declared once, shown in Saleor's dashboard, parsed into a frozen dataclass.
+
+Saleor stores plugin settings as a list of ``{"name", "value"}`` strings. ``SETTINGS`` declares each
+one (label, help text, default, parser); ``CONFIG_STRUCTURE`` and ``DEFAULT_CONFIGURATION`` for the
+plugin class are generated from it, and ``parse_configuration`` turns the stored list into
+``RetentionSettings`` or raises ``ConfigurationError`` naming every bad field.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+STRING = "String"  # Saleor's ConfigurationTypeField.STRING; 2.10 and 3.x spell it the same
+
+
+class ConfigurationError(ValueError):
+    """Raised with ``errors``: setting name -> message, for every invalid setting at once."""
+
+    def __init__(self, errors: Mapping[str, str]):
+        super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
+        self.errors = dict(errors)
+
+
+def parse_non_negative_int(raw: str, *, maximum: int = 10**9) -> int:
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise ValueError(_("Enter a whole number.")) from None
+    if value < 0 or value > maximum:
+        raise ValueError(_("Enter a whole number from 0 to %(max)s.") % {"max": maximum})
+    return value
+
+
+def parse_currency_rates(raw: str) -> dict[str, Decimal]:
+    """``"USD:1, EUR:1.5"`` -> ``{"USD": Decimal("1"), "EUR": Decimal("1.5")}``."""
+    rates: dict[str, Decimal] = {}
+    for chunk in filter(None, (part.strip() for part in str(raw).split(","))):
+        currency, sep, amount = chunk.partition(":")
+        currency = currency.strip().upper()
+        if not sep or len(currency) != 3 or not currency.isalpha():
+            raise ValueError(
+                _('Write each rate as CURRENCY:POINTS, e.g. "USD:1, EUR:1.5"; got "%(chunk)s".')
+                % {"chunk": chunk}
+            )
+        try:
+            rate = Decimal(amount.strip())
+        except InvalidOperation:
+            raise ValueError(_('"%(amount)s" is not a number.') % {"amount": amount}) from None
+        if not rate.is_finite() or rate < 0 or rate > 10000:
+            raise ValueError(_("A rate must be from 0 to 10000 points per unit."))
+        if currency in rates:
+            raise ValueError(_("%(currency)s is given twice.") % {"currency": currency})
+        rates[currency] = rate
+    return rates
+
+
+@dataclasses.dataclass(frozen=True)
+class Setting:
+    name: str
+    label: Any
+    help_text: Any
+    default: str
+    parse: Callable[[str], Any]
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        name="points_per_currency_unit",
+        label=_("Points per currency unit"),
+        help_text=_(
+            'Points earned per unit of the order\'s currency, per currency: "USD:1, EUR:1". '
+            "Orders in a currency without a rate earn nothing."
+        ),
+        default="USD:1",
+        parse=parse_currency_rates,
+    ),
+    Setting(
+        name="signup_bonus",
+        label=_("Sign-up bonus"),
+        help_text=_("Points a customer receives once, when their account is created."),
+        default="0",
+        parse=parse_non_negative_int,
+    ),
+    Setting(
+        name="pending_days",
+        label=_("Pending days"),
+        help_text=_(
+            "Days earned points stay pending (the return window) before they can be spent."
+        ),
+        default="14",
+        parse=lambda raw: parse_non_negative_int(raw, maximum=365),
+    ),
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class RetentionSettings:
+    points_per_currency_unit: Mapping[str, Decimal]
+    signup_bonus: int
+    pending_days: int
+
+    def rate_for(self, currency: str) -> Decimal | None:
+        return self.points_per_currency_unit.get(currency.upper())
+
+
+def config_structure() -> dict[str, dict[str, Any]]:
+    return {
+        s.name: {"type": STRING, "label": s.label, "help_text": s.help_text} for s in SETTINGS
+    }
+
+
+def default_configuration() -> list[dict[str, Any]]:
+    return [{"name": s.name, "value": s.default} for s in SETTINGS]
+
+
+def parse_configuration(items: Iterable[Mapping[str, Any]] | None) -> RetentionSettings:
+    """Parse Saleor's stored list; a missing setting takes its default, unknown names are ignored."""
+    given = {item.get("name"): item.get("value") for item in (items or ())}
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for setting in SETTINGS:
+        raw = given.get(setting.name)
+        if raw is None or str(raw).strip() == "":
+            raw = setting.default
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as exc:
+            errors[setting.name] = str(exc)
+    if errors:
+        raise ConfigurationError(errors)
+    return RetentionSettings(**values)
+
+
+class FreshCopy:
+    """Class attribute that hands out a deep copy on every read.
+
+    Saleor 2.10's manager passes ``DEFAULT_CONFIGURATION`` itself to the plugin and edits those
+    dicts in place on ``pluginUpdate`` before validating, so a refused value would otherwise stay
+    in the class-level default for the life of the process.
+    """
+
+    def __init__(self, factory: Callable[[], Any]):
+        self._factory = factory
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        return copy.deepcopy(self._factory())
+
+
+PLUGIN_ID = "saleor.retention"
+DEFAULT_ACTIVE = False  # a merchant switches it on in the dashboard (pluginUpdate)
+
+
+def load_state() -> tuple[bool, RetentionSettings]:
+    """(active, settings) as stored by Saleor, or the defaults before the first ``pluginUpdate``.
+
+    Stored settings were validated when saved; a row edited behind Saleor's back that no longer
+    parses falls back to the defaults for the bad fields only, and says so in the log.
+    """
+    from .saleor_adapter import stored_plugin_configuration
+
+    stored = stored_plugin_configuration(PLUGIN_ID)
+    if stored is None:
+        return DEFAULT_ACTIVE, parse_configuration(default_configuration())
+    active, items = stored
+    try:
+        return active, parse_configuration(items)
+    except ConfigurationError as exc:
+        import logging
+
+        logging.getLogger(__name__).error("retention: stored settings are invalid: %s", exc)
+        kept = [item for item in items if item.get("name") not in exc.errors]
+        return active, parse_configuration(kept)
+
+
+def load_settings() -> RetentionSettings:
+    return load_state()[1]

@@ -1,0 +1,1 @@
+"""Imports every domain's inbox handlers so they register (see ``inbox.handlers``)."""

@@ -1,0 +1,23 @@
+"""Error codes shared by every domain and exposed in GraphQL as ``RetentionErrorCode``."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class RetentionErrorCode(str, Enum):
+    INVALID = "invalid"
+    REQUIRED = "required"
+    NOT_FOUND = "not_found"
+    PERMISSION_DENIED = "permission_denied"
+    PLUGIN_INACTIVE = "plugin_inactive"
+
+
+class RetentionError(Exception):
+    """A refusal the caller can act on: carries a code and, when one input caused it, its field."""
+
+    def __init__(self, message: str, *, code: RetentionErrorCode, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field

@@ -1,0 +1,62 @@
+"""Base for every retention mutation: permission check, domain errors -> typed ``errors``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+from django.utils.translation import gettext as _
+
+from ...errors import RetentionError as DomainError
+from ...errors import RetentionErrorCode
+from .types import RetentionError
+
+
+def error_list(*errors: DomainError) -> list[RetentionError]:
+    return [
+        RetentionError(field=error.field, message=error.message, code=error.code)
+        for error in errors
+    ]
+
+
+class RetentionMutation(graphene.Mutation):
+    """Subclasses set ``permissions`` (Django permission names, any one suffices; empty means a
+    signed-in or anonymous caller may try) and implement ``perform_mutation``."""
+
+    errors = graphene.List(
+        graphene.NonNull(RetentionError),
+        required=True,
+        description="Empty on success; otherwise why nothing was changed.",
+    )
+
+    permissions: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def has_permission(cls, context: Any) -> bool:
+        if not cls.permissions:
+            return True
+        user = getattr(context, "user", None)
+        return bool(user and user.is_active and any(user.has_perm(p) for p in cls.permissions))
+
+    @classmethod
+    def mutate(cls, root: Any, info: Any, **data: Any) -> Any:
+        if not cls.has_permission(info.context):
+            return cls(
+                errors=error_list(
+                    DomainError(
+                        _("You do not have permission to perform this action."),
+                        code=RetentionErrorCode.PERMISSION_DENIED,
+                    )
+                )
+            )
+        try:
+            return cls.perform_mutation(root, info, **data)
+        except DomainError as error:
+            return cls(errors=error_list(error))
+
+    @classmethod
+    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> Any:
+        raise NotImplementedError

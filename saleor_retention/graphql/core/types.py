@@ -1,0 +1,15 @@
+import graphene
+
+from ...errors import RetentionErrorCode as DomainErrorCode
+
+RetentionErrorCode = graphene.Enum.from_enum(
+    DomainErrorCode, description="Why a retention mutation refused its input."
+)
+
+
+class RetentionError(graphene.ObjectType):
+    field = graphene.String(
+        description="The input field the error is about; null when it concerns the whole input."
+    )
+    message = graphene.String(required=True, description="What went wrong, in the shopper's or staff's language.")
+    code = RetentionErrorCode(required=True, description="A stable code for programs.")

@@ -1,0 +1,35 @@
+"""Adding retention fields to Saleor's own GraphQL types.
+
+Saleor builds its schema from graphene classes and offers plugins no way to add fields. graphene 2
+reads a type's ``_meta.fields`` when a schema is built, so fields put there before our schema is
+built appear on Saleor's types (``Shop.retention``, ``User.loyalty``, ...). Saleor's own schema
+object, built earlier at import, is left as it was. This module is the only place that does it;
+the schema snapshot test tells when a Saleor or graphene upgrade stops it working.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import graphene
+
+_EXTENSIONS: list[tuple[type[graphene.ObjectType], str, Callable[[], graphene.Field]]] = []
+
+
+def extend_type(
+    saleor_type: type[graphene.ObjectType], name: str, make_field: Callable[[], graphene.Field]
+) -> None:
+    """Declare a field to add to ``saleor_type`` when the retention schema is built."""
+    _EXTENSIONS.append((saleor_type, name, make_field))
+
+
+def apply_extensions() -> None:
+    for saleor_type, name, make_field in _EXTENSIONS:
+        fields = saleor_type._meta.fields
+        if name in fields and getattr(fields[name], "_retention", False):
+            continue  # already applied (the schema module was imported again)
+        if name in fields:
+            raise RuntimeError(f"Saleor's {saleor_type.__name__} already has a field {name!r}")
+        field = make_field()
+        field._retention = True
+        fields[name] = field

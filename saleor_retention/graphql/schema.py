@@ -1,0 +1,36 @@
+"""The single GraphQL schema: Saleor's whole schema plus the retention fields and mutations.
+
+``saleor_retention.urls`` serves it on ``/graphql/``; docs/graphql.md explains the mechanism.
+"""
+
+import graphene
+from graphene_federation import build_schema
+from saleor.graphql.api import Mutation as SaleorMutation
+from saleor.graphql.api import Query as SaleorQuery
+
+from . import saleor_types
+from .extend import apply_extensions, extend_type
+from .inbox.mutations import RetentionEventsRetry
+from .shop.types import shop_retention_field
+
+extend_type(saleor_types.Shop, "retention", shop_retention_field)
+
+
+class RetentionQueries(graphene.ObjectType):
+    pass
+
+
+class RetentionMutations(graphene.ObjectType):
+    retention_events_retry = RetentionEventsRetry.Field()
+
+
+class Query(RetentionQueries, SaleorQuery):
+    pass
+
+
+class Mutation(RetentionMutations, SaleorMutation):
+    pass
+
+
+apply_extensions()
+schema = build_schema(Query, mutation=Mutation)

@@ -1,0 +1,67 @@
+"""Turn what Saleor reports (a hook today, a webhook tomorrow) into the plugin's business events.
+
+Saleor reaches "paid" by several paths (a checkout charged at once fires only ``order_created``;
+a capture fires ``order_fully_paid``; 3.x adds ``order_paid``) and reports refunds differently per
+version. Whatever path fires, each business event gets one key, so the unique constraint on
+``PluginEvent.key`` makes every path and every replay record it once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import saleor_adapter as saleor
+from .models import PluginEvent
+from .services import record_event
+
+ORDER_CREATED = "order_created"
+ORDER_PAID = "order_paid"
+ORDER_REFUNDED = "order_refunded"
+ORDER_CANCELLED = "order_cancelled"
+ORDER_FULFILLED = "order_fulfilled"
+FULFILLMENT_CREATED = "fulfillment_created"
+CUSTOMER_CREATED = "customer_created"
+
+
+def customer_created(customer: Any) -> list[PluginEvent]:
+    event, _ = record_event(kind=CUSTOMER_CREATED, object_type="customer", object_id=str(customer.pk))
+    return [event]
+
+
+def order_seen(order: Any, *, created: bool = False) -> list[PluginEvent]:
+    """Any order hook: record creation, payment and refunds that have happened by now."""
+    events: list[PluginEvent] = []
+    order_id = str(order.pk)
+    if created:
+        events.append(record_event(kind=ORDER_CREATED, object_type="order", object_id=order_id)[0])
+    if saleor.order_is_paid(order):
+        events.append(record_event(kind=ORDER_PAID, object_type="order", object_id=order_id)[0])
+    for refund in saleor.order_refunds(order):
+        event, _ = record_event(
+            kind=ORDER_REFUNDED,
+            object_type="order",
+            object_id=order_id,
+            discriminator=refund.refund_id,
+            payload={"amount": str(refund.amount), "currency": refund.currency},
+        )
+        events.append(event)
+    return events
+
+
+def order_cancelled(order: Any) -> list[PluginEvent]:
+    return [record_event(kind=ORDER_CANCELLED, object_type="order", object_id=str(order.pk))[0]]
+
+
+def order_fulfilled(order: Any) -> list[PluginEvent]:
+    return [record_event(kind=ORDER_FULFILLED, object_type="order", object_id=str(order.pk))[0]]
+
+
+def fulfillment_created(fulfillment: Any) -> list[PluginEvent]:
+    facts = saleor.fulfillment_facts(fulfillment)
+    event, _ = record_event(
+        kind=FULFILLMENT_CREATED,
+        object_type="fulfillment",
+        object_id=facts.id,
+        payload={"order_id": facts.order_id, "sequence": facts.sequence},
+    )
+    return [event]

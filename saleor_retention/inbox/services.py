@@ -1,0 +1,136 @@
+"""Recording Saleor events and processing them: the path from a hook to a domain service."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+
+from ..conf import load_settings
+from .handlers import handlers_for
+from .models import PluginEvent
+
+logger = logging.getLogger(__name__)
+
+MAX_ERROR_LENGTH = 4000
+
+
+def event_key(kind: str, object_type: str, object_id: str, discriminator: str = "") -> str:
+    key = f"{kind}:{object_type}:{object_id}"
+    return f"{key}:{discriminator}" if discriminator else key
+
+
+def record_event(
+    *,
+    kind: str,
+    object_type: str,
+    object_id: str,
+    discriminator: str = "",
+    payload: dict[str, Any] | None = None,
+) -> tuple[PluginEvent, bool]:
+    """Store the event once (the unique key absorbs replays) and queue it after commit.
+
+    Returns the event and whether this call created it.
+    """
+    key = event_key(kind, object_type, object_id, discriminator)
+    event, created = _get_or_create(
+        key,
+        kind=kind,
+        object_type=object_type,
+        object_id=object_id,
+        payload=payload or {},
+    )
+    if created:
+        schedule_processing(event.pk)
+    return event, created
+
+
+def record_hook_failure(
+    *, kind: str, object_type: str, object_id: str, discriminator: str = "", error: str
+) -> PluginEvent:
+    """Keep a hook that raised as a failed event, so ``retention_retry_events`` can redo it."""
+    key = event_key(kind, object_type, object_id, discriminator)
+    event, created = _get_or_create(
+        key,
+        kind=kind,
+        object_type=object_type,
+        object_id=object_id,
+        status=PluginEvent.Status.FAILED,
+        attempts=1,
+        last_error=error[:MAX_ERROR_LENGTH],
+    )
+    return event
+
+
+def _get_or_create(key: str, **defaults: Any) -> tuple[PluginEvent, bool]:
+    try:
+        with transaction.atomic():
+            return PluginEvent.objects.get_or_create(key=key, defaults=defaults)
+    except IntegrityError:  # a concurrent replay won the insert
+        return PluginEvent.objects.get(key=key), False
+
+
+def schedule_processing(event_id: int) -> None:
+    """Queue the event's task once Saleor's transaction commits (never before: a worker would
+    not see the rows yet, and a rolled-back checkout must not earn anything)."""
+    from .tasks import process_event_task
+
+    def enqueue() -> None:
+        try:
+            process_event_task.delay(event_id)
+        except Exception:  # broker down: the row stays pending for the retry sweep
+            logger.exception("retention: could not queue event %s; it stays pending", event_id)
+
+    transaction.on_commit(enqueue)
+
+
+def process_event(event_id: int) -> PluginEvent | None:
+    """Run the domain handlers of one event, exactly once.
+
+    The row lock serialises concurrent deliveries of the same event; handlers run in a savepoint
+    so a failing handler leaves nothing half-written, and the event records the failure instead.
+    Database connection errors propagate so the task can retry them.
+    """
+    with transaction.atomic():
+        event = PluginEvent.objects.select_for_update().filter(pk=event_id).first()
+        if event is None or event.status == PluginEvent.Status.DONE:
+            return event
+        event.attempts += 1
+        try:
+            with transaction.atomic():
+                settings = load_settings()
+                results: dict[str, Any] = {}
+                for handler in handlers_for(event.kind):
+                    results[handler.__module__.rsplit(".", 2)[-2]] = handler(event, settings)
+        except OperationalError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - recorded on the event and logged, then retried
+            logger.exception("retention: event %s (%s) failed", event.pk, event.key)
+            event.status = PluginEvent.Status.FAILED
+            event.last_error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
+        else:
+            event.status = PluginEvent.Status.DONE
+            event.result = results
+            event.last_error = ""
+            event.processed_at = timezone.now()
+        event.save(
+            update_fields=["status", "attempts", "last_error", "result", "processed_at"]
+        )
+        return event
+
+
+def retry_events(*, stale_after_minutes: int = 10) -> list[int]:
+    """Queue every failed event and every event pending for longer than the threshold."""
+    stale_before = timezone.now() - timezone.timedelta(minutes=stale_after_minutes)
+    ids = list(
+        PluginEvent.objects.filter(status=PluginEvent.Status.FAILED).values_list("pk", flat=True)
+    ) + list(
+        PluginEvent.objects.filter(
+            status=PluginEvent.Status.PENDING, created_at__lt=stale_before
+        ).values_list("pk", flat=True)
+    )
+    for event_id in ids:
+        schedule_processing(event_id)
+    return ids

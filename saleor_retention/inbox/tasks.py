@@ -1,0 +1,20 @@
+from django.db import OperationalError
+from saleor.celeryconf import app
+
+from .services import process_event, retry_events
+
+
+@app.task(
+    name="saleor_retention.process_event",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def process_event_task(event_id: int) -> str | None:
+    event = process_event(event_id)
+    return event.status if event else None
+
+
+@app.task(name="saleor_retention.retry_events")
+def retry_events_task(stale_after_minutes: int = 10) -> int:
+    return len(retry_events(stale_after_minutes=stale_after_minutes))

@@ -1,0 +1,2 @@
+# Django discovers an app's models here; each domain keeps its own models module.
+from .inbox.models import PluginEvent  # noqa: F401

@@ -1,0 +1,134 @@
+"""The Saleor plugin: a thin adapter from Saleor's hooks to the plugin's intake services.
+
+Each hook checks ``self.active``, hands the Saleor object to one intake function (which records
+the business event and queues its task after commit) and returns ``previous_value`` untouched.
+Hooks accept ``**kwargs`` because Saleor 3.x passes extra keywords (``webhooks=``,
+``notify_customer=``). Nothing a hook does may fail the shopper's checkout or the staff mutation
+that called it: ``_guarded`` runs the work in a savepoint, logs any error and records it as a
+failed event that ``manage.py retention_retry_events`` can redo.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from saleor.plugins.base_plugin import BasePlugin
+
+from . import conf
+from .inbox import intake
+from .inbox.services import record_hook_failure
+from .saleor_adapter import object_ref
+
+logger = logging.getLogger(__name__)
+
+
+def _guarded(kind: str) -> Callable:
+    def decorate(hook: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(hook)
+        def run(self, obj, previous_value=None, **kwargs):
+            if not self.active:
+                return previous_value
+            try:
+                with transaction.atomic():
+                    hook(self, obj, previous_value, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - the one place allowed: never fail Saleor
+                logger.exception("retention: %s hook failed; recorded for retry", kind)
+                _record_failure(kind, obj, exc)
+            return previous_value
+
+        return run
+
+    return decorate
+
+
+def _record_failure(kind: str, obj: Any, exc: Exception) -> None:
+    try:
+        with transaction.atomic():
+            object_type, object_id = object_ref(obj)
+            record_hook_failure(
+                kind=kind,
+                object_type=object_type,
+                object_id=object_id,
+                error=f"{type(exc).__name__}: {exc}",
+            )
+    except Exception:  # noqa: BLE001 - the log above already holds the original error
+        logger.exception("retention: could not record the failure of %s", kind)
+
+
+class RetentionPlugin(BasePlugin):
+    PLUGIN_ID = conf.PLUGIN_ID
+    PLUGIN_NAME = "Customer retention"
+    PLUGIN_DESCRIPTION = _(
+        "Points, loyalty cards in parcels, reviews, customer insight and messaging "
+        "that bring customers back."
+    )
+    # One configuration for the whole store: on Saleor 3.x a per-channel plugin does not receive
+    # customer_created (it is dispatched without a channel). Per-currency values live inside it.
+    CONFIGURATION_PER_CHANNEL = False
+    DEFAULT_ACTIVE = conf.DEFAULT_ACTIVE
+    CONFIG_STRUCTURE = conf.config_structure()
+    DEFAULT_CONFIGURATION = conf.FreshCopy(conf.default_configuration)
+
+    @classmethod
+    def validate_plugin_configuration(cls, plugin_configuration: Any, **kwargs: Any) -> None:
+        """Refuse a bad value given through ``pluginUpdate``; Saleor then saves nothing."""
+        from saleor.plugins.error_codes import PluginErrorCode
+
+        try:
+            conf.parse_configuration(plugin_configuration.configuration)
+        except conf.ConfigurationError as exc:
+            raise ValidationError(
+                {
+                    name: ValidationError(message, code=PluginErrorCode.INVALID.value)
+                    for name, message in exc.errors.items()
+                }
+            ) from None
+
+    # --- hooks ----------------------------------------------------------------------------
+
+    @_guarded(intake.CUSTOMER_CREATED)
+    def customer_created(self, customer, previous_value, **kwargs):
+        intake.customer_created(customer)
+
+    @_guarded(intake.ORDER_CREATED)
+    def order_created(self, order, previous_value, **kwargs):
+        intake.order_seen(order, created=True)
+
+    @_guarded(intake.ORDER_PAID)
+    def order_fully_paid(self, order, previous_value, **kwargs):
+        intake.order_seen(order)
+
+    @_guarded(intake.ORDER_PAID)
+    def order_paid(self, order, previous_value, **kwargs):  # Saleor 3.x
+        intake.order_seen(order)
+
+    @_guarded("order_updated")
+    def order_updated(self, order, previous_value, **kwargs):
+        # Saleor 2.10 reports refunds only through order_updated (see intake.order_seen).
+        intake.order_seen(order)
+
+    @_guarded(intake.ORDER_REFUNDED)
+    def order_refunded(self, order, previous_value, **kwargs):  # Saleor 3.x
+        intake.order_seen(order)
+
+    @_guarded(intake.ORDER_REFUNDED)
+    def order_fully_refunded(self, order, previous_value, **kwargs):  # Saleor 3.x
+        intake.order_seen(order)
+
+    @_guarded(intake.ORDER_CANCELLED)
+    def order_cancelled(self, order, previous_value, **kwargs):
+        intake.order_cancelled(order)
+
+    @_guarded(intake.ORDER_FULFILLED)
+    def order_fulfilled(self, order, previous_value, **kwargs):
+        intake.order_fulfilled(order)
+
+    @_guarded(intake.FULFILLMENT_CREATED)
+    def fulfillment_created(self, fulfillment, previous_value, **kwargs):
+        intake.fulfillment_created(fulfillment)

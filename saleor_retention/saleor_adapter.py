@@ -1,0 +1,267 @@
+"""The one place that reads Saleor's models and settings.
+
+Everything that differs between Saleor 2.10 and 3.x (paid status, channels, refund records,
+primary keys) is answered here and handed to the services as plain, frozen values. Services and
+selectors never read a Saleor model's fields themselves; when a new Saleor version moves a field,
+this module is the only one to change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+ZERO = Decimal("0")
+
+
+@dataclasses.dataclass(frozen=True)
+class CustomerFacts:
+    id: str
+    email: str
+    first_name: str
+    last_name: str
+    is_staff: bool
+    language_code: str
+    date_joined: datetime | None
+    birthday: date | None  # Saleor has no birthday field; the plugin keeps its own (later issues)
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderLineFacts:
+    id: str
+    product_id: str | None
+    variant_id: str | None
+    sku: str
+    quantity: int
+    quantity_fulfilled: int
+    unit_price_gross: Decimal
+    unit_price_net: Decimal
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderFacts:
+    id: str
+    number: str
+    token: str
+    customer_id: str | None
+    customer_email: str
+    currency: str
+    status: str
+    language_code: str
+    channel: str | None  # None on Saleor 2.10, which has no channels
+    total_gross: Decimal
+    total_net: Decimal
+    shipping_gross: Decimal
+    shipping_net: Decimal
+    tax: Decimal
+    paid_amount: Decimal
+    is_fully_paid: bool
+    voucher_code: str | None
+    gift_card_codes: tuple[str, ...]
+    lines: tuple[OrderLineFacts, ...]
+    created: datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class RefundFacts:
+    """One refund of an order: ``refund_id`` is stable across replays (the idempotency key)."""
+
+    refund_id: str
+    order_id: str
+    amount: Decimal
+    currency: str
+    created: datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class FulfillmentFacts:
+    id: str
+    order_id: str
+    sequence: int  # 1 for an order's first parcel
+    status: str
+    line_ids: tuple[str, ...]
+
+
+def saleor_version() -> str:
+    import saleor
+
+    return getattr(saleor, "__version__", "unknown")
+
+
+def saleor_major_version() -> int:
+    try:
+        return int(saleor_version().split(".")[0])
+    except ValueError:
+        return 0
+
+
+# --- loaders: id -> Saleor object (tasks receive ids, never objects) ---------------------------
+
+
+def get_order(order_id: str) -> Any | None:
+    from saleor.order.models import Order
+
+    return Order.objects.filter(pk=order_id).first()
+
+
+def get_customer(customer_id: str) -> Any | None:
+    from saleor.account.models import User
+
+    return User.objects.filter(pk=customer_id).first()
+
+
+def get_fulfillment(fulfillment_id: str) -> Any | None:
+    from saleor.order.models import Fulfillment
+
+    return Fulfillment.objects.filter(pk=fulfillment_id).first()
+
+
+def get_checkout(token: str) -> Any | None:
+    from saleor.checkout.models import Checkout
+
+    return Checkout.objects.filter(token=token).first()
+
+
+# --- facts ---------------------------------------------------------------------------------
+
+
+def customer_facts(user: Any) -> CustomerFacts:
+    return CustomerFacts(
+        id=str(user.pk),
+        email=user.email or "",
+        first_name=getattr(user, "first_name", "") or "",
+        last_name=getattr(user, "last_name", "") or "",
+        is_staff=bool(getattr(user, "is_staff", False)),
+        language_code=getattr(user, "language_code", "") or "",
+        date_joined=getattr(user, "date_joined", None),
+        birthday=None,
+    )
+
+
+def _paid_amount(order: Any) -> Decimal:
+    # 3.x keeps the charged sum on the order; 2.10 on its payments.
+    if hasattr(order, "total_charged_amount"):
+        return Decimal(order.total_charged_amount)
+    total = ZERO
+    for payment in order.payments.all():
+        if payment.is_active or payment.captured_amount:
+            total += Decimal(payment.captured_amount)
+    return total
+
+
+def _is_fully_paid(order: Any) -> bool:
+    charge_status = getattr(order, "charge_status", None)
+    if charge_status is not None:  # Saleor 3.x
+        return charge_status in ("full", "overcharged")
+    return bool(order.is_fully_paid())
+
+
+def order_is_paid(order: Any) -> bool:
+    """Fully paid and a real order (a draft is not yet one)."""
+    return order.status != "draft" and _is_fully_paid(order)
+
+
+def order_facts(order: Any) -> OrderFacts:
+    gross = Decimal(order.total_gross_amount)
+    net = Decimal(order.total_net_amount)
+    channel = getattr(order, "channel", None)
+    voucher = getattr(order, "voucher", None)
+    number = getattr(order, "number", None) or order.pk
+    lines = tuple(
+        OrderLineFacts(
+            id=str(line.pk),
+            product_id=str(line.variant.product_id) if line.variant_id else None,
+            variant_id=str(line.variant_id) if line.variant_id else None,
+            sku=line.product_sku or "",
+            quantity=line.quantity,
+            quantity_fulfilled=line.quantity_fulfilled,
+            unit_price_gross=Decimal(line.unit_price_gross_amount),
+            unit_price_net=Decimal(line.unit_price_net_amount),
+        )
+        for line in order.lines.select_related("variant").order_by("pk")
+    )
+    return OrderFacts(
+        id=str(order.pk),
+        number=str(number),
+        token=str(order.token),
+        customer_id=str(order.user_id) if order.user_id else None,
+        customer_email=order.get_customer_email() or "",
+        currency=order.currency,
+        status=order.status,
+        language_code=order.language_code or "",
+        channel=getattr(channel, "slug", None),
+        total_gross=gross,
+        total_net=net,
+        shipping_gross=Decimal(order.shipping_price_gross_amount),
+        shipping_net=Decimal(order.shipping_price_net_amount),
+        tax=gross - net,
+        paid_amount=_paid_amount(order),
+        is_fully_paid=_is_fully_paid(order),
+        voucher_code=getattr(voucher, "code", None),
+        gift_card_codes=tuple(order.gift_cards.values_list("code", flat=True)),
+        lines=lines,
+        created=order.created,
+    )
+
+
+def order_refunds(order: Any) -> list[RefundFacts]:
+    """Every refund recorded on the order, oldest first.
+
+    Saleor 2.10 has no refund hook: ``orderRefund`` writes a ``payment_refunded`` OrderEvent with
+    the amount, then calls ``order_updated``. Each event's id names the refund. (Saleor 3.x calls
+    ``order_refunded`` and keeps refunds as payment transactions; its plugin path passes them in
+    through ``refund_from_hook`` instead.)
+    """
+    from saleor.order import OrderEvents
+
+    events = order.events.filter(type=OrderEvents.PAYMENT_REFUNDED).order_by("pk")
+    return [
+        RefundFacts(
+            refund_id=f"order-event-{event.pk}",
+            order_id=str(order.pk),
+            amount=Decimal(str(event.parameters.get("amount", "0"))),
+            currency=order.currency,
+            created=event.date,
+        )
+        for event in events
+    ]
+
+
+def fulfillment_facts(fulfillment: Any) -> FulfillmentFacts:
+    return FulfillmentFacts(
+        id=str(fulfillment.pk),
+        order_id=str(fulfillment.order_id),
+        sequence=int(fulfillment.fulfillment_order),
+        status=str(fulfillment.status),
+        line_ids=tuple(str(pk) for pk in fulfillment.lines.values_list("order_line_id", flat=True)),
+    )
+
+
+def hook_extras(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Keep only plain, JSON-safe extras Saleor 3.x passes to hooks (e.g. ``notify_customer``)."""
+    return {
+        key: value
+        for key, value in kwargs.items()
+        if isinstance(value, str | int | float | bool) or value is None
+    }
+
+
+def object_ref(obj: Any) -> tuple[str, str]:
+    """(kind, id) of a Saleor object a hook receives."""
+    kind = type(obj).__name__.lower()
+    return {"user": "customer"}.get(kind, kind), str(obj.pk)
+
+
+def stored_plugin_configuration(plugin_id: str) -> tuple[bool, list[dict[str, Any]]] | None:
+    """(active, settings list) as saved through ``pluginUpdate``; None until first saved.
+
+    The plugin is global (not per channel) on every version, so there is one row to read.
+    """
+    from saleor.plugins.models import PluginConfiguration
+
+    row = PluginConfiguration.objects.filter(identifier=plugin_id).first()
+    if row is None:
+        return None
+    return bool(row.active), list(row.configuration or [])

@@ -1,0 +1,15 @@
+"""ROOT_URLCONF for a Saleor store with the plugin: Saleor's URLs, with ``/graphql/`` serving the
+schema that includes the retention fields. The URL keeps Saleor's name ``api`` (Saleor reverses it).
+"""
+
+from django.conf.urls import url
+from django.views.decorators.csrf import csrf_exempt
+from saleor.graphql.views import GraphQLView
+from saleor.urls import urlpatterns as saleor_urlpatterns
+
+from .graphql.schema import schema
+
+urlpatterns = [
+    url(r"^graphql/", csrf_exempt(GraphQLView.as_view(schema=schema)), name="api"),
+    *(pattern for pattern in saleor_urlpatterns if getattr(pattern, "name", None) != "api"),
+]

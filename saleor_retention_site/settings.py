@@ -1,0 +1,55 @@
+"""Settings for the demo store and the test suite: Saleor 2.10.1's own settings plus the plugin.
+
+Saleor 2.10.1 cannot discover external plugins, so an existing store adds the same three lines
+(INSTALLED_APPS, PLUGINS, ROOT_URLCONF) to its settings; README's "Install" section shows them.
+"""
+
+import os
+
+# Before Saleor's settings read them: a local PostgreSQL with trust auth, as on the project's
+# machines and CI. DATABASE_URL overrides.
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/saleor_retention")
+os.environ.setdefault("DEBUG", "False")
+# Demo and tests: a registered account is active at once (no confirmation e-mail round trip).
+os.environ.setdefault("ENABLE_ACCOUNT_CONFIRMATION_BY_EMAIL", "False")
+os.environ.setdefault("ALLOWED_CLIENT_HOSTS", "localhost,127.0.0.1")
+os.environ.setdefault("SECRET_KEY", "saleor-retention-demo-and-tests-only")
+
+from saleor.settings import *  # noqa: E402,F401,F403
+from saleor.settings import INSTALLED_APPS, PLUGINS, TEMPLATES  # noqa: E402
+
+# --- the three lines an existing Saleor 2.10 store adds -------------------------------------
+INSTALLED_APPS = [*INSTALLED_APPS, "saleor_retention"]
+PLUGINS = [*PLUGINS, "saleor_retention.plugin.RetentionPlugin"]
+ROOT_URLCONF = "saleor_retention.urls"
+# ---------------------------------------------------------------------------------------------
+
+# Django 3.2 on Saleor's 3.0-era models: keep makemigrations quiet and unchanged for Saleor.
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+SILENCED_SYSTEM_CHECKS = ["fields.W904"]
+
+# The store keeps UTC; the plugin evaluates local dates in the store's time zone setting.
+TIME_ZONE = "UTC"
+
+# Saleor's wheel ships no e-mail templates; a fallback loader serves a plain one so Saleor's own
+# e-mail tasks (run eagerly here) work. Real stores have Saleor's templates.
+TEMPLATES[0]["OPTIONS"]["loaders"] = [
+    *TEMPLATES[0]["OPTIONS"]["loaders"],
+    "saleor_retention_site.template_loader.FallbackEmailLoader",
+]
+TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = ""
+
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+# A task that fails while running eagerly (tests, demo without a broker) raises instead of
+# being silently swallowed.
+CELERY_TASK_EAGER_PROPAGATES = True
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", os.path.join(os.getcwd(), "var", "media"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "saleor_retention": {"handlers": ["console"], "level": "INFO", "propagate": True},
+    },
+}
