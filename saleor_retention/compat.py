@@ -1,8 +1,8 @@
 """Runtime patches that let Saleor 2.10.1 (written for Python 3.8, Django 3.0) run on Python 3.11.
 
 Loaded at interpreter start by a ``.pth`` file that ``scripts/bootstrap.sh`` writes into the venv,
-because celery's CLI and pytest plugins import celery before any Django settings exist. It is also
-a pytest plugin (``-p saleor_retention.compat``) so the suite never depends on the ``.pth`` alone.
+because celery's CLI and pytest plugins import celery before any Django settings exist.
+``tests/test_shim.py`` fails if the ``.pth`` is missing or a patch stops working.
 
 Every patch applies only when the thing it restores is missing, so on a Saleor/Python combination
 that does not need it, nothing changes. This module must import nothing heavy at module level.
@@ -11,7 +11,7 @@ that does not need it, nothing changes. This module must import nothing heavy at
 from __future__ import annotations
 
 import importlib.abc
-import importlib.machinery
+import itertools
 import sys
 from types import ModuleType
 
@@ -87,7 +87,7 @@ def _patch_forms_boundfield(module: ModuleType) -> None:
 def _patch_country_field(module: ModuleType) -> None:
     # django-countries 6's CountryField skips CharField.__init__, so Django 3.2's db_collation
     # attribute never gets set and ``migrate`` crashes reading it.
-    field = module.CountryField  # type: ignore[attr-defined]
+    field = module.CountryField
     if "db_collation" not in vars(field):
         field.db_collation = None
 
@@ -96,11 +96,12 @@ def _patch_billiard_traceback(module: ModuleType) -> None:
     # billiard 3.6 fakes code objects for pickled tracebacks; Python 3.11's traceback module
     # calls co_positions() on them, so every failed task logged "--- Logging error ---" instead
     # of its traceback.
-    code_class = module._Code  # type: ignore[attr-defined]
+    code_class = module._Code
     if not hasattr(code_class, "co_positions"):
 
         def co_positions(self):
-            return iter([(None, None, None, None)])
+            # traceback indexes into this by instruction offset: never run out
+            return itertools.repeat((None, None, None, None))
 
         code_class.co_positions = co_positions
 
@@ -159,7 +160,3 @@ def install() -> None:
 
 def is_installed() -> bool:
     return _installed
-
-
-# Loaded as a pytest plugin (``-p saleor_retention.compat``): install before anything else.
-install()

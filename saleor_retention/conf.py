@@ -110,9 +110,7 @@ class RetentionSettings:
 
 
 def config_structure() -> dict[str, dict[str, Any]]:
-    return {
-        s.name: {"type": STRING, "label": s.label, "help_text": s.help_text} for s in SETTINGS
-    }
+    return {s.name: {"type": STRING, "label": s.label, "help_text": s.help_text} for s in SETTINGS}
 
 
 def default_configuration() -> list[dict[str, Any]]:

@@ -2,7 +2,7 @@
 schema that includes the retention fields. The URL keeps Saleor's name ``api`` (Saleor reverses it).
 """
 
-from django.conf.urls import url
+from django.urls import re_path
 from django.views.decorators.csrf import csrf_exempt
 from saleor.graphql.views import GraphQLView
 from saleor.urls import urlpatterns as saleor_urlpatterns
@@ -10,6 +10,6 @@ from saleor.urls import urlpatterns as saleor_urlpatterns
 from .graphql.schema import schema
 
 urlpatterns = [
-    url(r"^graphql/", csrf_exempt(GraphQLView.as_view(schema=schema)), name="api"),
+    re_path(r"^graphql/", csrf_exempt(GraphQLView.as_view(schema=schema)), name="api"),
     *(pattern for pattern in saleor_urlpatterns if getattr(pattern, "name", None) != "api"),
 ]

@@ -58,9 +58,7 @@ class SaleorDriver:
         body = json.dumps({"query": query, "variables": variables or {}})
 
         def post():
-            return self.client.post(
-                "/graphql/", body, content_type="application/json", **headers
-            )
+            return self.client.post("/graphql/", body, content_type="application/json", **headers)
 
         if self.commit_scope is None:
             response = post()
@@ -151,7 +149,12 @@ class SaleorDriver:
             {
                 "input": {
                     "email": email,
-                    "lines": [{"quantity": quantity, "variantId": gid("ProductVariant", self.store.variant_id)}],
+                    "lines": [
+                        {
+                            "quantity": quantity,
+                            "variantId": gid("ProductVariant", self.store.variant_id),
+                        }
+                    ],
                     "shippingAddress": ADDRESS_INPUT,
                     "billingAddress": ADDRESS_INPUT,
                 }
@@ -160,7 +163,9 @@ class SaleorDriver:
         )
         return payload["checkout"]
 
-    def checkout_shipping_method_update(self, checkout_id: str, *, token: str | None = None) -> dict[str, Any]:
+    def checkout_shipping_method_update(
+        self, checkout_id: str, *, token: str | None = None
+    ) -> dict[str, Any]:
         payload = self.mutate(
             "checkoutShippingMethodUpdate",
             """mutation($checkoutId: ID, $methodId: ID!) {
@@ -169,13 +174,20 @@ class SaleorDriver:
                     errors { field message }
                 }
             }""",
-            {"checkoutId": checkout_id, "methodId": gid("ShippingMethod", self.store.shipping_method_id)},
+            {
+                "checkoutId": checkout_id,
+                "methodId": gid("ShippingMethod", self.store.shipping_method_id),
+            },
             token=token,
         )
         return payload["checkout"]
 
     def checkout_payment_create(
-        self, checkout_id: str, amount: Decimal | str, *, payment_token: str = "charged",
+        self,
+        checkout_id: str,
+        amount: Decimal | str,
+        *,
+        payment_token: str = "charged",
         token: str | None = None,
     ) -> None:
         """Pay with Saleor's dummy gateway; ``payment_token`` picks its behaviour:
@@ -189,7 +201,11 @@ class SaleorDriver:
             }""",
             {
                 "checkoutId": checkout_id,
-                "input": {"gateway": "mirumee.payments.dummy", "token": payment_token, "amount": str(amount)},
+                "input": {
+                    "gateway": "mirumee.payments.dummy",
+                    "token": payment_token,
+                    "amount": str(amount),
+                },
             },
             token=token,
         )
@@ -208,8 +224,9 @@ class SaleorDriver:
         )
         return payload["order"]
 
-    def checkout_add_promo_code(self, checkout_id: str, code: str, *, token: str | None = None,
-                                expect_errors: bool = False) -> dict[str, Any]:
+    def checkout_add_promo_code(
+        self, checkout_id: str, code: str, *, token: str | None = None, expect_errors: bool = False
+    ) -> dict[str, Any]:
         return self.mutate(
             "checkoutAddPromoCode",
             """mutation($checkoutId: ID!, $code: String!) {
@@ -238,13 +255,16 @@ class SaleorDriver:
             before_payment(checkout)
         checkout = self.checkout_shipping_method_update(checkout["id"], token=token)
         amount = checkout["totalPrice"]["gross"]["amount"]
-        self.checkout_payment_create(checkout["id"], amount, payment_token=payment_token, token=token)
+        self.checkout_payment_create(
+            checkout["id"], amount, payment_token=payment_token, token=token
+        )
         return self.checkout_complete(checkout["id"], token=token)
 
     # --- staff: orders -----------------------------------------------------------------------
 
-    def draft_order_create(self, *, customer_id: str | None = None, email: str | None = None,
-                           quantity: int = 1) -> str:
+    def draft_order_create(
+        self, *, customer_id: str | None = None, email: str | None = None, quantity: int = 1
+    ) -> str:
         payload = self.mutate(
             "draftOrderCreate",
             """mutation($input: DraftOrderCreateInput!) {
@@ -254,7 +274,12 @@ class SaleorDriver:
                 "input": {
                     "user": customer_id,
                     "userEmail": email,
-                    "lines": [{"quantity": quantity, "variantId": gid("ProductVariant", self.store.variant_id)}],
+                    "lines": [
+                        {
+                            "quantity": quantity,
+                            "variantId": gid("ProductVariant", self.store.variant_id),
+                        }
+                    ],
                     "shippingAddress": ADDRESS_INPUT,
                     "billingAddress": ADDRESS_INPUT,
                     "shippingMethod": gid("ShippingMethod", self.store.shipping_method_id),
@@ -265,10 +290,18 @@ class SaleorDriver:
         return payload["order"]["id"]
 
     def draft_order_complete(self, order_id: str) -> dict[str, Any]:
-        return self._order_mutation("draftOrderComplete", "mutation($id: ID!) { draftOrderComplete(id: $id) { %s } }", {"id": order_id})
+        return self._order_mutation(
+            "draftOrderComplete",
+            "mutation($id: ID!) { draftOrderComplete(id: $id) { %s } }",
+            {"id": order_id},
+        )
 
     def order_mark_as_paid(self, order_id: str) -> dict[str, Any]:
-        return self._order_mutation("orderMarkAsPaid", "mutation($id: ID!) { orderMarkAsPaid(id: $id) { %s } }", {"id": order_id})
+        return self._order_mutation(
+            "orderMarkAsPaid",
+            "mutation($id: ID!) { orderMarkAsPaid(id: $id) { %s } }",
+            {"id": order_id},
+        )
 
     def order_capture(self, order_id: str, amount: Decimal | str) -> dict[str, Any]:
         return self._order_mutation(
@@ -277,7 +310,9 @@ class SaleorDriver:
             {"id": order_id, "amount": str(amount)},
         )
 
-    def order_refund(self, order_id: str, amount: Decimal | str, *, expect_errors: bool = False) -> dict[str, Any]:
+    def order_refund(
+        self, order_id: str, amount: Decimal | str, *, expect_errors: bool = False
+    ) -> dict[str, Any]:
         return self._order_mutation(
             "orderRefund",
             "mutation($id: ID!, $amount: Decimal!) { orderRefund(id: $id, amount: $amount) { %s } }",
@@ -286,7 +321,9 @@ class SaleorDriver:
         )
 
     def order_cancel(self, order_id: str) -> dict[str, Any]:
-        return self._order_mutation("orderCancel", "mutation($id: ID!) { orderCancel(id: $id) { %s } }", {"id": order_id})
+        return self._order_mutation(
+            "orderCancel", "mutation($id: ID!) { orderCancel(id: $id) { %s } }", {"id": order_id}
+        )
 
     def order_fulfill(self, order_id: str) -> dict[str, Any]:
         """Ship every unfulfilled line from the store's warehouse, in one parcel."""
@@ -298,8 +335,12 @@ class SaleorDriver:
         lines = [
             {
                 "orderLineId": line["id"],
-                "stocks": [{"quantity": line["quantity"] - line["quantityFulfilled"],
-                            "warehouse": gid("Warehouse", self.store.warehouse_id)}],
+                "stocks": [
+                    {
+                        "quantity": line["quantity"] - line["quantityFulfilled"],
+                        "warehouse": gid("Warehouse", self.store.warehouse_id),
+                    }
+                ],
             }
             for line in data["order"]["lines"]
             if line["quantity"] > line["quantityFulfilled"]
@@ -324,15 +365,24 @@ class SaleorDriver:
                     fulfillment { id status } order { id status } errors { field message }
                 }
             }""",
-            {"id": fulfillment_id, "input": {"warehouseId": gid("Warehouse", self.store.warehouse_id)}},
+            {
+                "id": fulfillment_id,
+                "input": {"warehouseId": gid("Warehouse", self.store.warehouse_id)},
+            },
             token=self.staff_token(),
         )
 
-    def _order_mutation(self, name: str, template: str, variables: dict[str, Any],
-                        expect_errors: bool = False) -> dict[str, Any]:
+    def _order_mutation(
+        self, name: str, template: str, variables: dict[str, Any], expect_errors: bool = False
+    ) -> dict[str, Any]:
         fields = "order { id status paymentStatus isPaid total { gross { amount } } } errors { field message }"
-        return self.mutate(name, template % fields, variables, token=self.staff_token(),
-                           expect_errors=expect_errors)
+        return self.mutate(
+            name,
+            template % fields,
+            variables,
+            token=self.staff_token(),
+            expect_errors=expect_errors,
+        )
 
     # --- staff: plugin -----------------------------------------------------------------------
 

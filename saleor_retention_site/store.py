@@ -63,10 +63,24 @@ def build_store(
     stock: int = 10_000,
 ) -> Store:
     """Create (or find) the store's rows; calling it again changes nothing."""
+    # Saleor 2.10: if creating a variant is the first thing to import saleor.product.tasks, a
+    # circular import fails; loading the URL conf (which imports Saleor's schema) first avoids it.
+    from django.conf import settings as django_settings
+    from django.contrib.sites.models import Site
     from saleor.account.models import Address, User
     from saleor.product.models import Category, Product, ProductType, ProductVariant
     from saleor.shipping.models import ShippingMethod, ShippingZone
+    from saleor.site.models import SiteSettings
     from saleor.warehouse.models import Stock, Warehouse
+
+    import saleor_retention.urls  # noqa: F401
+
+    # Saleor creates these in a data migration; a flushed test database (transactional tests)
+    # has lost them.
+    site, _ = Site.objects.get_or_create(
+        pk=django_settings.SITE_ID, defaults={"domain": "localhost:8000", "name": "Saleor"}
+    )
+    SiteSettings.objects.get_or_create(site_id=site.pk)
 
     category, _ = Category.objects.get_or_create(slug="tea", defaults={"name": "Tea"})
     product_type, _ = ProductType.objects.get_or_create(
@@ -112,9 +126,7 @@ def build_store(
     )
     staff = User.objects.filter(email=STAFF_EMAIL).first()
     if staff is None:
-        staff = User.objects.create_user(
-            STAFF_EMAIL, STAFF_PASSWORD, is_staff=True, is_active=True
-        )
+        staff = User.objects.create_user(STAFF_EMAIL, STAFF_PASSWORD, is_staff=True, is_active=True)
     staff.user_permissions.set(Permission.objects.all())
     return Store(
         product_id=product.pk,

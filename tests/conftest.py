@@ -54,8 +54,13 @@ def hook_calls(monkeypatch) -> list[tuple[str, str, dict[str, Any]]]:
 
     calls: list[tuple[str, str, dict[str, Any]]] = []
     hooks = [
-        "customer_created", "order_created", "order_fully_paid", "order_updated",
-        "order_cancelled", "order_fulfilled", "fulfillment_created",
+        "customer_created",
+        "order_created",
+        "order_fully_paid",
+        "order_updated",
+        "order_cancelled",
+        "order_fulfilled",
+        "fulfillment_created",
     ]
     for name in hooks:
         original = getattr(RetentionPlugin, name)

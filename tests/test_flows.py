@@ -43,7 +43,10 @@ def test_capture_records_paid_once_despite_three_hooks(retention_on, hook_calls)
 
     # then
     assert [c[0] for c in hook_calls if c[1] == order_pk] == [
-        "order_created", "order_fully_paid", "order_updated", "order_updated",
+        "order_created",
+        "order_fully_paid",
+        "order_updated",
+        "order_updated",
     ]
     assert events(kind="order_paid") == [("order_paid", order_pk, "done")]
 
@@ -66,7 +69,11 @@ def test_draft_order_mark_as_paid_fulfil_and_cancel_flows(retention_on, hook_cal
     fulfillment_pk = pk_of(shipped["fulfillments"][0]["id"])
     assert ("fulfillment_created", fulfillment_pk, {}) in hook_calls
     assert {kind for kind, _, status in events() if status == "done"} >= {
-        "customer_created", "order_created", "order_paid", "order_fulfilled", "fulfillment_created",
+        "customer_created",
+        "order_created",
+        "order_paid",
+        "order_fulfilled",
+        "fulfillment_created",
     }
 
     # and cancelling the shipment, then the order, is seen too

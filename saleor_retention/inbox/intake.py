@@ -24,7 +24,9 @@ CUSTOMER_CREATED = "customer_created"
 
 
 def customer_created(customer: Any) -> list[PluginEvent]:
-    event, _ = record_event(kind=CUSTOMER_CREATED, object_type="customer", object_id=str(customer.pk))
+    event, _ = record_event(
+        kind=CUSTOMER_CREATED, object_type="customer", object_id=str(customer.pk)
+    )
     return [event]
 
 

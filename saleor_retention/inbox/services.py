@@ -115,9 +115,7 @@ def process_event(event_id: int) -> PluginEvent | None:
             event.result = results
             event.last_error = ""
             event.processed_at = timezone.now()
-        event.save(
-            update_fields=["status", "attempts", "last_error", "result", "processed_at"]
-        )
+        event.save(update_fields=["status", "attempts", "last_error", "result", "processed_at"])
         return event
 
 

@@ -11,5 +11,7 @@ class RetentionError(graphene.ObjectType):
     field = graphene.String(
         description="The input field the error is about; null when it concerns the whole input."
     )
-    message = graphene.String(required=True, description="What went wrong, in the shopper's or staff's language.")
+    message = graphene.String(
+        required=True, description="What went wrong, in the shopper's or staff's language."
+    )
     code = RetentionErrorCode(required=True, description="A stable code for programs.")

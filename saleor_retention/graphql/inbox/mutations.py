@@ -10,7 +10,7 @@ from ..core.mutations import RetentionMutation
 class RetentionEventsRetry(RetentionMutation):
     """Queue failed plugin work again: one event by id, or every failed and stale one."""
 
-    queued = graphene.Int(required=True, description="How many events were queued.")
+    queued = graphene.Int(description="How many events were queued; null when refused.")
 
     permissions = ("plugins.manage_plugins",)
 
@@ -27,12 +27,14 @@ class RetentionEventsRetry(RetentionMutation):
         event = PluginEvent.objects.filter(pk=_as_int(event_id)).first()
         if event is None:
             raise RetentionError(
-                _("No plugin event with this id."), code=RetentionErrorCode.NOT_FOUND,
+                _("No plugin event with this id."),
+                code=RetentionErrorCode.NOT_FOUND,
                 field="eventId",
             )
         if event.status == PluginEvent.Status.DONE:
             raise RetentionError(
-                _("This event was already processed."), code=RetentionErrorCode.INVALID,
+                _("This event was already processed."),
+                code=RetentionErrorCode.INVALID,
                 field="eventId",
             )
         services.schedule_processing(event.pk)

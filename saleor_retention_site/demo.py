@@ -1,0 +1,125 @@
+"""``make demo``: a Saleor 2.10.1 store with the retention plugin, a short story, then GraphQL served.
+
+Creates and migrates the demo database, seeds a small store (idempotently), plays a story through
+Saleor's GraphQL API with Django's test client against the real database (real commits, so the
+plugin's tasks run after commit exactly as in production; Celery is eager without a broker), prints
+what the plugin did at each step, and serves http://127.0.0.1:8000/graphql/ until Ctrl-C
+(``DEMO_NO_SERVE=1`` stops after the story).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saleor_retention_site.settings")
+
+
+def ensure_database() -> None:
+    """CREATE DATABASE when the configured one does not exist yet."""
+    import psycopg2
+    from django.conf import settings
+    from psycopg2 import sql
+
+    db = settings.DATABASES["default"]
+    params = {
+        "host": db.get("HOST") or "127.0.0.1",
+        "port": db.get("PORT") or 5432,
+        "user": db.get("USER") or "postgres",
+        "password": db.get("PASSWORD") or None,
+    }
+    conn = psycopg2.connect(dbname="postgres", **params)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
+            print(f"created database {db['NAME']}")
+    conn.close()
+
+
+def step(title: str, action: Callable[[], Any]) -> Any:
+    """Run one step of the story and print the plugin events it caused."""
+    from saleor_retention.inbox.models import PluginEvent
+
+    last = PluginEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    print(f"\n== {title}")
+    result = action()
+    new = PluginEvent.objects.filter(pk__gt=last).order_by("pk")
+    if not new:
+        print("   plugin: (nothing to do)")
+    for event in new:
+        detail = f" -> {event.result}" if event.result else ""
+        print(f"   plugin: {event.kind} {event.object_type} #{event.object_id}: {event.status}{detail}")
+    return result
+
+
+def play_story() -> None:
+    from django.test import Client
+
+    from saleor_retention_site.driver import SaleorDriver
+    from saleor_retention_site.store import build_store
+
+    store = build_store()
+    # Django's test client, sent as "localhost" (an allowed host) to the real database.
+    driver = SaleorDriver(store, client=Client(HTTP_HOST="localhost"))
+    email = f"mei.{int(time.time())}@example.com"  # a new shopper on every run
+
+    step(
+        "Staff switch the retention plugin on (pluginUpdate)",
+        lambda: driver.plugin_update(active=True, signup_bonus="50", pending_days="14"),
+    )
+    settings = driver.query(
+        "{ shop { retention { pluginActive signupBonus pendingDays "
+        "pointsPerCurrencyUnit { currency points } } } }"
+    )["shop"]["retention"]
+    print(f"   shop.retention: {settings}")
+
+    step(f"{email} registers (accountRegister)", lambda: driver.account_register(email))
+    token = driver.token_create(email, "customer-password")
+
+    order = step(
+        "She checks out: shipping, dummy-gateway payment, checkoutComplete",
+        lambda: driver.buy(email=email, quantity=2, token=token),
+    )
+    total = order["total"]["gross"]
+    print(f"   order #{order['number']}: {order['status']}, paid {total['amount']} {total['currency']}")
+
+    shipped = step("Staff ship it (orderFulfill)", lambda: driver.order_fulfill(order["id"]))
+    print(f"   order status: {shipped['order']['status']}")
+
+    data = driver.query(
+        "{ me { email } shop { retention { pluginActive } } }",
+        token=token,
+    )
+    print(f"\n== One request, Saleor's and the plugin's fields together: {data}")
+
+
+def serve() -> None:
+    from django.core.management import call_command
+
+    print("\nServing the store's GraphQL API on http://127.0.0.1:8000/graphql/ (Ctrl-C to stop)")
+    call_command("runserver", "127.0.0.1:8000", use_reloader=False)
+
+
+def main() -> int:
+    django.setup()
+    from django.core.management import call_command
+
+    ensure_database()
+    print("migrating (the first run takes about half a minute)...")
+    call_command("migrate", interactive=False, verbosity=0)
+    play_story()
+    if os.environ.get("DEMO_NO_SERVE") == "1":
+        return 0
+    serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
