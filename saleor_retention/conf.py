@@ -60,6 +60,27 @@ def parse_currency_rates(raw: str) -> dict[str, Decimal]:
     return rates
 
 
+def parse_bool(raw: str) -> bool:
+    value = str(raw).strip().lower()
+    if value in {"true", "1", "yes"}:
+        return True
+    if value in {"false", "0", "no"}:
+        return False
+    raise ValueError(_('Enter "true" or "false".'))
+
+
+NEGATIVE_BALANCE_POLICIES = ("negative", "clamp", "future")
+
+
+def parse_negative_balance_policy(raw: str) -> str:
+    value = str(raw).strip().lower()
+    if value not in NEGATIVE_BALANCE_POLICIES:
+        raise ValueError(
+            _('Choose one of: "negative", "clamp", "future"; got "%(value)s".') % {"value": raw}
+        )
+    return value
+
+
 @dataclasses.dataclass(frozen=True)
 class Setting:
     name: str
@@ -96,6 +117,40 @@ SETTINGS: tuple[Setting, ...] = (
         default="14",
         parse=lambda raw: parse_non_negative_int(raw, maximum=365),
     ),
+    Setting(
+        name="points_expiry_months",
+        label=_("Points expire after (months)"),
+        help_text=_(
+            "Each batch of points expires this many months after it becomes available; "
+            "0 means points never expire. A change applies to points earned afterwards."
+        ),
+        default="12",
+        parse=lambda raw: parse_non_negative_int(raw, maximum=120),
+    ),
+    Setting(
+        name="earn_on_shipping",
+        label=_("Earn on shipping"),
+        help_text=_('"true" to give points on the shipping price too.'),
+        default="false",
+        parse=parse_bool,
+    ),
+    Setting(
+        name="earn_on_tax",
+        label=_("Earn on tax"),
+        help_text=_('"true" to give points on taxes too.'),
+        default="false",
+        parse=parse_bool,
+    ),
+    Setting(
+        name="negative_balance_policy",
+        label=_("When refunded points were already spent"),
+        help_text=_(
+            '"negative": the balance goes below zero; "clamp": take back only what is left; '
+            '"future": take the rest from future earnings.'
+        ),
+        default="negative",
+        parse=parse_negative_balance_policy,
+    ),
 )
 
 
@@ -104,6 +159,10 @@ class RetentionSettings:
     points_per_currency_unit: Mapping[str, Decimal]
     signup_bonus: int
     pending_days: int
+    points_expiry_months: int
+    earn_on_shipping: bool
+    earn_on_tax: bool
+    negative_balance_policy: str
 
     def rate_for(self, currency: str) -> Decimal | None:
         return self.points_per_currency_unit.get(currency.upper())

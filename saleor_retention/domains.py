@@ -1,1 +1,3 @@
 """Imports every domain's inbox handlers so they register (see ``inbox.handlers``)."""
+
+from .ledger import handlers as ledger_handlers  # noqa: F401

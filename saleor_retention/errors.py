@@ -11,6 +11,8 @@ class RetentionErrorCode(str, Enum):
     NOT_FOUND = "not_found"
     PERMISSION_DENIED = "permission_denied"
     PLUGIN_INACTIVE = "plugin_inactive"
+    INSUFFICIENT_POINTS = "insufficient_points"
+    ALREADY_DONE = "already_done"
 
 
 class RetentionError(Exception):

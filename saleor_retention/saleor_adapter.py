@@ -158,6 +158,12 @@ def _is_fully_paid(order: Any) -> bool:
     return bool(order.is_fully_paid())
 
 
+def order_customer_id(order: Any | None) -> str | None:
+    if order is None or not order.user_id:
+        return None
+    return str(order.user_id)
+
+
 def order_is_paid(order: Any) -> bool:
     """Fully paid and a real order (a draft is not yet one)."""
     return order.status != "draft" and _is_fully_paid(order)
@@ -186,7 +192,7 @@ def order_facts(order: Any) -> OrderFacts:
         id=str(order.pk),
         number=str(number),
         token=str(order.token),
-        customer_id=str(order.user_id) if order.user_id else None,
+        customer_id=order_customer_id(order),
         customer_email=order.get_customer_email() or "",
         currency=order.currency,
         status=order.status,

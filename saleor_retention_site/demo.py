@@ -55,7 +55,9 @@ def step(title: str, action: Callable[[], Any]) -> Any:
         print("   plugin: (nothing to do)")
     for event in new:
         detail = f" -> {event.result}" if event.result else ""
-        print(f"   plugin: {event.kind} {event.object_type} #{event.object_id}: {event.status}{detail}")
+        print(
+            f"   plugin: {event.kind} {event.object_type} #{event.object_id}: {event.status}{detail}"
+        )
     return result
 
 
@@ -88,7 +90,9 @@ def play_story() -> None:
         lambda: driver.buy(email=email, quantity=2, token=token),
     )
     total = order["total"]["gross"]
-    print(f"   order #{order['number']}: {order['status']}, paid {total['amount']} {total['currency']}")
+    print(
+        f"   order #{order['number']}: {order['status']}, paid {total['amount']} {total['currency']}"
+    )
 
     shipped = step("Staff ship it (orderFulfill)", lambda: driver.order_fulfill(order["id"]))
     print(f"   order status: {shipped['order']['status']}")

@@ -6,6 +6,7 @@ from importlib.metadata import entry_points
 
 from saleor.account.models import User
 from saleor.order.models import Fulfillment, Order
+
 from saleor_retention import saleor_adapter as adapter
 from saleor_retention.inbox.models import PluginEvent
 from saleor_retention.plugin import RetentionPlugin
@@ -29,7 +30,11 @@ def test_order_facts_of_a_paid_checkout_order(retention_on):
     assert facts.customer_email == "kim@example.com"
     assert facts.channel is None  # Saleor 2.10 has no channels
     [line] = facts.lines
-    assert (line.quantity, line.unit_price_gross, line.sku) == (2, Decimal("25.00"), "retention-tea-100g")
+    assert (line.quantity, line.unit_price_gross, line.sku) == (
+        2,
+        Decimal("25.00"),
+        "retention-tea-100g",
+    )
 
 
 def test_unpaid_and_draft_orders_are_not_paid(retention_on):
@@ -88,7 +93,9 @@ def test_inactive_plugin_hook_returns_previous_value_untouched(retention_on):
     order = Order.objects.get(pk=pk_of(retention_on.buy(email="pat@example.com")["id"]))
     PluginEvent.objects.all().delete()
 
-    result = RetentionPlugin(configuration=[], active=False).order_fully_paid(order, previous_value=7)
+    result = RetentionPlugin(configuration=[], active=False).order_fully_paid(
+        order, previous_value=7
+    )
 
     assert result == 7
     assert not PluginEvent.objects.exists()

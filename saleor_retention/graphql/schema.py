@@ -11,9 +11,13 @@ from saleor.graphql.api import Query as SaleorQuery
 from . import saleor_types
 from .extend import apply_extensions, extend_type
 from .inbox.mutations import RetentionEventsRetry
+from .ledger.mutations import LoyaltyPointsAdjust
+from .ledger.types import order_loyalty_field, user_loyalty_field
 from .shop.types import shop_retention_field
 
 extend_type(saleor_types.Shop, "retention", shop_retention_field)
+extend_type(saleor_types.User, "loyalty", user_loyalty_field)
+extend_type(saleor_types.Order, "loyalty", order_loyalty_field)
 
 
 class RetentionQueries(graphene.ObjectType):
@@ -22,6 +26,7 @@ class RetentionQueries(graphene.ObjectType):
 
 class RetentionMutations(graphene.ObjectType):
     retention_events_retry = RetentionEventsRetry.Field()
+    loyalty_points_adjust = LoyaltyPointsAdjust.Field()
 
 
 class Query(RetentionQueries, SaleorQuery):

@@ -44,7 +44,11 @@ def order_seen(order: Any, *, created: bool = False) -> list[PluginEvent]:
             object_type="order",
             object_id=order_id,
             discriminator=refund.refund_id,
-            payload={"amount": str(refund.amount), "currency": refund.currency},
+            payload={
+                "refund_id": refund.refund_id,
+                "amount": str(refund.amount),
+                "currency": refund.currency,
+            },
         )
         events.append(event)
     return events

@@ -1,0 +1,60 @@
+import graphene
+from django.utils.translation import gettext as _
+
+from ... import conf
+from ... import saleor_adapter as saleor
+from ...errors import RetentionError, RetentionErrorCode
+from ...ledger import services
+from ..core.mutations import RetentionMutation
+from .types import LoyaltyEntry, customer_pk
+
+
+class LoyaltyPointsAdjust(RetentionMutation):
+    """Staff add or deduct points with a reason (recorded with the staff user)."""
+
+    entry = graphene.Field(LoyaltyEntry, description="The ledger entry; null when refused.")
+
+    permissions = ("account.manage_users",)
+
+    class Arguments:
+        customer_id = graphene.ID(required=True, description="The Saleor User id.")
+        points = graphene.Int(required=True, description="Positive to add, negative to deduct.")
+        reason = graphene.String(required=True, description="Shown to the customer in history.")
+        idempotency_key = graphene.String(
+            required=True,
+            description="Any unique string from the client; sending it again changes nothing.",
+        )
+
+    class Meta:
+        description = "Adjust a customer's points (staff; needs MANAGE_USERS)."
+
+    @classmethod
+    def perform_mutation(cls, root, info, customer_id, points, reason, idempotency_key):
+        pk = customer_pk(customer_id)
+        if pk is None or saleor.get_customer(pk) is None:
+            raise RetentionError(
+                _("No customer with this id."),
+                code=RetentionErrorCode.NOT_FOUND,
+                field="customerId",
+            )
+        if not idempotency_key.strip() or len(idempotency_key) > 100:
+            raise RetentionError(
+                _("Give an idempotency key of 1 to 100 characters."),
+                code=RetentionErrorCode.INVALID,
+                field="idempotencyKey",
+            )
+        if abs(points) > 10_000_000:
+            raise RetentionError(
+                _("Adjust by at most 10,000,000 points at once."),
+                code=RetentionErrorCode.INVALID,
+                field="points",
+            )
+        entry = services.adjust(
+            customer_id=pk,
+            points=points,
+            reason=reason.strip()[:500],
+            staff_user_id=str(info.context.user.pk),
+            key=f"adjust:{idempotency_key.strip()}",
+            settings=conf.load_settings(),
+        )
+        return cls(entry=entry, errors=[])

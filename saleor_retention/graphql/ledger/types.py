@@ -1,0 +1,161 @@
+import graphene
+from django.utils.translation import gettext as _
+from graphql_relay import from_global_id
+
+from ... import conf
+from ...ledger import selectors
+from ...ledger.models import EntryType
+
+LoyaltyEntryType = graphene.Enum(
+    "LoyaltyEntryType",
+    [(name, choice.value) for name, choice in EntryType.__members__.items()],
+    description="Why points changed.",
+)
+
+
+class LoyaltyExpiringPoints(graphene.ObjectType):
+    points = graphene.Int(required=True)
+    expires_at = graphene.Date(required=True, description="The day (UTC) these points expire.")
+
+
+class LoyaltyEntry(graphene.ObjectType):
+    id = graphene.ID(required=True, description="Cursor-stable id of the entry.")
+    type = LoyaltyEntryType(required=True)
+    points = graphene.Int(required=True, description="Signed change of the customer's points.")
+    reason = graphene.String(required=True)
+    created_at = graphene.DateTime(required=True)
+    order_id = graphene.ID(description="The Saleor order this entry comes from, if any.")
+
+    @staticmethod
+    def resolve_id(root, info):
+        return str(root.pk)
+
+    @staticmethod
+    def resolve_type(root, info):
+        return root.type
+
+    @staticmethod
+    def resolve_reason(root, info):
+        if root.type == EntryType.EARN:
+            return _("Order #%(number)s") % {"number": root.details.get("order_number", "")}
+        # system reasons are English message ids; staff reasons come back as written
+        return _(root.reason) if root.reason else str(EntryType(root.type).label)
+
+    @staticmethod
+    def resolve_order_id(root, info):
+        if not root.order_id:
+            return None
+        from graphql_relay import to_global_id
+
+        return to_global_id("Order", root.order_id)
+
+
+class LoyaltyEntryPage(graphene.ObjectType):
+    entries = graphene.List(graphene.NonNull(LoyaltyEntry), required=True)
+    has_next_page = graphene.Boolean(required=True)
+    end_cursor = graphene.String(description="Pass as `after` for the next page.")
+
+
+class LoyaltyAccount(graphene.ObjectType):
+    points = graphene.Int(required=True, description="Points the customer can spend now.")
+    pending_points = graphene.Int(
+        required=True, description="Earned points still in the return window."
+    )
+    held_points = graphene.Int(required=True, description="Points set aside on a checkout.")
+    lifetime_points = graphene.Int(required=True, description="All points ever credited.")
+    expiring_points = graphene.List(
+        graphene.NonNull(LoyaltyExpiringPoints),
+        required=True,
+        description="Spendable points by expiry date, soonest first.",
+    )
+    entries = graphene.Field(
+        LoyaltyEntryPage,
+        required=True,
+        first=graphene.Int(default_value=20),
+        after=graphene.String(),
+        description="History, newest first.",
+    )
+
+    def __init__(self, account, policy):
+        super().__init__()
+        self._account = account
+        self._policy = policy
+
+    def resolve_points(self, info):
+        return selectors.spendable_points(self._account, policy=self._policy)
+
+    def resolve_pending_points(self, info):
+        return self._account.pending_points if self._account else 0
+
+    def resolve_held_points(self, info):
+        return self._account.held_points if self._account else 0
+
+    def resolve_lifetime_points(self, info):
+        return self._account.lifetime_points if self._account else 0
+
+    def resolve_expiring_points(self, info):
+        return selectors.expiring_points(self._account)
+
+    def resolve_entries(self, info, first=20, after=None):
+        first = max(1, min(first, 100))
+        after_id = int(after) if after and after.isdigit() else None
+        rows, more = selectors.entries_page(self._account, first=first, after_id=after_id)
+        return LoyaltyEntryPage(
+            entries=rows, has_next_page=more, end_cursor=str(rows[-1].pk) if rows else None
+        )
+
+
+def _can_see(viewer, customer) -> bool:
+    if viewer is None or not viewer.is_authenticated:
+        return False
+    if viewer.pk == customer.pk:
+        return True
+    return viewer.has_perm("account.manage_users")
+
+
+def resolve_user_loyalty(root, info):
+    """The shopper's own account, or any customer's for staff who manage users; else null."""
+    if not _can_see(getattr(info.context, "user", None), root):
+        return None
+    policy = conf.load_settings().negative_balance_policy
+    return LoyaltyAccount(selectors.account_for_customer(str(root.pk)), policy)
+
+
+def user_loyalty_field() -> graphene.Field:
+    return graphene.Field(
+        LoyaltyAccount,
+        description="Loyalty points (the shopper's own, or for staff who manage users).",
+        resolver=resolve_user_loyalty,
+    )
+
+
+class LoyaltyOrderPoints(graphene.ObjectType):
+    points_earned = graphene.Int(required=True)
+    points_pending = graphene.Int(required=True)
+    points_reversed = graphene.Int(required=True)
+
+
+def resolve_order_loyalty(root, info):
+    summary = selectors.order_points(str(root.pk))
+    return LoyaltyOrderPoints(
+        points_earned=summary.earned,
+        points_pending=summary.pending,
+        points_reversed=summary.reversed,
+    )
+
+
+def order_loyalty_field() -> graphene.Field:
+    return graphene.Field(
+        LoyaltyOrderPoints,
+        required=True,
+        description="Points this order earned, still pending and reversed.",
+        resolver=resolve_order_loyalty,
+    )
+
+
+def customer_pk(global_id: str) -> str | None:
+    try:
+        kind, pk = from_global_id(global_id)
+    except Exception:  # noqa: BLE001 - any malformed id is just "not a user id"
+        return None
+    return pk if kind == "User" and pk else None

@@ -1,0 +1,84 @@
+"""Reads of the ledger for GraphQL and commands; each a fixed number of queries."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+from django.db.models import Q, Sum
+from django.db.models.functions import TruncDate
+
+from .models import EntryType, LedgerEntry, LoyaltyAccount, PointLot
+
+
+@dataclasses.dataclass(frozen=True)
+class ExpiringPoints:
+    points: int
+    expires_at: date
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderPoints:
+    earned: int
+    pending: int
+    reversed: int
+
+
+def account_for_customer(customer_id: str) -> LoyaltyAccount | None:
+    return LoyaltyAccount.objects.filter(customer_id=customer_id).first()
+
+
+def spendable_points(account: LoyaltyAccount | None, *, policy: str = "negative") -> int:
+    if account is None:
+        return 0
+    points = account.available_points - account.held_points - account.debt_points
+    # "future": a debt is paid from future earnings and not shown as a negative balance.
+    return max(0, points) if policy != "negative" else points
+
+
+def expiring_points(account: LoyaltyAccount | None, *, limit: int = 12) -> list[ExpiringPoints]:
+    """Spendable points grouped by expiry date (UTC), soonest first."""
+    if account is None:
+        return []
+    rows = (
+        PointLot.objects.filter(
+            account=account,
+            status=PointLot.Status.AVAILABLE,
+            remaining__gt=0,
+            expires_at__isnull=False,
+        )
+        .annotate(expiry_date=TruncDate("expires_at"))
+        .values("expiry_date")
+        .annotate(points=Sum("remaining"))
+        .order_by("expiry_date")[:limit]
+    )
+    return [ExpiringPoints(points=row["points"], expires_at=row["expiry_date"]) for row in rows]
+
+
+def entries_page(
+    account: LoyaltyAccount | None, *, first: int, after_id: int | None
+) -> tuple[list[LedgerEntry], bool]:
+    """Newest first; ``after_id`` is the id of the last entry of the previous page."""
+    if account is None:
+        return [], False
+    entries = LedgerEntry.objects.filter(account=account)
+    if after_id is not None:
+        entries = entries.filter(pk__lt=after_id)
+    rows = list(entries.order_by("-pk")[: first + 1])
+    return rows[:first], len(rows) > first
+
+
+def order_points(order_id: str) -> OrderPoints:
+    totals = LedgerEntry.objects.filter(order_id=order_id).aggregate(
+        earned=Sum("points", filter=Q(type=EntryType.EARN)),
+        reversed=Sum("points", filter=Q(type=EntryType.REVERSAL)),
+    )
+    pending = (
+        PointLot.objects.filter(
+            entry__order_id=order_id, entry__type=EntryType.EARN, status=PointLot.Status.PENDING
+        ).aggregate(s=Sum("remaining"))["s"]
+        or 0
+    )
+    return OrderPoints(
+        earned=totals["earned"] or 0, pending=pending, reversed=-(totals["reversed"] or 0)
+    )
