@@ -32,5 +32,13 @@ pytest:
 schema: install
 	$(PY) manage.py retention_graphql_schema --write
 
+# Regenerates the zh_Hans catalogue from the app's own source, keeping existing translations (new
+# strings arrive with an empty msgstr, near-matches marked fuzzy: translate them, drop the flag),
+# then compiles it. makemessages must run inside saleor_retention/ (so it scans only the app), but
+# Django cannot start there: celery's Django fixup puts the working directory first on sys.path,
+# where saleor_retention/graphql would shadow the graphql package. So Django starts here and the
+# command changes directory afterwards; LOCALE_PATHS is emptied so makemessages does not create
+# Saleor's (unused) <site-packages>/locale directory. Needs GNU gettext (xgettext, msgmerge).
 messages: install
-	cd saleor_retention && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete && ../$(PY) ../manage.py compilemessages -l zh_Hans
+	$(PY) manage.py shell -c 'import os; from django.core.management import call_command; from django.test.utils import override_settings; os.chdir("saleor_retention"); override_settings(LOCALE_PATHS=[]).enable(); call_command("makemessages", locale=["zh_Hans"], no_obsolete=True)'
+	$(VENV)/bin/pybabel compile -d saleor_retention/locale -D django --statistics

@@ -217,8 +217,8 @@ def order_refunds(order: Any) -> list[RefundFacts]:
 
     Saleor 2.10 has no refund hook: ``orderRefund`` writes a ``payment_refunded`` OrderEvent with
     the amount, then calls ``order_updated``. Each event's id names the refund. (Saleor 3.x calls
-    ``order_refunded`` and keeps refunds as payment transactions; its plugin path passes them in
-    through ``refund_from_hook`` instead.)
+    ``order_refunded`` and records refunds as transaction events; reading those is the 3.x branch
+    still to write here, and the only place it will be needed.)
     """
     from saleor.order import OrderEvents
 
@@ -243,15 +243,6 @@ def fulfillment_facts(fulfillment: Any) -> FulfillmentFacts:
         status=str(fulfillment.status),
         line_ids=tuple(str(pk) for pk in fulfillment.lines.values_list("order_line_id", flat=True)),
     )
-
-
-def hook_extras(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Keep only plain, JSON-safe extras Saleor 3.x passes to hooks (e.g. ``notify_customer``)."""
-    return {
-        key: value
-        for key, value in kwargs.items()
-        if isinstance(value, str | int | float | bool) or value is None
-    }
 
 
 def object_ref(obj: Any) -> tuple[str, str]:

@@ -61,9 +61,24 @@ def step(title: str, action: Callable[[], Any]) -> Any:
     return result
 
 
-def play_story() -> None:
-    from django.test import Client
+LOYALTY = "{ me { loyalty { points pendingPoints lifetimePoints } } }"
 
+
+def show_points(driver, token: str) -> None:
+    account = driver.query(LOYALTY, token=token)["me"]["loyalty"]
+    print(
+        f"   shopper sees: {account['points']} points to spend, "
+        f"{account['pendingPoints']} pending, {account['lifetimePoints']} earned in all"
+    )
+
+
+def play_story() -> None:
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from saleor_retention.ledger import services as ledger
     from saleor_retention_site.driver import SaleorDriver
     from saleor_retention_site.store import build_store
 
@@ -74,7 +89,9 @@ def play_story() -> None:
 
     step(
         "Staff switch the retention plugin on (pluginUpdate)",
-        lambda: driver.plugin_update(active=True, signup_bonus="50", pending_days="14"),
+        lambda: driver.plugin_update(
+            active=True, signup_bonus="50", pending_days="14", points_per_currency_unit="USD:1"
+        ),
     )
     settings = driver.query(
         "{ shop { retention { pluginActive signupBonus pendingDays "
@@ -84,24 +101,47 @@ def play_story() -> None:
 
     step(f"{email} registers (accountRegister)", lambda: driver.account_register(email))
     token = driver.token_create(email, "customer-password")
+    show_points(driver, token)
 
     order = step(
-        "She checks out: shipping, dummy-gateway payment, checkoutComplete",
+        "She checks out 2 x 25.00 + 5.00 shipping: dummy-gateway payment, checkoutComplete",
         lambda: driver.buy(email=email, quantity=2, token=token),
     )
     total = order["total"]["gross"]
-    print(
-        f"   order #{order['number']}: {order['status']}, paid {total['amount']} {total['currency']}"
-    )
+    print(f"   order #{order['number']}: {order['status']}, paid {total['amount']} {total['currency']}")
+    show_points(driver, token)
 
     shipped = step("Staff ship it (orderFulfill)", lambda: driver.order_fulfill(order["id"]))
     print(f"   order status: {shipped['order']['status']}")
 
+    print("\n== 15 days later the return window has passed (the daily ledger task runs)")
+    released = ledger.release_due_lots(timezone.now() + timedelta(days=15))
+    print(f"   released {released} batch(es) of pending points")
+    show_points(driver, token)
+
+    second = step(
+        "She orders again: 1 x 25.00 + 5.00 shipping",
+        lambda: driver.buy(email=email, quantity=1, token=token),
+    )
+    show_points(driver, token)
+    step("Staff refund 10.00 of it (orderRefund)", lambda: driver.order_refund(second["id"], "10.00"))
+    show_points(driver, token)
+    step("Staff cancel that order (orderCancel)", lambda: driver.order_cancel(second["id"]))
+    show_points(driver, token)
+
     data = driver.query(
-        "{ me { email } shop { retention { pluginActive } } }",
+        "{ me { email loyalty { points expiringPoints { points expiresAt } "
+        "entries(first: 10) { entries { type points reason } } } } "
+        "shop { retention { pluginActive } } }",
         token=token,
     )
-    print(f"\n== One request, Saleor's and the plugin's fields together: {data}")
+    print("\n== One storefront request: Saleor's `me` and the plugin's fields together")
+    print(f"   me.email: {data['me']['email']}")
+    print(f"   expiring: {data['me']['loyalty']['expiringPoints']}")
+    for entry in data["me"]["loyalty"]["entries"]["entries"]:
+        print(f"   {entry['type']:<13} {entry['points']:+5d}  {entry['reason']}")
+    drifts = ledger.verify_accounts()
+    print(f"\n   ledger check: {'no drift' if not drifts else drifts}")
 
 
 def serve() -> None:
@@ -118,6 +158,11 @@ def main() -> int:
     ensure_database()
     print("migrating (the first run takes about half a minute)...")
     call_command("migrate", interactive=False, verbosity=0)
+    # Saleor's data migration caches the Site with its historical SiteSettings model (which
+    # lacks the real model's properties); forget it so the story loads the real one.
+    from django.contrib.sites.models import Site
+
+    Site.objects.clear_cache()
     play_story()
     if os.environ.get("DEMO_NO_SERVE") == "1":
         return 0

@@ -16,13 +16,25 @@ os.environ.setdefault("ALLOWED_CLIENT_HOSTS", "localhost,127.0.0.1")
 os.environ.setdefault("SECRET_KEY", "saleor-retention-demo-and-tests-only")
 
 from saleor.settings import *  # noqa: E402,F401,F403
-from saleor.settings import INSTALLED_APPS, PLUGINS, TEMPLATES  # noqa: E402
+from saleor.settings import INSTALLED_APPS, MIDDLEWARE, PLUGINS, TEMPLATES  # noqa: E402
 
 # --- the three lines an existing Saleor 2.10 store adds -------------------------------------
 INSTALLED_APPS = [*INSTALLED_APPS, "saleor_retention"]
 PLUGINS = [*PLUGINS, "saleor_retention.plugin.RetentionPlugin"]
 ROOT_URLCONF = "saleor_retention.urls"
 # ---------------------------------------------------------------------------------------------
+
+# The request's language: Saleor 2.10 has no LocaleMiddleware (its storefront API takes a
+# languageCode argument instead), so every request runs in LANGUAGE_CODE ("en") and the plugin's
+# translated errors and labels would never show. Django's own middleware picks the language from
+# Accept-Language (zh-Hans, zh-CN, ...) among Saleor's LANGUAGES; before CommonMiddleware, as
+# Django requires. A store that wants the plugin in its shoppers' and staff's language adds it too.
+_common = MIDDLEWARE.index("django.middleware.common.CommonMiddleware")
+MIDDLEWARE = [
+    *MIDDLEWARE[:_common],
+    "django.middleware.locale.LocaleMiddleware",
+    *MIDDLEWARE[_common:],
+]
 
 # Django 3.2 on Saleor's 3.0-era models: keep makemigrations quiet and unchanged for Saleor.
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"

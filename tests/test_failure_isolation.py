@@ -10,6 +10,7 @@ from saleor.order.models import Order
 from saleor_retention.inbox import handlers as inbox_handlers
 from saleor_retention.inbox import intake
 from saleor_retention.inbox.models import PluginEvent
+from saleor_retention.ledger.models import LoyaltyAccount
 from saleor_retention_site.driver import pk_of
 
 
@@ -28,7 +29,7 @@ def test_checkout_succeeds_when_a_hook_raises(retention_on, broken_intake, caplo
 
     # then the order exists and is paid, and the failure is logged and recorded for retry
     assert Order.objects.filter(pk=pk_of(order["id"]), status="unfulfilled").exists()
-    failed = PluginEvent.objects.get(kind="order_created", object_id=pk_of(order["id"]))
+    [failed] = PluginEvent.objects.filter(kind="order_created", object_id=pk_of(order["id"]))
     assert failed.status == PluginEvent.Status.FAILED
     assert failed.last_error == "RuntimeError: retention is broken"
     assert "order_created hook failed" in caplog.text
@@ -48,13 +49,17 @@ def test_staff_mutation_succeeds_when_a_hook_raises(retention_on, broken_intake)
 
 
 def test_failed_hook_is_redone_by_the_retry_command(retention_on, monkeypatch):
-    # given a hook that failed once
+    # given a shopper whose charged-at-once checkout hit a failing hook (order_created is the
+    # only hook Saleor calls for it, so the paid event was never recorded either)
+    customer = retention_on.account_register("ida@example.com")
+    token = retention_on.token_create("ida@example.com", "customer-password")
     original = intake.record_event
     monkeypatch.setattr(
         intake, "record_event", lambda **kw: (_ for _ in ()).throw(OSError("db hiccup"))
     )
-    order = retention_on.buy(email="ida@example.com")
+    order = retention_on.buy(email="ida@example.com", token=token)
     monkeypatch.setattr(intake, "record_event", original)
+    assert not PluginEvent.objects.filter(kind="order_paid").exists()
 
     # when the retry command runs (its tasks run at the end of the block, as after a commit)
     from tests.conftest import run_on_commit
@@ -62,10 +67,13 @@ def test_failed_hook_is_redone_by_the_retry_command(retention_on, monkeypatch):
     with run_on_commit():
         call_command("retention_retry_events")
 
-    # then the event is processed
-    event = PluginEvent.objects.get(kind="order_created", object_id=pk_of(order["id"]))
-    assert event.status == PluginEvent.Status.DONE
-    assert event.attempts == 2
+    # then the hook's work is redone: both business events recorded and processed, points earned
+    order_pk = pk_of(order["id"])
+    failed = PluginEvent.objects.get(key__contains="hook-failed", object_id=order_pk)
+    assert (failed.status, failed.attempts) == (PluginEvent.Status.DONE, 2)
+    assert sorted(failed.result["intake"]) == [f"order_created:order:{order_pk}", f"order_paid:order:{order_pk}"]
+    assert PluginEvent.objects.get(key=f"order_paid:order:{order_pk}").status == "done"
+    assert LoyaltyAccount.objects.get(customer_id=pk_of(customer)).pending_points == 25
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from django.db import IntegrityError, OperationalError, transaction
@@ -15,6 +16,7 @@ from .models import PluginEvent
 logger = logging.getLogger(__name__)
 
 MAX_ERROR_LENGTH = 4000
+REDO_INTAKE = "redo_intake"
 
 
 def event_key(kind: str, object_type: str, object_id: str, discriminator: str = "") -> str:
@@ -47,16 +49,19 @@ def record_event(
     return event, created
 
 
-def record_hook_failure(
-    *, kind: str, object_type: str, object_id: str, discriminator: str = "", error: str
-) -> PluginEvent:
-    """Keep a hook that raised as a failed event, so ``retention_retry_events`` can redo it."""
-    key = event_key(kind, object_type, object_id, discriminator)
-    event, created = _get_or_create(
+def record_hook_failure(*, kind: str, object_type: str, object_id: str, error: str) -> PluginEvent:
+    """Keep a hook that raised as a failed event, so ``retention_retry_events`` can redo it.
+
+    Each failure gets its own row (its key ends in a random id), apart from the business events
+    the hook should have recorded: the retry re-runs the intake, which records those normally.
+    """
+    key = event_key(kind, object_type, object_id, f"hook-failed-{uuid.uuid4().hex}")
+    event, _created = _get_or_create(
         key,
         kind=kind,
         object_type=object_type,
         object_id=object_id,
+        payload={REDO_INTAKE: True},
         status=PluginEvent.Status.FAILED,
         attempts=1,
         last_error=error[:MAX_ERROR_LENGTH],
@@ -100,10 +105,15 @@ def process_event(event_id: int) -> PluginEvent | None:
         event.attempts += 1
         try:
             with transaction.atomic():
-                settings = load_settings()
                 results: dict[str, Any] = {}
-                for handler in handlers_for(event.kind):
-                    results[handler.__module__.rsplit(".", 2)[-2]] = handler(event, settings)
+                if event.payload.get(REDO_INTAKE):
+                    from .intake import redo
+
+                    results["intake"] = redo(event)
+                else:
+                    settings = load_settings()
+                    for handler in handlers_for(event.kind):
+                        results[handler.__module__.rsplit(".", 2)[-2]] = handler(event, settings)
         except OperationalError:
             raise
         except Exception as exc:  # noqa: BLE001 - recorded on the event and logged, then retried

@@ -121,6 +121,7 @@ def _take_from_lots(
 ) -> int:
     """Consume up to ``points`` from ``lots`` in the given order; returns what was taken."""
     taken = 0
+    account.refresh_from_db()  # callers may hold an instance from before their last posting
     spendable = account.available_points - account.held_points
     for lot in lots:
         if taken == points:
