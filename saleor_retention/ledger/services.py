@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as _noop
+from django.utils.translation import gettext_noop
 
 from ..conf import RetentionSettings
 from ..errors import RetentionError, RetentionErrorCode
@@ -234,7 +234,7 @@ def grant_signup_bonus(*, customer_id: str, settings: RetentionSettings) -> Ledg
         type=EntryType.SIGNUP_BONUS,
         key=f"signup:customer:{customer_id}",
         settings=settings,
-        reason=_noop("Welcome bonus"),
+        reason=gettext_noop("Welcome bonus"),
     )
 
 
@@ -383,7 +383,7 @@ def _reverse_towards_target(
         points=0,
         key=key,
         order_id=order_id,
-        reason=_noop("Order cancelled") if cancelled else _noop("Order refunded"),
+        reason=gettext_noop("Order cancelled") if cancelled else gettext_noop("Order refunded"),
         details=details,
     )
     if to_reverse:
@@ -475,7 +475,7 @@ def _release_lot(lot_id: int, account_id: int, now: datetime) -> bool:
         points=0,
         key=f"release:lot:{lot.pk}",
         order_id=lot.entry.order_id,
-        reason=_noop("Return window passed"),
+        reason=gettext_noop("Return window passed"),
         details={"lot": lot.pk, "points": lot.remaining},
     )
     lot.status = PointLot.Status.AVAILABLE
@@ -510,7 +510,7 @@ def _expire_lot(lot_id: int, account_id: int, now: datetime) -> bool:
         type=EntryType.EXPIRY,
         points=0,
         key=key,
-        reason=_noop("Points expired"),
+        reason=gettext_noop("Points expired"),
         details={"lot": lot.pk, "expires_at": lot.expires_at.isoformat()},
     )
     taken = _take_from_lots(account, entry, lot.remaining, [lot])
