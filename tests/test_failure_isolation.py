@@ -71,7 +71,10 @@ def test_failed_hook_is_redone_by_the_retry_command(retention_on, monkeypatch):
     order_pk = pk_of(order["id"])
     failed = PluginEvent.objects.get(key__contains="hook-failed", object_id=order_pk)
     assert (failed.status, failed.attempts) == (PluginEvent.Status.DONE, 2)
-    assert sorted(failed.result["intake"]) == [f"order_created:order:{order_pk}", f"order_paid:order:{order_pk}"]
+    assert sorted(failed.result["intake"]) == [
+        f"order_created:order:{order_pk}",
+        f"order_paid:order:{order_pk}",
+    ]
     assert PluginEvent.objects.get(key=f"order_paid:order:{order_pk}").status == "done"
     assert LoyaltyAccount.objects.get(customer_id=pk_of(customer)).pending_points == 25
 

@@ -1,0 +1,88 @@
+"""Real parallel database connections racing on one account: never overdrawn, nothing doubled."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from saleor_retention.errors import RetentionError
+from saleor_retention.ledger import services
+from saleor_retention.ledger.models import LedgerEntry, LoyaltyAccount
+from saleor_retention_site.store import create_customer
+from tests.test_ledger_services import settings_with
+
+
+def race(workers: int, work) -> list[str]:
+    barrier = threading.Barrier(workers)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            result = work(index)
+        except RetentionError as error:
+            result = error.code.value
+        finally:
+            connections.close_all()  # this thread's own connection
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_32_deductions_racing_exactly_the_affordable_ones_succeed():
+    # given 100 spendable points
+    customer = str(create_customer("race@example.com").pk)
+    settings = settings_with()
+    services.credit(
+        customer_id=customer, points=100, type="campaign_bonus", key="seed", settings=settings
+    )
+    assert connection.vendor == "postgresql"
+
+    # when 32 connections each try to take 7 points at once
+    outcomes = race(
+        32,
+        lambda i: services.adjust(
+            customer_id=customer,
+            points=-7,
+            reason="race",
+            staff_user_id="1",
+            key=f"race-{i}",
+            settings=settings,
+        ).idempotency_key,
+    )
+
+    # then exactly floor(100 / 7) = 14 succeed and the balance is what is left
+    assert sum(o.startswith("race-") for o in outcomes) == 14
+    assert outcomes.count("insufficient_points") == 18
+    account = LoyaltyAccount.objects.get(customer_id=customer)
+    assert account.available_points == 100 - 14 * 7
+    assert services.verify_accounts() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_event_posted_by_32_connections_counts_once():
+    customer = str(create_customer("replay@example.com").pk)
+    settings = settings_with()
+
+    race(
+        32,
+        lambda i: services.credit(
+            customer_id=customer,
+            points=10,
+            type="campaign_bonus",
+            key="one-event",
+            settings=settings,
+        ).idempotency_key,
+    )
+
+    assert LedgerEntry.objects.filter(idempotency_key="one-event").count() == 1
+    assert LoyaltyAccount.objects.get(customer_id=customer).available_points == 10
+    assert services.verify_accounts() == []

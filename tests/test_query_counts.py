@@ -1,0 +1,38 @@
+"""Loyalty fields cost a fixed number of SQL queries however long the customer's history."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from saleor_retention.ledger import services
+from saleor_retention_site.driver import pk_of
+from tests.test_ledger_services import settings_with
+
+QUERY = """{ me { email loyalty {
+  points pendingPoints lifetimePoints expiringPoints { points expiresAt }
+  entries(first: 10) { entries { type points reason } hasNextPage }
+} } }"""
+
+
+def queries_for(driver, token) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        driver.query(QUERY, token=token)
+    return len(captured.captured_queries)
+
+
+def test_me_loyalty_query_count_does_not_grow_with_history(retention_on):
+    user_pk = pk_of(retention_on.account_register("history@example.com"))
+    token = retention_on.token_create("history@example.com", "customer-password")
+    settings = settings_with()
+    for i in range(3):
+        services.credit(
+            customer_id=user_pk, points=5, type="campaign_bonus", key=f"a{i}", settings=settings
+        )
+    short = queries_for(retention_on, token)
+
+    for i in range(60):
+        services.credit(
+            customer_id=user_pk, points=5, type="campaign_bonus", key=f"b{i}", settings=settings
+        )
+    long = queries_for(retention_on, token)
+
+    assert long == short
