@@ -29,6 +29,12 @@ pytest:
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is missing" >&2; fi; exit $$rc
 
+# Performance targets, measured in one run on a dedicated database (saleor_retention_bench, created
+# and migrated; BENCH_DATABASE_URL overrides): ledger posts/s, orderMarkAsPaid with the plugin active
+# vs inactive, me.loyalty requests/s. Prints a table and rewrites README's Benchmarks section.
+bench: install services
+	$(PY) -m bench.run
+
 schema: install
 	$(PY) manage.py retention_graphql_schema --write
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -81,6 +82,62 @@ def parse_negative_balance_policy(raw: str) -> str:
     return value
 
 
+def parse_time_zone(raw: str) -> str:
+    """An IANA time zone name such as "Asia/Shanghai" or "UTC"; returned as given."""
+    name = str(raw).strip()
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        message = _(
+            '"%(name)s" is not a known time zone; use an IANA name such as "Asia/Shanghai".'
+        )
+        raise ValueError(message % {"name": name}) from None
+    return name
+
+
+@dataclasses.dataclass(frozen=True)
+class Tier:
+    name: str
+    threshold: Decimal  # points, or money in the basis currency
+    multiplier: Decimal
+
+
+def parse_tiers(raw: str) -> tuple[Tier, ...]:
+    tiers: list[Tier] = []
+    for chunk in filter(None, (part.strip() for part in str(raw).split(";"))):
+        parts = [part.strip() for part in chunk.split(":")]
+        if len(parts) != 3 or not parts[0] or len(parts[0]) > 40:
+            raise ValueError(
+                _(
+                    'Write each tier as NAME:THRESHOLD:MULTIPLIER, e.g. "Gold:2000:1.5"; got "%(chunk)s".'
+                )
+                % {"chunk": chunk}
+            )
+        try:
+            threshold, multiplier = Decimal(parts[1]), Decimal(parts[2])
+        except InvalidOperation:
+            raise ValueError(
+                _('"%(chunk)s" has a value that is not a number.') % {"chunk": chunk}
+            ) from None
+        if not threshold.is_finite() or threshold <= 0:
+            raise ValueError(_("A tier threshold must be above 0."))
+        if not multiplier.is_finite() or not Decimal("0.1") <= multiplier <= Decimal("10"):
+            raise ValueError(_("A tier multiplier must be from 0.1 to 10."))
+        if tiers and threshold <= tiers[-1].threshold:
+            raise ValueError(_("List tiers from the lowest threshold to the highest."))
+        if any(t.name.lower() == parts[0].lower() for t in tiers):
+            raise ValueError(_("Tier %(name)s is given twice.") % {"name": parts[0]})
+        tiers.append(Tier(parts[0], threshold, multiplier))
+    return tuple(tiers)
+
+
+def parse_tier_basis(raw: str) -> str:
+    value = str(raw).strip().lower()
+    if value not in ("points", "spend"):
+        raise ValueError(_('Choose "points" or "spend".'))
+    return value
+
+
 @dataclasses.dataclass(frozen=True)
 class Setting:
     name: str
@@ -142,6 +199,47 @@ SETTINGS: tuple[Setting, ...] = (
         parse=parse_bool,
     ),
     Setting(
+        name="redeem_value_per_point",
+        label=_("Value of one point at checkout"),
+        help_text=_(
+            'What one point takes off a checkout, per currency: "USD:0.01" makes 100 points '
+            "worth 1.00. Checkouts in other currencies cannot use points."
+        ),
+        default="USD:0.01",
+        parse=parse_currency_rates,
+    ),
+    Setting(
+        name="redeem_min_points",
+        label=_("Fewest points per redemption"),
+        help_text=_("A shopper applies at least this many points to a checkout."),
+        default="100",
+        parse=lambda raw: parse_non_negative_int(raw, maximum=10**7),
+    ),
+    Setting(
+        name="redeem_step",
+        label=_("Redemption step"),
+        help_text=_("Points are applied in multiples of this number (1: any number)."),
+        default="1",
+        parse=lambda raw: max(1, parse_non_negative_int(raw, maximum=10**6)),
+    ),
+    Setting(
+        name="redeem_max_share_percent",
+        label=_("Most of a checkout paid with points (%)"),
+        help_text=_("Points may pay at most this share of the checkout's subtotal."),
+        default="50",
+        parse=lambda raw: parse_non_negative_int(raw, maximum=100),
+    ),
+    Setting(
+        name="redeem_hold_minutes",
+        label=_("Release points of abandoned checkouts after (minutes)"),
+        help_text=_(
+            "Points applied to a checkout that is not completed return to the balance after "
+            "this long."
+        ),
+        default="1440",
+        parse=lambda raw: max(5, parse_non_negative_int(raw, maximum=60 * 24 * 30)),
+    ),
+    Setting(
         name="negative_balance_policy",
         label=_("When refunded points were already spent"),
         help_text=_(
@@ -150,6 +248,65 @@ SETTINGS: tuple[Setting, ...] = (
         ),
         default="negative",
         parse=parse_negative_balance_policy,
+    ),
+    Setting(
+        name="birthday_bonus",
+        label=_("Birthday bonus"),
+        help_text=_(
+            "Points a customer receives once a year on their birthday (in the store's time "
+            "zone); 0 switches it off. A birthday set or changed within the last 30 days pays "
+            "out from the next year."
+        ),
+        default="0",
+        parse=parse_non_negative_int,
+    ),
+    Setting(
+        name="store_timezone",
+        label=_("Store time zone"),
+        help_text=_(
+            "The time zone in which the store's days begin: an IANA name such as Asia/Shanghai "
+            "or UTC. Birthdays are celebrated on the store's date."
+        ),
+        default="UTC",
+        parse=parse_time_zone,
+    ),
+    Setting(
+        name="tiers",
+        label=_("Membership tiers"),
+        help_text=_(
+            'NAME:THRESHOLD:MULTIPLIER, lowest first, separated by ";" - e.g. '
+            '"Silver:500:1.25; Gold:2000:1.5". Below the first threshold a customer is a member '
+            "with no tier (multiplier 1). Empty: no tiers."
+        ),
+        default="",
+        parse=parse_tiers,
+    ),
+    Setting(
+        name="tier_basis",
+        label=_("Tiers are reached by"),
+        help_text=_(
+            '"points": points earned; "spend": money spent in the first currency of '
+            '"Points per currency unit".'
+        ),
+        default="points",
+        parse=parse_tier_basis,
+    ),
+    Setting(
+        name="tier_window_months",
+        label=_("Tier qualifying period (months)"),
+        help_text=_("Count the last this many months; 0 counts the customer's whole history."),
+        default="12",
+        parse=lambda raw: parse_non_negative_int(raw, maximum=120),
+    ),
+    Setting(
+        name="tier_grace_days",
+        label=_("Days before a tier is lowered"),
+        help_text=_(
+            "A customer who no longer qualifies keeps the tier this many days; qualifying "
+            "again in that time cancels the downgrade."
+        ),
+        default="30",
+        parse=lambda raw: parse_non_negative_int(raw, maximum=3650),
     ),
 )
 
@@ -163,9 +320,33 @@ class RetentionSettings:
     earn_on_shipping: bool
     earn_on_tax: bool
     negative_balance_policy: str
+    birthday_bonus: int
+    store_timezone: str  # an IANA name, validated by parse_time_zone
+    redeem_value_per_point: Mapping[str, Decimal]
+    redeem_min_points: int
+    redeem_step: int
+    redeem_max_share_percent: int
+    redeem_hold_minutes: int
+    tiers: tuple[Tier, ...]
+    tier_basis: str
+    tier_window_months: int
+    tier_grace_days: int
+
+    @property
+    def store_zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.store_timezone)
 
     def rate_for(self, currency: str) -> Decimal | None:
         return self.points_per_currency_unit.get(currency.upper())
+
+    @property
+    def primary_currency(self) -> str | None:
+        """The first currency of the earning rates: the one tier spend is counted in."""
+        return next(iter(self.points_per_currency_unit), None)
+
+    def point_value_for(self, currency: str) -> Decimal | None:
+        value = self.redeem_value_per_point.get(currency.upper())
+        return value if value else None
 
 
 def config_structure() -> dict[str, dict[str, Any]]:

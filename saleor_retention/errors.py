@@ -13,6 +13,12 @@ class RetentionErrorCode(str, Enum):
     PLUGIN_INACTIVE = "plugin_inactive"
     INSUFFICIENT_POINTS = "insufficient_points"
     ALREADY_DONE = "already_done"
+    NOT_SIGNED_IN = "not_signed_in"
+    NOT_YOUR_CHECKOUT = "not_your_checkout"
+    CURRENCY_NOT_SUPPORTED = "currency_not_supported"
+    BELOW_MINIMUM = "below_minimum"
+    WRONG_STEP = "wrong_step"
+    ABOVE_CAP = "above_cap"
 
 
 class RetentionError(Exception):

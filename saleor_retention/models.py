@@ -1,3 +1,12 @@
 # Django discovers an app's models here; each domain keeps its own models module.
 from .inbox.models import PluginEvent  # noqa: F401
-from .ledger.models import LedgerEntry, LotMovement, LoyaltyAccount, PointLot  # noqa: F401
+from .ledger.campaign_models import LoyaltyCampaign  # noqa: F401
+from .ledger.models import (  # noqa: F401
+    LedgerEntry,
+    LotMovement,
+    LoyaltyAccount,
+    PointHold,
+    PointLot,
+)
+from .ledger.profile_models import CustomerBirthday  # noqa: F401
+from .ledger.tier_models import AccountTier, TierChange  # noqa: F401,E402

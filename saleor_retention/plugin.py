@@ -102,10 +102,10 @@ class RetentionPlugin(BasePlugin):
 
     @_guarded(intake.ORDER_PAID)
     def order_fully_paid(self, order, previous_value, **kwargs):
-        intake.order_seen(order)
+        intake.order_paid(order)
 
     @_guarded(intake.ORDER_PAID)
-    def order_paid(self, order, previous_value, **kwargs):  # Saleor 3.x
+    def order_paid(self, order, previous_value, **kwargs):  # Saleor 3.x: any charge
         intake.order_seen(order)
 
     @_guarded("order_updated")

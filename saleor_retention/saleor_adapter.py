@@ -9,6 +9,7 @@ this module is the only one to change.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -25,7 +26,7 @@ class CustomerFacts:
     is_staff: bool
     language_code: str
     date_joined: datetime | None
-    birthday: date | None  # Saleor has no birthday field; the plugin keeps its own (later issues)
+    birthday: date | None  # Saleor has no birthday field; the plugin keeps its own
 
 
 @dataclasses.dataclass(frozen=True)
@@ -136,7 +137,8 @@ def customer_facts(user: Any) -> CustomerFacts:
         is_staff=bool(getattr(user, "is_staff", False)),
         language_code=getattr(user, "language_code", "") or "",
         date_joined=getattr(user, "date_joined", None),
-        birthday=None,
+        # the plugin's CustomerBirthday (reverse one-to-one; a missing row reads as None)
+        birthday=getattr(getattr(user, "retention_birthday", None), "birthday", None),
     )
 
 
@@ -262,3 +264,182 @@ def stored_plugin_configuration(plugin_id: str) -> tuple[bool, list[dict[str, An
     if row is None:
         return None
     return bool(row.active), list(row.configuration or [])
+
+
+# --- customers by audience (campaign bonuses, birthdays) -----------------------------------------
+
+# Saleor 2.10's payments that count towards ``Order.is_fully_paid()`` (see ``Order._total_paid``).
+_PAID_CHARGE_STATUSES = ("partially-charged", "fully-charged", "partially-refunded")
+
+
+def _customers() -> Any:
+    """Active customers as Saleor counts them (``User.objects.customers()``): users who are not
+    staff, and staff who have ordered; written with ``EXISTS`` so no row comes twice."""
+    from django.db.models import Exists, OuterRef, Q
+    from saleor.account.models import User
+    from saleor.order.models import Order
+
+    has_ordered = Exists(Order.objects.filter(user_id=OuterRef("pk")))
+    return User.objects.filter(is_active=True).filter(Q(is_staff=False) | has_ordered)
+
+
+def _paid_orders() -> Any:
+    """Real orders (not drafts, not cancelled) that are fully paid, decided in the database.
+
+    2.10: ``is_fully_paid()`` is "captured amount of the charged (or partly refunded) payments >=
+    total gross"; here the same comparison is a correlated subquery. 3.x: ``charge_status``.
+    """
+    from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+    from django.db.models.functions import Coalesce
+    from saleor.order.models import Order
+
+    orders = Order.objects.exclude(status__in=("draft", "canceled"))
+    if any(field.name == "charge_status" for field in Order._meta.get_fields()):  # Saleor 3.x
+        return orders.filter(charge_status__in=("full", "overcharged"))
+    from saleor.payment.models import Payment
+
+    captured = (
+        Payment.objects.filter(order_id=OuterRef("pk"), charge_status__in=_PAID_CHARGE_STATUSES)
+        .order_by()
+        .values("order_id")
+        .annotate(total=Sum("captured_amount"))
+        .values("total")
+    )
+    paid = Coalesce(Subquery(captured), Value(ZERO), output_field=DecimalField())
+    return orders.alias(paid=paid).filter(paid__gte=F("total_gross_amount"))
+
+
+def _audience(min_paid_orders: int) -> Any:
+    customers = _customers()
+    if min_paid_orders > 0:
+        from django.db.models import Count
+
+        enough = (
+            _paid_orders()
+            .filter(user_id__isnull=False)
+            .order_by()
+            .values("user_id")
+            .annotate(paid_orders=Count("pk"))
+            .filter(paid_orders__gte=min_paid_orders)
+            .values("user_id")
+        )
+        customers = customers.filter(pk__in=enough)
+    return customers
+
+
+def customer_ids(
+    *, min_paid_orders: int = 0, after: int = 0, limit: int | None = None
+) -> list[str]:
+    """Active customers' ids in ascending order, those with at least ``min_paid_orders`` paid
+    orders when it is above 0; ``after`` (an id) and ``limit`` page through them in batches."""
+    customers = _audience(min_paid_orders).filter(pk__gt=after).order_by("pk")
+    ids = customers.values_list("pk", flat=True)
+    return [str(pk) for pk in (ids[:limit] if limit is not None else ids)]
+
+
+def count_customers(*, min_paid_orders: int = 0) -> int:
+    return _audience(min_paid_orders).count()
+
+
+def existing_customer_ids(ids: Iterable[str], *, active_only: bool = False) -> set[str]:
+    """Which of ``ids`` are users of the store (optionally: whose accounts are active)."""
+    from saleor.account.models import User
+
+    pks = [int(pk) for pk in ids if str(pk).isdigit()]
+    users = User.objects.filter(pk__in=pks)
+    if active_only:
+        users = users.filter(is_active=True)
+    return {str(pk) for pk in users.values_list("pk", flat=True)}
+
+
+# --- checkouts and the gift cards that carry points discounts -------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckoutFacts:
+    token: str
+    customer_id: str | None
+    currency: str
+    subtotal_gross: Decimal
+    subtotal_net: Decimal
+    shipping_gross: Decimal
+    total_gross: Decimal  # what remains to pay: after vouchers and gift cards
+    gift_card_codes: tuple[str, ...]
+
+
+def checkout_facts(checkout: Any) -> CheckoutFacts:
+    from saleor.checkout import calculations
+    from saleor.discount.utils import fetch_discounts
+    from saleor.plugins.manager import get_plugins_manager
+
+    lines = list(checkout)
+    discounts = fetch_discounts(timezone_now())
+    subtotal = calculations.checkout_subtotal(checkout=checkout, lines=lines, discounts=discounts)
+    total = calculations.checkout_total(checkout=checkout, lines=lines, discounts=discounts)
+    shipping = get_plugins_manager().calculate_checkout_shipping(checkout, lines, discounts)
+    cards = list(checkout.gift_cards.all())
+    to_pay = max(
+        ZERO, Decimal(total.gross.amount) - sum((c.current_balance_amount for c in cards), ZERO)
+    )
+    return CheckoutFacts(
+        token=str(checkout.token),
+        customer_id=str(checkout.user_id) if checkout.user_id else None,
+        currency=checkout.currency,
+        subtotal_gross=Decimal(subtotal.gross.amount),
+        subtotal_net=Decimal(subtotal.net.amount),
+        shipping_gross=Decimal(shipping.gross.amount),
+        total_gross=to_pay,
+        gift_card_codes=tuple(card.code for card in cards),
+    )
+
+
+def timezone_now() -> datetime:
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def create_points_gift_card(
+    *, code: str, amount: Decimal, currency: str, customer_id: str, ends_on: date
+) -> None:
+    """A single-purpose Saleor gift card for a points discount, bound to the customer."""
+    from saleor.giftcard.models import GiftCard
+
+    GiftCard.objects.create(
+        code=code,
+        user_id=customer_id,
+        initial_balance_amount=amount,
+        current_balance_amount=amount,
+        currency=currency,
+        end_date=ends_on,
+        is_active=True,
+    )
+
+
+def attach_gift_card(checkout_token: str, code: str) -> None:
+    from saleor.checkout.models import Checkout
+    from saleor.giftcard.models import GiftCard
+
+    Checkout.objects.get(token=checkout_token).gift_cards.add(GiftCard.objects.get(code=code))
+
+
+def retire_gift_card(code: str) -> Decimal:
+    """Lock the card, take it off every checkout, deactivate it; returns how much of it was used."""
+    from saleor.giftcard.models import GiftCard
+
+    card = GiftCard.objects.select_for_update().filter(code=code).first()
+    if card is None:
+        return ZERO
+    used = Decimal(card.initial_balance_amount) - Decimal(card.current_balance_amount)
+    if used <= 0:
+        card.checkouts.clear()
+    card.is_active = False
+    card.save(update_fields=["is_active"])
+    return used
+
+
+def gift_card_order_ids(code: str) -> list[str]:
+    from saleor.giftcard.models import GiftCard
+
+    card = GiftCard.objects.filter(code=code).first()
+    return [str(pk) for pk in card.orders.values_list("pk", flat=True)] if card else []

@@ -61,14 +61,15 @@ def step(title: str, action: Callable[[], Any]) -> Any:
     return result
 
 
-LOYALTY = "{ me { loyalty { points pendingPoints lifetimePoints } } }"
+LOYALTY = "{ me { loyalty { points pendingPoints heldPoints lifetimePoints } } }"
 
 
 def show_points(driver, token: str) -> None:
     account = driver.query(LOYALTY, token=token)["me"]["loyalty"]
     print(
         f"   shopper sees: {account['points']} points to spend, "
-        f"{account['pendingPoints']} pending, {account['lifetimePoints']} earned in all"
+        f"{account['pendingPoints']} pending, {account['heldPoints']} held at checkout, "
+        f"{account['lifetimePoints']} earned in all"
     )
 
 
@@ -108,7 +109,9 @@ def play_story() -> None:
         lambda: driver.buy(email=email, quantity=2, token=token),
     )
     total = order["total"]["gross"]
-    print(f"   order #{order['number']}: {order['status']}, paid {total['amount']} {total['currency']}")
+    print(
+        f"   order #{order['number']}: {order['status']}, paid {total['amount']} {total['currency']}"
+    )
     show_points(driver, token)
 
     shipped = step("Staff ship it (orderFulfill)", lambda: driver.order_fulfill(order["id"]))
@@ -119,12 +122,28 @@ def play_story() -> None:
     print(f"   released {released} batch(es) of pending points")
     show_points(driver, token)
 
+    def second_checkout():
+        checkout = driver.checkout_create(email=email, quantity=1, token=token)
+        driver.checkout_shipping_method_update(checkout["id"], token=token)
+        applied = driver.loyalty_points_apply(checkout["token"], 100, token=token)
+        loyalty = applied["checkout"]["loyalty"]
+        to_pay = applied["checkout"]["totalPrice"]["gross"]["amount"]
+        print(
+            f"   loyaltyPointsApply: {loyalty['appliedPoints']} points take "
+            f"{loyalty['appliedDiscount']['amount']} off; Saleor's totalPrice is now {to_pay}"
+        )
+        show_points(driver, token)
+        driver.checkout_payment_create(checkout["id"], to_pay, token=token)
+        return driver.checkout_complete(checkout["id"], token=token)
+
     second = step(
-        "She orders again: 1 x 25.00 + 5.00 shipping",
-        lambda: driver.buy(email=email, quantity=1, token=token),
+        "She orders again (1 x 25.00 + 5.00 shipping) and spends 100 points at checkout",
+        second_checkout,
     )
     show_points(driver, token)
-    step("Staff refund 10.00 of it (orderRefund)", lambda: driver.order_refund(second["id"], "10.00"))
+    step(
+        "Staff refund 10.00 of it (orderRefund)", lambda: driver.order_refund(second["id"], "10.00")
+    )
     show_points(driver, token)
     step("Staff cancel that order (orderCancel)", lambda: driver.order_cancel(second["id"]))
     show_points(driver, token)

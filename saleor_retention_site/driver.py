@@ -408,3 +408,38 @@ class SaleorDriver:
             token=self.staff_token(),
             expect_errors=expect_errors,
         )
+
+    # --- retention: points at checkout --------------------------------------------------------
+
+    def loyalty_points_apply(
+        self, checkout_token: str, points: int, *, token: str | None, expect_errors: bool = False
+    ) -> dict[str, Any]:
+        return self.mutate(
+            "loyaltyPointsApply",
+            """mutation($token: UUID!, $points: Int!) {
+                loyaltyPointsApply(checkoutToken: $token, points: $points) {
+                    checkout { id totalPrice { gross { amount } } loyalty { appliedPoints
+                        appliedDiscount { amount currency } redeemablePoints pointsToEarn } }
+                    errors { field code message }
+                }
+            }""",
+            {"token": checkout_token, "points": points},
+            token=token,
+            expect_errors=expect_errors,
+        )
+
+    def loyalty_points_remove(
+        self, checkout_token: str, *, token: str | None, expect_errors: bool = False
+    ) -> dict[str, Any]:
+        return self.mutate(
+            "loyaltyPointsRemove",
+            """mutation($token: UUID!) {
+                loyaltyPointsRemove(checkoutToken: $token) {
+                    checkout { id totalPrice { gross { amount } } loyalty { appliedPoints } }
+                    errors { field code message }
+                }
+            }""",
+            {"token": checkout_token},
+            token=token,
+            expect_errors=expect_errors,
+        )

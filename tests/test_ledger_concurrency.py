@@ -86,3 +86,41 @@ def test_the_same_event_posted_by_32_connections_counts_once():
     assert LedgerEntry.objects.filter(idempotency_key="one-event").count() == 1
     assert LoyaltyAccount.objects.get(customer_id=customer).available_points == 10
     assert services.verify_accounts() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_32_checkouts_applying_points_at_once_never_overdraw():
+    # given 1,000 points and 32 real checkouts of the same shopper
+    from saleor.checkout.models import Checkout
+
+    from saleor_retention import saleor_adapter
+    from saleor_retention.ledger import redemption
+    from saleor_retention.ledger.models import PointHold
+    from saleor_retention_site.driver import SaleorDriver
+    from saleor_retention_site.store import build_store
+
+    driver = SaleorDriver(build_store())
+    user = create_customer("holds@example.com")
+    settings = settings_with(redeem_min_points=100, redeem_max_share_percent=100)
+    services.credit(
+        customer_id=str(user.pk), points=1000, type="campaign_bonus", key="seed", settings=settings
+    )
+    tokens = [driver.checkout_create(email="holds@example.com")["token"] for _ in range(32)]
+    Checkout.objects.filter(token__in=tokens).update(user=user)
+    facts = [saleor_adapter.checkout_facts(Checkout.objects.get(token=t)) for t in tokens]
+
+    # when each applies 100 points at the same moment
+    outcomes = race(
+        32,
+        lambda i: redemption.apply_points(
+            customer_id=str(user.pk), checkout=facts[i], points=100, settings=settings
+        ).gift_card_code,
+    )
+
+    # then exactly 10 holds exist and the balance is fully held, never beyond
+    assert sum(o.startswith("PTS") for o in outcomes) == 10
+    assert outcomes.count("insufficient_points") == 22
+    account = LoyaltyAccount.objects.get(customer_id=str(user.pk))
+    assert (account.available_points, account.held_points) == (1000, 1000)
+    assert PointHold.objects.filter(status="active").count() == 10
+    assert services.verify_accounts() == []

@@ -11,13 +11,18 @@ from saleor.graphql.api import Query as SaleorQuery
 from . import saleor_types
 from .extend import apply_extensions, extend_type
 from .inbox.mutations import RetentionEventsRetry
+from .ledger.birthdays import LoyaltyBirthdaySet, user_birthday_field
+from .ledger.campaigns import LoyaltyCampaignBonusCreate
+from .ledger.checkout import LoyaltyPointsApply, LoyaltyPointsRemove, checkout_loyalty_field
 from .ledger.mutations import LoyaltyPointsAdjust
 from .ledger.types import order_loyalty_field, user_loyalty_field
 from .shop.types import shop_retention_field
 
 extend_type(saleor_types.Shop, "retention", shop_retention_field)
 extend_type(saleor_types.User, "loyalty", user_loyalty_field)
+extend_type(saleor_types.User, "loyaltyBirthday", user_birthday_field)
 extend_type(saleor_types.Order, "loyalty", order_loyalty_field)
+extend_type(saleor_types.Checkout, "loyalty", checkout_loyalty_field)
 
 
 class RetentionQueries(graphene.ObjectType):
@@ -27,6 +32,10 @@ class RetentionQueries(graphene.ObjectType):
 class RetentionMutations(graphene.ObjectType):
     retention_events_retry = RetentionEventsRetry.Field()
     loyalty_points_adjust = LoyaltyPointsAdjust.Field()
+    loyalty_birthday_set = LoyaltyBirthdaySet.Field()
+    loyalty_campaign_bonus_create = LoyaltyCampaignBonusCreate.Field()
+    loyalty_points_apply = LoyaltyPointsApply.Field()
+    loyalty_points_remove = LoyaltyPointsRemove.Field()
 
 
 class Query(RetentionQueries, SaleorQuery):

@@ -23,23 +23,25 @@ FULFILLMENT_CREATED = "fulfillment_created"
 CUSTOMER_CREATED = "customer_created"
 
 
-def customer_created(customer: Any) -> list[PluginEvent]:
-    event, _ = record_event(
-        kind=CUSTOMER_CREATED, object_type="customer", object_id=str(customer.pk)
-    )
-    return [event]
+def customer_created(customer: Any) -> list[str]:
+    return [record_event(kind=CUSTOMER_CREATED, object_type="customer", object_id=str(customer.pk))]
 
 
-def order_seen(order: Any, *, created: bool = False) -> list[PluginEvent]:
+def order_paid(order: Any) -> list[str]:
+    """Saleor says the order is fully paid (order_fully_paid, 3.x order_paid): no need to ask."""
+    return [record_event(kind=ORDER_PAID, object_type="order", object_id=str(order.pk))]
+
+
+def order_seen(order: Any, *, created: bool = False) -> list[str]:
     """Any order hook: record creation, payment and refunds that have happened by now."""
-    events: list[PluginEvent] = []
+    events: list[str] = []
     order_id = str(order.pk)
     if created:
-        events.append(record_event(kind=ORDER_CREATED, object_type="order", object_id=order_id)[0])
+        events.append(record_event(kind=ORDER_CREATED, object_type="order", object_id=order_id))
     if saleor.order_is_paid(order):
-        events.append(record_event(kind=ORDER_PAID, object_type="order", object_id=order_id)[0])
+        events.append(record_event(kind=ORDER_PAID, object_type="order", object_id=order_id))
     for refund in saleor.order_refunds(order):
-        event, _ = record_event(
+        key = record_event(
             kind=ORDER_REFUNDED,
             object_type="order",
             object_id=order_id,
@@ -50,27 +52,27 @@ def order_seen(order: Any, *, created: bool = False) -> list[PluginEvent]:
                 "currency": refund.currency,
             },
         )
-        events.append(event)
+        events.append(key)
     return events
 
 
-def order_cancelled(order: Any) -> list[PluginEvent]:
-    return [record_event(kind=ORDER_CANCELLED, object_type="order", object_id=str(order.pk))[0]]
+def order_cancelled(order: Any) -> list[str]:
+    return [record_event(kind=ORDER_CANCELLED, object_type="order", object_id=str(order.pk))]
 
 
-def order_fulfilled(order: Any) -> list[PluginEvent]:
-    return [record_event(kind=ORDER_FULFILLED, object_type="order", object_id=str(order.pk))[0]]
+def order_fulfilled(order: Any) -> list[str]:
+    return [record_event(kind=ORDER_FULFILLED, object_type="order", object_id=str(order.pk))]
 
 
-def fulfillment_created(fulfillment: Any) -> list[PluginEvent]:
+def fulfillment_created(fulfillment: Any) -> list[str]:
     facts = saleor.fulfillment_facts(fulfillment)
-    event, _ = record_event(
+    key = record_event(
         kind=FULFILLMENT_CREATED,
         object_type="fulfillment",
         object_id=facts.id,
         payload={"order_id": facts.order_id, "sequence": facts.sequence},
     )
-    return [event]
+    return [key]
 
 
 def redo(failed: PluginEvent) -> list[str]:
@@ -97,4 +99,4 @@ def redo(failed: PluginEvent) -> list[str]:
             events = order_seen(order, created=failed.kind == ORDER_CREATED)
     else:
         events = []
-    return [event.key for event in events]
+    return events

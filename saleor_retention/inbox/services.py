@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from typing import Any
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from ..conf import load_settings
@@ -31,22 +32,38 @@ def record_event(
     object_id: str,
     discriminator: str = "",
     payload: dict[str, Any] | None = None,
-) -> tuple[PluginEvent, bool]:
-    """Store the event once (the unique key absorbs replays) and queue it after commit.
+) -> str:
+    """Store the event once and queue it after commit; returns its key.
 
-    Returns the event and whether this call created it.
+    This runs inside the shopper's or staff member's request, so it is one statement:
+    ``INSERT ... ON CONFLICT (key) DO NOTHING RETURNING id``. A replayed hook hits the conflict,
+    inserts nothing and queues nothing.
     """
     key = event_key(kind, object_type, object_id, discriminator)
-    event, created = _get_or_create(
-        key,
-        kind=kind,
-        object_type=object_type,
-        object_id=object_id,
-        payload=payload or {},
-    )
-    if created:
-        schedule_processing(event.pk)
-    return event, created
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {PluginEvent._meta.db_table}
+                (key, kind, object_type, object_id, payload, status, attempts, last_error,
+                 result, created_at)
+            VALUES (%s, %s, %s, %s, %s, %s, 0, '', '{{}}', %s)
+            ON CONFLICT (key) DO NOTHING
+            RETURNING id
+            """,
+            [
+                key,
+                kind,
+                object_type,
+                object_id,
+                json.dumps(payload or {}),
+                "pending",  # PluginEvent.Status.PENDING
+                timezone.now(),
+            ],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        schedule_processing(row[0])
+    return key
 
 
 def record_hook_failure(*, kind: str, object_type: str, object_id: str, error: str) -> PluginEvent:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .. import saleor_adapter as saleor
 from ..inbox import intake
 from ..inbox.handlers import handles
-from . import services
+from . import redemption, services
 
 if TYPE_CHECKING:
     from ..conf import RetentionSettings
@@ -23,6 +23,14 @@ def grant_signup_bonus(event: PluginEvent, settings: RetentionSettings) -> dict[
     return {"signup_bonus": entry.points if entry else 0}
 
 
+@handles(intake.ORDER_CREATED)
+def spend_points_used_by_order(event: PluginEvent, settings: RetentionSettings) -> dict[str, Any]:
+    order = saleor.get_order(event.object_id)
+    if order is None:
+        return {"skipped": "order no longer exists"}
+    return {"points_spent": redemption.spend_for_order(saleor.order_facts(order))}
+
+
 @handles(intake.ORDER_PAID)
 def earn_for_paid_order(event: PluginEvent, settings: RetentionSettings) -> dict[str, Any]:
     order = saleor.get_order(event.object_id)
@@ -34,14 +42,18 @@ def earn_for_paid_order(event: PluginEvent, settings: RetentionSettings) -> dict
 @handles(intake.ORDER_REFUNDED)
 def reverse_refunded_share(event: PluginEvent, settings: RetentionSettings) -> dict[str, Any]:
     customer_id = saleor.order_customer_id(saleor.get_order(event.object_id))
+    refund_id = event.payload["refund_id"]
     entry = services.reverse_for_refund(
         order_id=event.object_id,
         customer_id=customer_id,
-        refund_id=event.payload["refund_id"],
+        refund_id=refund_id,
         amount=Decimal(event.payload["amount"]),
         settings=settings,
     )
-    return {"reversed": -entry.points if entry else 0}
+    returned = _return_spent(
+        event.object_id, key=f"redeem-release:order:{event.object_id}:{refund_id}"
+    )
+    return {"reversed": -entry.points if entry else 0, "points_returned": returned}
 
 
 @handles(intake.ORDER_CANCELLED)
@@ -50,4 +62,22 @@ def reverse_cancelled_order(event: PluginEvent, settings: RetentionSettings) -> 
     entry = services.reverse_for_cancellation(
         order_id=event.object_id, customer_id=customer_id, settings=settings
     )
-    return {"reversed": -entry.points if entry else 0}
+    returned = _return_spent(
+        event.object_id, key=f"redeem-release:order:{event.object_id}:cancel", cancelled=True
+    )
+    return {"reversed": -entry.points if entry else 0, "points_returned": returned}
+
+
+def _return_spent(order_id: str, *, key: str, cancelled: bool = False) -> int:
+    """Points spent on the order come back: all on cancellation, else the refunded share."""
+    if cancelled:
+        share = Decimal("1")
+    else:
+        order = saleor.get_order(order_id)
+        if order is None:
+            return 0
+        facts = saleor.order_facts(order)
+        refunded = sum((r.amount for r in saleor.order_refunds(order)), Decimal("0"))
+        share = refunded / facts.total_gross if facts.total_gross > 0 else Decimal("1")
+    entry = redemption.return_spent_points(order_id=order_id, share=share, key=key)
+    return entry.points if entry else 0

@@ -130,3 +130,43 @@ class LotMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.points:+d} on lot {self.lot_id} by entry {self.entry_id}"
+
+
+class PointHold(models.Model):
+    """Points set aside for one checkout, backed by a single-use Saleor gift card.
+
+    The gift card is how Saleor's own totals, payment amount and order show the discount. Its
+    balance is the truth of whether the discount was used: a hold whose card was spent becomes a
+    spend, whichever checkout spent it; a hold whose card is untouched can be released.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("applied to a checkout")
+        SPENT = "spent", _("spent on an order")
+        RELEASED = "released", _("released")
+
+    account = models.ForeignKey(LoyaltyAccount, on_delete=models.PROTECT, related_name="holds")
+    checkout_token = models.CharField(max_length=64)
+    gift_card_code = models.CharField(max_length=32, unique=True)
+    points = models.PositiveIntegerField()
+    amount = models.DecimalField(max_digits=12, decimal_places=3)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    expires_at = models.DateTimeField()
+    order_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkout_token"],
+                condition=Q(status="active"),
+                name="ledger_one_active_hold_per_checkout",
+            ),
+            models.CheckConstraint(check=Q(points__gt=0), name="ledger_hold_points_gt_0"),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"hold {self.pk}: {self.points} points on checkout {self.checkout_token} ({self.status})"

@@ -614,7 +614,9 @@ def verify_accounts(account_ids: Iterable[int] | None = None) -> list[Drift]:
                 drifts.append(
                     Drift(account.pk, f"lot {lot.pk} remaining", lot.remaining, lot.amount + moved)
                 )
+        held = account.holds.filter(status="active").aggregate(s=Sum("points"))["s"] or 0
         checks = [
+            ("held_points", account.held_points, held),
             ("available_points", account.available_points, available),
             ("pending_points", account.pending_points, pending),
             ("lifetime_points", account.lifetime_points, lifetime),

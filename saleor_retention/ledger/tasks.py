@@ -9,4 +9,18 @@ def ledger_daily_task() -> dict[str, int]:
 
     Schedule it (Celery beat or cron: ``manage.py retention_ledger_daily``) at least daily.
     """
-    return {"released": services.release_due_lots(), "expired": services.expire_due_lots()}
+    from .redemption import release_stale_holds
+
+    return {
+        "released": services.release_due_lots(),
+        "expired": services.expire_due_lots(),
+        "holds_released": release_stale_holds(),
+    }
+
+
+@app.task(name="saleor_retention.release_stale_holds")
+def release_stale_holds_task() -> int:
+    """Give back points applied to checkouts abandoned past ``redeem_hold_minutes`` (hourly)."""
+    from .redemption import release_stale_holds
+
+    return release_stale_holds()

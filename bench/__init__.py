@@ -1,0 +1,1 @@
+"""``make bench``: the project's performance measurements (see ``bench/run.py``)."""
