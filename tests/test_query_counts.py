@@ -9,6 +9,7 @@ from tests.test_ledger_services import settings_with
 
 QUERY = """{ me { email loyalty {
   points pendingPoints lifetimePoints expiringPoints { points expiresAt }
+  tier { name } nextTier { name } spendToNextTier { amount }
   entries(first: 10) { entries { type points reason } hasNextPage }
 } } }"""
 
@@ -20,6 +21,7 @@ def queries_for(driver, token) -> int:
 
 
 def test_me_loyalty_query_count_does_not_grow_with_history(retention_on):
+    retention_on.plugin_update(tiers="Silver:100:1.5; Gold:300:2")
     user_pk = pk_of(retention_on.account_register("history@example.com"))
     token = retention_on.token_create("history@example.com", "customer-password")
     settings = settings_with()

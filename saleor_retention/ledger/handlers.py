@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .. import saleor_adapter as saleor
 from ..inbox import intake
 from ..inbox.handlers import handles
-from . import redemption, services
+from . import redemption, selectors, services, tiers
 
 if TYPE_CHECKING:
     from ..conf import RetentionSettings
@@ -36,7 +36,10 @@ def earn_for_paid_order(event: PluginEvent, settings: RetentionSettings) -> dict
     order = saleor.get_order(event.object_id)
     if order is None:
         return {"skipped": "order no longer exists"}
-    return services.earn_for_order(saleor.order_facts(order), settings).as_dict()
+    facts = saleor.order_facts(order)
+    result = services.earn_for_order(facts, settings).as_dict()
+    _review_tier(facts.customer_id, settings, "order paid")
+    return result
 
 
 @handles(intake.ORDER_REFUNDED)
@@ -65,7 +68,14 @@ def reverse_cancelled_order(event: PluginEvent, settings: RetentionSettings) -> 
     returned = _return_spent(
         event.object_id, key=f"redeem-release:order:{event.object_id}:cancel", cancelled=True
     )
+    _review_tier(customer_id, settings, "order cancelled")
     return {"reversed": -entry.points if entry else 0, "points_returned": returned}
+
+
+def _review_tier(customer_id: str | None, settings: RetentionSettings, reason: str) -> None:
+    account = selectors.account_for_customer(customer_id) if customer_id else None
+    if account is not None and settings.tiers:
+        tiers.evaluate(account.pk, settings, reason=reason)
 
 
 def _return_spent(order_id: str, *, key: str, cancelled: bool = False) -> int:

@@ -34,6 +34,7 @@ from ..errors import RetentionError, RetentionErrorCode
 # (graphql/ledger/types.py), so history reads in the shopper's language, not the worker's.
 from ..saleor_adapter import OrderFacts
 from .models import EntryType, LedgerEntry, LotMovement, LoyaltyAccount, PointLot
+from .tiers import current_multiplier
 
 logger = logging.getLogger(__name__)
 
@@ -286,7 +287,7 @@ def earn_for_order(order: OrderFacts, settings: RetentionSettings) -> EarnResult
         if _posted(f"cancel:order:{order.id}") is not None:
             return EarnResult(0, "order was cancelled")
         amount = eligible_amount(order, settings)
-        multiplier = Decimal("1")
+        multiplier = current_multiplier(account.pk, settings)
         points = points_for(amount, rate, multiplier)
         entry = credit(
             customer_id=order.customer_id,

@@ -9,12 +9,16 @@ def ledger_daily_task() -> dict[str, int]:
 
     Schedule it (Celery beat or cron: ``manage.py retention_ledger_daily``) at least daily.
     """
+    from ..conf import load_settings
     from .redemption import release_stale_holds
+    from .tiers import evaluate_all
 
+    settings = load_settings()
     return {
         "released": services.release_due_lots(),
         "expired": services.expire_due_lots(),
         "holds_released": release_stale_holds(),
+        "tiers_reviewed": evaluate_all(settings) if settings.tiers else 0,
     }
 
 

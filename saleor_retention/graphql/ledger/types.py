@@ -1,10 +1,12 @@
 import graphene
 from django.utils.translation import gettext as _
 from graphql_relay import from_global_id
+from prices import Money as Price
 
 from ... import conf
-from ...ledger import selectors
+from ...ledger import selectors, tiers
 from ...ledger.models import EntryType
+from ..saleor_types import Money
 
 LoyaltyEntryType = graphene.Enum(
     "LoyaltyEntryType",
@@ -50,6 +52,22 @@ class LoyaltyEntry(graphene.ObjectType):
         return to_global_id("Order", root.order_id)
 
 
+class LoyaltyTier(graphene.ObjectType):
+    name = graphene.String(required=True)
+    threshold = graphene.Float(
+        required=True, description="Points, or money in the tier currency, that reach the tier."
+    )
+    multiplier = graphene.Float(required=True, description="Earning multiplier of the tier.")
+
+    @staticmethod
+    def of(tier):
+        if tier is None:
+            return None
+        return LoyaltyTier(
+            name=tier.name, threshold=float(tier.threshold), multiplier=float(tier.multiplier)
+        )
+
+
 class LoyaltyEntryPage(graphene.ObjectType):
     entries = graphene.List(graphene.NonNull(LoyaltyEntry), required=True)
     has_next_page = graphene.Boolean(required=True)
@@ -68,6 +86,14 @@ class LoyaltyAccount(graphene.ObjectType):
         required=True,
         description="Spendable points by expiry date, soonest first.",
     )
+    tier = graphene.Field(LoyaltyTier, description="The tier held now; null below the first.")
+    next_tier = graphene.Field(LoyaltyTier, description="The next tier up, if any.")
+    spend_to_next_tier = graphene.Field(
+        Money, description="About how much more to spend to reach the next tier."
+    )
+    tier_downgrade_at = graphene.DateTime(
+        description="When the tier will be lowered unless the customer qualifies again."
+    )
     entries = graphene.Field(
         LoyaltyEntryPage,
         required=True,
@@ -76,10 +102,30 @@ class LoyaltyAccount(graphene.ObjectType):
         description="History, newest first.",
     )
 
-    def __init__(self, account, policy):
+    def __init__(self, account, settings):
         super().__init__()
         self._account = account
-        self._policy = policy
+        self._settings = settings
+        self._policy = settings.negative_balance_policy
+        self._standing = None
+
+    def _tier_standing(self):
+        if self._standing is None:
+            self._standing = tiers.standing(self._account, self._settings)
+        return self._standing
+
+    def resolve_tier(self, info):
+        return LoyaltyTier.of(self._tier_standing().tier)
+
+    def resolve_next_tier(self, info):
+        return LoyaltyTier.of(self._tier_standing().next_tier)
+
+    def resolve_spend_to_next_tier(self, info):
+        money = tiers.money_to_next(self._tier_standing(), self._settings)
+        return Price(*money) if money else None
+
+    def resolve_tier_downgrade_at(self, info):
+        return self._tier_standing().downgrade_due_at
 
     def resolve_points(self, info):
         return selectors.spendable_points(self._account, policy=self._policy)
@@ -117,8 +163,7 @@ def resolve_user_loyalty(root, info):
     """The shopper's own account, or any customer's for staff who manage users; else null."""
     if not _can_see(getattr(info.context, "user", None), root):
         return None
-    policy = conf.load_settings().negative_balance_policy
-    return LoyaltyAccount(selectors.account_for_customer(str(root.pk)), policy)
+    return LoyaltyAccount(selectors.account_for_customer(str(root.pk)), conf.load_settings())
 
 
 def user_loyalty_field() -> graphene.Field:
