@@ -1,6 +1,8 @@
 """Property-based (stateful) test of the ledger: random sequences of earn, release, refund,
-cancel, spend, bonus, expire and replays keep every invariant."""
+cancel, spend, bonus, apply points to a checkout, remove them or use them on an order, time
+passing (release, expiry) and replays keep every invariant."""
 
+import dataclasses
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,20 +11,34 @@ from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from saleor.checkout.models import Checkout
 
 from saleor_retention.errors import RetentionError
-from saleor_retention.ledger import selectors, services
-from saleor_retention.ledger.models import LedgerEntry, LotMovement, LoyaltyAccount, PointLot
+from saleor_retention.ledger import redemption, selectors, services
+from saleor_retention.ledger.models import (
+    LedgerEntry,
+    LotMovement,
+    LoyaltyAccount,
+    PointHold,
+    PointLot,
+)
+from saleor_retention.saleor_adapter import CheckoutFacts
 from saleor_retention_site.store import create_customer
 from tests.test_ledger_services import order, settings_with
 
 
 def make_machine(customer_id: str, policy: str):
-    ledger_settings = settings_with(negative_balance_policy=policy, pending_days=7)
+    ledger_settings = settings_with(
+        negative_balance_policy=policy,
+        pending_days=7,
+        redeem_min_points=1,
+        redeem_max_share_percent=100,
+    )
 
     class LedgerMachine(RuleBasedStateMachine):
         def __init__(self):
             super().__init__()
+            PointHold.objects.all().delete()
             LotMovement.objects.all().delete()
             PointLot.objects.all().delete()
             LedgerEntry.objects.all().delete()
@@ -110,6 +126,58 @@ def make_machine(customer_id: str, policy: str):
             self.clock += timedelta(days=days)
             services.release_due_lots(self.clock)
             services.expire_due_lots(self.clock)
+
+        @rule(points=st.integers(min_value=1, max_value=300))
+        def apply_to_checkout(self, points):
+            checkout = Checkout.objects.create(user_id=customer_id, email="prop@example.com")
+            facts = CheckoutFacts(
+                token=str(checkout.token),
+                customer_id=customer_id,
+                currency="USD",
+                subtotal_gross=Decimal("1000"),
+                subtotal_net=Decimal("1000"),
+                shipping_gross=Decimal("0"),
+                total_gross=Decimal("1000"),
+                gift_card_codes=(),
+            )
+            try:
+                self._call(
+                    redemption.apply_points,
+                    customer_id=customer_id,
+                    checkout=facts,
+                    points=points,
+                    settings=ledger_settings,
+                )
+            except RetentionError as error:
+                assert error.code.value == "insufficient_points"
+
+        @rule(data=st.data())
+        def remove_or_use_points(self, data):
+            active = list(PointHold.objects.filter(status="active").order_by("pk"))
+            if not active:
+                return
+            hold = data.draw(st.sampled_from(active))
+            if data.draw(st.booleans()):
+                checkout = Checkout.objects.get(token=hold.checkout_token)
+                facts = CheckoutFacts(
+                    token=hold.checkout_token,
+                    customer_id=customer_id,
+                    currency="USD",
+                    subtotal_gross=Decimal("1000"),
+                    subtotal_net=Decimal("1000"),
+                    shipping_gross=Decimal("0"),
+                    total_gross=Decimal("1000"),
+                    gift_card_codes=tuple(checkout.gift_cards.values_list("code", flat=True)),
+                )
+                self._call(redemption.remove_points, customer_id=customer_id, checkout=facts)
+            else:  # an order used the card: the hold becomes a spend
+                order_id = self._next()
+                self.orders[order_id] = Decimal("10")
+                used = order(customer_id, order_id, total="10.00")
+                self._call(
+                    redemption.spend_for_order,
+                    order=dataclasses.replace(used, gift_card_codes=(hold.gift_card_code,)),
+                )
 
         @rule()
         def replay_last(self):

@@ -38,3 +38,31 @@ def test_me_loyalty_query_count_does_not_grow_with_history(retention_on):
     long = queries_for(retention_on, token)
 
     assert long == short
+
+
+CHECKOUT = """query($token: UUID!) { checkout(token: $token) { loyalty {
+  pointsToEarn redeemablePoints appliedPoints appliedDiscount { amount } valuePerPoint { amount }
+} } me { loyalty { points heldPoints } } }"""
+
+
+def test_checkout_loyalty_query_count_does_not_grow_with_history(retention_on):
+    user_pk = pk_of(retention_on.account_register("cart@example.com"))
+    token = retention_on.token_create("cart@example.com", "customer-password")
+    checkout = retention_on.checkout_create(email="cart@example.com", quantity=2, token=token)
+    settings = settings_with()
+    services.credit(
+        customer_id=user_pk, points=500, type="campaign_bonus", key="c0", settings=settings
+    )
+    retention_on.loyalty_points_apply(checkout["token"], 200, token=token)
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            retention_on.query(CHECKOUT, {"token": checkout["token"]}, token=token)
+        return len(captured.captured_queries)
+
+    short = count()
+    for i in range(60):
+        services.credit(
+            customer_id=user_pk, points=5, type="campaign_bonus", key=f"c{i + 1}", settings=settings
+        )
+    assert count() == short
