@@ -60,7 +60,7 @@ def test_32_deductions_racing_exactly_the_affordable_ones_succeed():
     )
 
     # then exactly floor(100 / 7) = 14 succeed and the balance is what is left
-    assert sum(o.startswith("race-") for o in outcomes) == 14
+    assert sum(o.startswith("adjust:race-") for o in outcomes) == 14
     assert outcomes.count("insufficient_points") == 18
     account = LoyaltyAccount.objects.get(customer_id=customer)
     assert account.available_points == 100 - 14 * 7

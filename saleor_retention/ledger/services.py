@@ -38,14 +38,7 @@ from .tiers import current_multiplier
 
 logger = logging.getLogger(__name__)
 
-CREDIT_TYPES_AVAILABLE_AT_ONCE = {
-    EntryType.SIGNUP_BONUS,
-    EntryType.BIRTHDAY_BONUS,
-    EntryType.REVIEW_REWARD,
-    EntryType.REFERRAL_REWARD,
-    EntryType.CAMPAIGN_BONUS,
-    EntryType.ADJUSTMENT,
-}
+MAX_ADJUSTMENT = 10_000_000
 
 
 # --- accounts and locking ----------------------------------------------------------------------
@@ -534,8 +527,9 @@ def adjust(
     settings: RetentionSettings,
 ) -> LedgerEntry:
     """A staff correction with a reason. A deduction takes available points (soonest-expiring
-    first) and never makes a balance negative."""
-    if not reason.strip():
+    first) and never makes a balance negative. ``key`` is the caller's idempotency key."""
+    reason = reason.strip()
+    if not reason:
         raise RetentionError(
             _("Give a reason for the adjustment."), code=RetentionErrorCode.REQUIRED, field="reason"
         )
@@ -545,6 +539,20 @@ def adjust(
             code=RetentionErrorCode.INVALID,
             field="points",
         )
+    if abs(points) > MAX_ADJUSTMENT:
+        raise RetentionError(
+            _("Adjust by at most 10,000,000 points at once."),
+            code=RetentionErrorCode.INVALID,
+            field="points",
+        )
+    if not key.strip() or len(key) > 100:
+        raise RetentionError(
+            _("Give an idempotency key of 1 to 100 characters."),
+            code=RetentionErrorCode.INVALID,
+            field="idempotencyKey",
+        )
+    key = f"adjust:{key.strip()}"
+    reason = reason[:500]
     if points > 0:
         return credit(
             customer_id=customer_id,

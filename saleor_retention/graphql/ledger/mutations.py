@@ -37,24 +37,12 @@ class LoyaltyPointsAdjust(RetentionMutation):
                 code=RetentionErrorCode.NOT_FOUND,
                 field="customerId",
             )
-        if not idempotency_key.strip() or len(idempotency_key) > 100:
-            raise RetentionError(
-                _("Give an idempotency key of 1 to 100 characters."),
-                code=RetentionErrorCode.INVALID,
-                field="idempotencyKey",
-            )
-        if abs(points) > 10_000_000:
-            raise RetentionError(
-                _("Adjust by at most 10,000,000 points at once."),
-                code=RetentionErrorCode.INVALID,
-                field="points",
-            )
         entry = services.adjust(
             customer_id=pk,
             points=points,
-            reason=reason.strip()[:500],
+            reason=reason,
             staff_user_id=str(info.context.user.pk),
-            key=f"adjust:{idempotency_key.strip()}",
+            key=idempotency_key,
             settings=conf.load_settings(),
         )
         return cls(entry=entry, errors=[])
