@@ -3,12 +3,18 @@
 1. Ledger posts per second, single process: ``ledger.services.credit`` with distinct idempotency
    keys on a handful of accounts, then replays of keys already posted.
 2. ``orderMarkAsPaid`` through Saleor's whole GraphQL stack with the retention plugin inactive and
-   active, alternating blocks in the same run; target: median active / inactive <= 1.10.
+   active, alternating blocks in the same run, in two shapes: the production shape (Celery on a
+   Redis broker, ``BENCH_BROKER_URL``, default database 14, purged first, with a real
+   ``celery worker --pool=solo`` started here processing the tasks; only the request is timed,
+   then every event is awaited and checked) and no broker (eager: the plugin's task runs after
+   commit inside the request). Target, judged on the production shape: median active / inactive
+   <= 1.10; the eager numbers are reported beside it.
 3. ``me { loyalty { ... } }`` requests per second for a customer with a long history.
 
 Everything goes to ``BENCH_DATABASE_URL`` (default ``saleor_retention_bench`` on the local
 PostgreSQL), created if missing and migrated. Requests go through Django's test client with real
-commits; without a broker Celery runs the plugin's tasks eagerly after commit, inside the request.
+commits; outside the production shape's block there is no broker and Celery runs the plugin's
+tasks eagerly after commit, inside the request.
 The results are printed and written to README.md between ``<!-- bench:start -->`` and
 ``<!-- bench:end -->`` (``BENCH_NO_README=1`` only prints). Each run adds fresh customers, orders
 and ledger keys to that database; drop it to start over (its migrations follow the working tree).
@@ -16,15 +22,19 @@ and ledger keys to that database; drop it to start over (its migrations follow t
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import platform
 import re
+import signal
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +45,13 @@ BENCH_DATABASE_URL = os.environ.get(
 )
 # The demo's, the tests' and other sessions' databases: never benchmark on them.
 FORBIDDEN_DATABASES = {"saleor_retention", "test_saleor_retention", "srlead", "test_srlead"}
+# The production shape's broker: a Redis database of the bench's own (purged at the start); the
+# tests use 15.
+BENCH_BROKER_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
+CELERY = Path(sys.executable).with_name("celery")
+WORKER_START_TIMEOUT = 60.0
+WORKER_DRAIN_TIMEOUT = 60.0
+WORKER_STOP_TIMEOUT = 20.0
 
 LEDGER_POSTS = 2_000
 LEDGER_ACCOUNTS = 5
@@ -61,7 +78,8 @@ def configure_environment() -> str:
     os.environ["DATABASE_URL"] = BENCH_DATABASE_URL
     os.environ["DJANGO_SETTINGS_MODULE"] = "saleor_retention_site.settings"
     os.environ["DEBUG"] = "False"  # no query log, as in production
-    # No broker: Celery runs the plugin's tasks eagerly, after Saleor's commit, in the request.
+    # No broker by default: Celery runs the plugin's tasks eagerly, after Saleor's commit, in the
+    # request. The production shape of orderMarkAsPaid switches to BENCH_BROKER_URL for its block.
     os.environ["CELERY_BROKER_URL"] = ""
     os.environ.pop("CLOUDAMQP_URL", None)
     return name
@@ -156,13 +174,14 @@ def bench_ledger(run_id: str) -> LedgerResult:
     return LedgerResult(Timings(post_times), Timings(replay_times), len(customers))
 
 
-# --- 2. orderMarkAsPaid, plugin inactive vs active -------------------------------------------
+# --- 2. orderMarkAsPaid, plugin inactive vs active, with and without a broker ----------------
 
 
 class TaskClock:
-    """Wall time and queries spent inside the plugin's Celery tasks. Without a broker they run
-    eagerly after Saleor's commit, inside the request; Celery's signals mark where each starts
-    and ends, so the request's time can be split without touching the plugin."""
+    """Wall time and queries spent inside the plugin's Celery tasks *in this process*. Without a
+    broker they run eagerly after Saleor's commit, inside the request; Celery's signals mark where
+    each starts and ends, so the request's time can be split without touching the plugin. With a
+    broker they run in the worker and this clock must stay at zero."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
@@ -174,6 +193,12 @@ class TaskClock:
 
         task_prerun.connect(self._begin, weak=False)
         task_postrun.connect(self._end, weak=False)
+
+    def disconnect(self) -> None:
+        from celery.signals import task_postrun, task_prerun
+
+        task_prerun.disconnect(self._begin)
+        task_postrun.disconnect(self._end)
 
     def reset(self) -> None:
         self.seconds, self.queries = 0.0, 0
@@ -199,16 +224,150 @@ class TaskClock:
             self.queries += self._logged_queries() - started[1]
 
 
+@contextlib.contextmanager
+def celery_broker(url: str) -> Iterator[str]:
+    """Point this process's Celery at a broker for the block; yields the default queue's name.
+
+    Saleor configures Celery from Django settings with the CELERY_ namespace, so those keys are
+    overridden; Celery caches its connection and producer pools, so they are dropped on the way
+    in and out. The broker's Redis database is the bench's own and is purged first.
+    """
+    from saleor.celeryconf import app
+
+    def forget_connections() -> None:
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    overrides = {"CELERY_TASK_ALWAYS_EAGER": False, "CELERY_BROKER_URL": url}
+    saved = {key: app.conf.get(key) for key in overrides}
+    app.conf.update(overrides)
+    forget_connections()
+    try:
+        if app.conf.task_always_eager or app.conf.broker_url != url:
+            raise AssertionError(f"Celery still eager or on {app.conf.broker_url!r}")
+        app.control.purge()
+        yield app.conf.task_default_queue
+    finally:
+        app.close()
+        app.conf.update(saved)
+        forget_connections()
+
+
+TASK_SUCCEEDED = re.compile(r"Task ([\w.]+)\[[^\]]+\] succeeded in ([0-9.eE+-]+)s")
+
+
+class CeleryWorker:
+    """A real ``celery -A saleor.celeryconf:app worker --pool=solo`` on the bench's database and
+    broker, as a store runs one; its log goes to a temporary file (a pipe nobody reads could fill
+    up and block it)."""
+
+    def __init__(self, *, queue: str, broker_url: str) -> None:
+        self.queue, self.broker_url = queue, broker_url
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log_path: Path | None = None
+        self.returncode: int | None = None
+        self.stopped_by: str = ""
+
+    def start(self) -> None:
+        handle, name = tempfile.mkstemp(prefix="bench-celery-worker-", suffix=".log")
+        self.log_path = Path(name)
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
+            "DATABASE_URL": BENCH_DATABASE_URL,
+            "CELERY_BROKER_URL": self.broker_url,
+        }
+        with os.fdopen(handle, "wb") as log:
+            self.process = subprocess.Popen(
+                [
+                    str(CELERY),
+                    "-A",
+                    "saleor.celeryconf:app",
+                    "worker",
+                    "--pool=solo",
+                    "-Q",
+                    self.queue,
+                    "--loglevel=INFO",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                ],
+                env=env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + WORKER_START_TIMEOUT
+        while " ready." not in self.log():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"celery worker exited at start:\n{self.log()[-3000:]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"celery worker not ready in time:\n{self.log()[-3000:]}")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        """SIGTERM (Celery's warm shutdown), then kill if it has not exited in time."""
+        if self.process is None or self.returncode is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        self.stopped_by = "SIGTERM"
+        try:
+            self.returncode = self.process.wait(timeout=WORKER_STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.stopped_by = "SIGKILL after SIGTERM timed out"
+            self.returncode = self.process.wait()
+
+    def log(self) -> str:
+        if self.log_path is None or not self.log_path.exists():
+            return ""
+        return self.log_path.read_text(errors="replace")
+
+    def task_seconds(self) -> list[float]:
+        """How long each of the plugin's process_event tasks took, as the worker logged it."""
+        return [
+            float(seconds)
+            for name, seconds in TASK_SUCCEEDED.findall(self.log())
+            if name == "saleor_retention.process_event"
+        ]
+
+    def other_tasks(self) -> dict[str, int]:
+        """Tasks that are not the plugin's (Saleor's own), by name: how many succeeded."""
+        counts: dict[str, int] = {}
+        for name, _ in TASK_SUCCEEDED.findall(self.log()):
+            if not name.startswith("saleor_retention."):
+                counts[name] = counts.get(name, 0) + 1
+        return counts
+
+    def remove_log(self) -> None:
+        if self.log_path is not None:
+            self.log_path.unlink(missing_ok=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkerReport:
+    """What the worker did in the production shape (its time is not in the requests')."""
+
+    task_seconds: Timings  # each process_event task, as the worker logged it
+    recorded_to_done: Timings  # PluginEvent created_at -> processed_at, the timed active calls
+    caught_up_seconds: float  # from the last request until every active call's event was done
+    stopped_by: str
+    returncode: int | None
+    other_tasks: dict[str, int]  # Saleor's own tasks the worker ran, by name
+
+
 @dataclasses.dataclass(frozen=True)
 class MarkPaidResult:
+    shape: str  # "broker" (Redis and a real worker) or "eager" (no broker)
     inactive: Timings
     active: Timings
-    active_in_tasks: Timings  # the part of each active call spent in the plugin's eager tasks
+    active_in_tasks: Timings  # the part of each active call spent in the plugin's tasks in-process
     block: int
     events_active: int
     queries_inactive: int
     queries_active: int
     queries_active_in_tasks: int
+    worker: WorkerReport | None = None
 
     @property
     def active_outside_tasks(self) -> Timings:
@@ -229,7 +388,9 @@ class MarkPaidResult:
         return self.active_outside_tasks.median_ms / self.inactive.median_ms
 
 
-def bench_mark_as_paid(driver, run_id: str) -> MarkPaidResult:
+def bench_mark_as_paid(driver, run_id: str, *, broker_url: str | None) -> MarkPaidResult:
+    """One shape: ``broker_url`` set is the production shape (Celery on that broker, a real
+    worker started here processes the tasks, only the request is timed); ``None`` is eager."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -237,8 +398,11 @@ def bench_mark_as_paid(driver, run_id: str) -> MarkPaidResult:
     from saleor_retention.ledger.models import LedgerEntry
     from saleor_retention_site.driver import pk_of
 
-    customer = driver.account_register(f"bench.orders.{run_id}@example.com")
-    # warm-up and timed calls for each state, plus one per state to count queries
+    shape = "broker" if broker_url else "eager"
+    customer = driver.account_register(f"bench.orders.{shape}.{run_id}@example.com")
+    # warm-up and timed calls for each state, plus one per state to count queries. Made before
+    # any broker is used: their own events are processed eagerly here, so the worker starts with
+    # an empty queue and only the measured calls' tasks.
     total = 2 * (MARK_PAID_WARMUP + MARK_PAID_PER_STATE + 1)
     orders = []
     for _ in range(total):
@@ -250,11 +414,10 @@ def bench_mark_as_paid(driver, run_id: str) -> MarkPaidResult:
 
     current: list[bool] = []
     tasks = TaskClock()
-    tasks.connect()
 
     def mark(active: bool) -> tuple[float, float, str]:
         """Switch the plugin if needed (untimed), then time one orderMarkAsPaid; returns its
-        seconds, the seconds spent in the plugin's tasks during it, and the order's pk."""
+        seconds, the seconds spent in the plugin's tasks in this process, and the order's pk."""
         if current != [active]:
             driver.plugin_update(active=active)
             current[:] = [active]
@@ -262,54 +425,112 @@ def bench_mark_as_paid(driver, run_id: str) -> MarkPaidResult:
         seconds, payload = timed(lambda: driver.order_mark_as_paid(orders.pop()))
         if not payload["order"]["isPaid"]:
             raise AssertionError("orderMarkAsPaid left the order unpaid")
+        if broker_url and tasks.seconds:
+            raise AssertionError("with a broker, a plugin task ran inside the request")
         return seconds, tasks.seconds, pk_of(payload["order"]["id"])
 
-    for _ in range(MARK_PAID_WARMUP):
-        mark(False)
-        mark(True)
+    def paid_events(order_pks: list[str]):
+        return PluginEvent.objects.filter(kind="order_paid", object_id__in=order_pks)
+
     samples: dict[bool, list[float]] = {True: [], False: []}
     in_tasks: list[float] = []
     marked: dict[bool, list[str]] = {True: [], False: []}
-    # ABBA blocks (off, on, on, off, ...): a slow drift over the run weighs on both states alike.
-    pattern = [False, True, True, False]
-    for n in range(2 * MARK_PAID_PER_STATE // MARK_PAID_BLOCK):
-        active = pattern[n % len(pattern)]
-        for _ in range(MARK_PAID_BLOCK):
-            seconds, task_seconds, order_pk = mark(active)
-            samples[active].append(seconds)
-            marked[active].append(order_pk)
-            if active:
-                in_tasks.append(task_seconds)
-            elif task_seconds:
-                raise AssertionError("the plugin's tasks ran while it was inactive")
-
     queries: dict[bool, int] = {}
     task_queries: dict[bool, int] = {}
-    for active in (False, True):  # untimed: recording queries slows them down
-        with CaptureQueriesContext(connection) as captured:
-            _, _, order_pk = mark(active)
-        queries[active] = len(captured.captured_queries)
-        task_queries[active] = tasks.queries
-        marked[active].append(order_pk)
+    worker: CeleryWorker | None = None
+    worker_report: WorkerReport | None = None
+    with contextlib.ExitStack() as stack:
+        stack.callback(tasks.disconnect)
+        tasks.connect()
+        if broker_url:
+            queue = stack.enter_context(celery_broker(broker_url))
+            worker = CeleryWorker(queue=queue, broker_url=broker_url)
+            stack.callback(worker.stop)
+            worker.start()
 
-    def paid_events(order_pks: list[str]) -> int:
-        return PluginEvent.objects.filter(
-            kind="order_paid", object_id__in=order_pks, status=PluginEvent.Status.DONE
-        ).count()
+        for _ in range(MARK_PAID_WARMUP):
+            mark(False)
+            mark(True)
+        # ABBA blocks (off, on, on, off, ...): a slow drift weighs on both states alike.
+        pattern = [False, True, True, False]
+        for n in range(2 * MARK_PAID_PER_STATE // MARK_PAID_BLOCK):
+            active = pattern[n % len(pattern)]
+            for _ in range(MARK_PAID_BLOCK):
+                seconds, task_seconds, order_pk = mark(active)
+                samples[active].append(seconds)
+                marked[active].append(order_pk)
+                if active:
+                    in_tasks.append(task_seconds)
+                elif task_seconds:
+                    raise AssertionError("the plugin's tasks ran while it was inactive")
 
-    events_active, events_inactive = paid_events(marked[True]), paid_events(marked[False])
+        for active in (False, True):  # untimed: recording queries slows them down
+            with CaptureQueriesContext(connection) as captured:
+                _, _, order_pk = mark(active)
+            queries[active] = len(captured.captured_queries)  # the request's own (and eager tasks')
+            task_queries[active] = tasks.queries
+            marked[active].append(order_pk)
+        last_request = time.perf_counter()
+
+        if worker is not None:
+            # The timed part is over: wait for the worker to process every active call's event.
+            deadline = time.monotonic() + WORKER_DRAIN_TIMEOUT
+            events = paid_events(marked[True])
+            while True:
+                failed = events.filter(status=PluginEvent.Status.FAILED).first()
+                if failed is not None:
+                    raise AssertionError(f"the worker failed an event: {failed.last_error}")
+                done = events.filter(status=PluginEvent.Status.DONE).count()
+                if done == len(marked[True]):
+                    break
+                if time.monotonic() > deadline or worker.process.poll() is not None:
+                    raise AssertionError(
+                        f"{done} order_paid events done for {len(marked[True])} active calls "
+                        f"after {WORKER_DRAIN_TIMEOUT:.0f} s; worker log {worker.log_path}:\n"
+                        f"{worker.log()[-3000:]}"
+                    )
+                time.sleep(0.05)
+            caught_up = time.perf_counter() - last_request
+            timed_pks = set(marked[True][:-1])  # the query-counting call is not timed
+            lags = [
+                (processed - created).total_seconds()
+                for pk, created, processed in events.values_list(
+                    "object_id", "created_at", "processed_at"
+                )
+                if pk in timed_pks
+            ]
+            worker.stop()
+            worker_tasks = worker.task_seconds()
+            if len(worker_tasks) < len(marked[True]):
+                raise AssertionError(
+                    f"the worker logged {len(worker_tasks)} process_event tasks for "
+                    f"{len(marked[True])} active calls:\n{worker.log()[-3000:]}"
+                )
+            worker_report = WorkerReport(
+                task_seconds=Timings(worker_tasks),
+                recorded_to_done=Timings(lags),
+                caught_up_seconds=caught_up,
+                stopped_by=worker.stopped_by,
+                returncode=worker.returncode,
+                other_tasks=worker.other_tasks(),
+            )
+            worker.remove_log()
+
+    events_active = paid_events(marked[True]).filter(status=PluginEvent.Status.DONE).count()
+    events_inactive = paid_events(marked[False]).count()
     earned = LedgerEntry.objects.filter(
         idempotency_key__in=[f"earn:order:{pk}" for pk in marked[True]]
     ).count()
     if events_active != len(marked[True]) or earned != len(marked[True]):
         raise AssertionError(
-            f"plugin active: {events_active} order_paid events done and {earned} earn entries "
-            f"for {len(marked[True])} orders"
+            f"plugin active ({shape}): {events_active} order_paid events done and {earned} earn "
+            f"entries for {len(marked[True])} orders"
         )
     if events_inactive:
-        raise AssertionError(f"plugin inactive, yet {events_inactive} order_paid events")
+        raise AssertionError(f"plugin inactive ({shape}), yet {events_inactive} order_paid events")
     driver.plugin_update(active=True)
     return MarkPaidResult(
+        shape=shape,
         inactive=Timings(samples[False]),
         active=Timings(samples[True]),
         active_in_tasks=Timings(in_tasks),
@@ -318,6 +539,7 @@ def bench_mark_as_paid(driver, run_id: str) -> MarkPaidResult:
         queries_inactive=queries[False],
         queries_active=queries[True],
         queries_active_in_tasks=task_queries[True],
+        worker=worker_report,
     )
 
 
@@ -414,25 +636,50 @@ def machine() -> dict[str, str]:
     }
 
 
+def summary(paid: MarkPaidResult) -> str:
+    line = (
+        f"bench:   {paid.shape}: inactive {paid.inactive.median_ms:.1f} ms median "
+        f"({paid.queries_inactive} queries/call), active {paid.active.median_ms:.1f} ms "
+        f"({paid.queries_active} queries/call"
+    )
+    if paid.shape == "eager":
+        line += f", {paid.queries_active_in_tasks} in the tasks"
+    return line + f"), ratio {paid.median_ratio:.2f}x median, {paid.p95_ratio:.2f}x p95"
+
+
+def ms(timings: Timings) -> str:
+    return f"| {timings.median_ms:.1f} ms | {timings.p95_ms:.1f} ms |"
+
+
 def report(
     *,
     database: str,
     ledger: LedgerResult,
-    paid: MarkPaidResult,
+    broker: MarkPaidResult,
+    eager: MarkPaidResult,
     loyalty: LoyaltyResult,
     host: dict[str, str],
     duration: float,
 ) -> str:
-    met = paid.median_ratio <= MARK_PAID_TARGET
+    """The README section. The ``orderMarkAsPaid`` target is judged on the production shape
+    (broker and worker); the eager numbers are reported beside it, not judged."""
+    worker = broker.worker
+    if worker is None:
+        raise ValueError("the production shape ran without a worker")
+    met = broker.median_ratio <= MARK_PAID_TARGET
     verdict = "**met**" if met else "**not met**"
+    eager_side = "within" if eager.median_ratio <= MARK_PAID_TARGET else "above"
     today = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    with_broker = "`orderMarkAsPaid`, Redis broker + worker"
+    no_broker = "`orderMarkAsPaid`, no broker (eager)"
     lines = [
         f"Last run: {today}, `make bench` (`.venv/bin/python -m bench.run`), {duration:.0f} s, "
         f"on {host['nproc']} cores ({host['cpu']}), Python {host['python']}, "
-        f"Saleor {host['saleor']}, PostgreSQL {host['postgres']} on the same machine, "
-        f"database `{database}`. One process, one connection, DEBUG off; requests go through "
-        "Django's test client (URL conf, middleware, Saleor's GraphQL view; no HTTP server) "
-        "with real commits.",
+        f"Saleor {host['saleor']}, PostgreSQL {host['postgres']} and Redis on the same machine, "
+        f"database `{database}`. Requests come from one process on one connection, DEBUG off, "
+        "through Django's test client (URL conf, middleware, Saleor's GraphQL view; no HTTP "
+        "server) with real commits; in the production shape a `celery worker --pool=solo` "
+        "process started by the bench runs alongside them on the same cores.",
         "",
         "| measure | samples | result | median | p95 |",
         "|---|---:|---:|---:|---:|",
@@ -442,43 +689,80 @@ def report(
         f"| ledger `credit()`, replay of a posted key "
         f"| {len(ledger.replays.samples):,} | {ledger.replays.per_second:,.0f} replays/s "
         f"| {ledger.replays.median_ms:.2f} ms | {ledger.replays.p95_ms:.2f} ms |",
-        f"| `orderMarkAsPaid`, plugin inactive | {len(paid.inactive.samples)} "
-        f"| {paid.inactive.per_second:.1f} req/s "
-        f"| {paid.inactive.median_ms:.1f} ms | {paid.inactive.p95_ms:.1f} ms |",
-        f"| `orderMarkAsPaid`, plugin active | {len(paid.active.samples)} "
-        f"| {paid.active.per_second:.1f} req/s "
-        f"| {paid.active.median_ms:.1f} ms | {paid.active.p95_ms:.1f} ms |",
-        f"| `orderMarkAsPaid`, active / inactive | | target ≤ {MARK_PAID_TARGET:.2f}: {verdict} "
-        f"| {paid.median_ratio:.2f}× | {paid.p95_ratio:.2f}× |",
-        f"| of the active call: the plugin's eager Celery tasks | {len(paid.active.samples)} | "
-        f"| {paid.active_in_tasks.median_ms:.1f} ms | {paid.active_in_tasks.p95_ms:.1f} ms |",
-        f"| of the active call: the rest (Saleor + the plugin's hooks) "
-        f"| {len(paid.active.samples)} | {paid.outside_tasks_ratio:.2f}× inactive (median) "
-        f"| {paid.active_outside_tasks.median_ms:.1f} ms "
-        f"| {paid.active_outside_tasks.p95_ms:.1f} ms |",
+        f"| {with_broker}, plugin inactive | {len(broker.inactive.samples)} "
+        f"| {broker.inactive.per_second:.1f} req/s, {broker.queries_inactive} queries/call "
+        + ms(broker.inactive),
+        f"| {with_broker}, plugin active | {len(broker.active.samples)} "
+        f"| {broker.active.per_second:.1f} req/s, {broker.queries_active} queries/call "
+        + ms(broker.active),
+        f"| **{with_broker}, active / inactive (the target)** | "
+        f"| target ≤ {MARK_PAID_TARGET:.2f}: {verdict} "
+        f"| **{broker.median_ratio:.2f}×** | {broker.p95_ratio:.2f}× |",
+        f"| in the worker: the plugin's `process_event` task | {len(worker.task_seconds.samples)} "
+        "| as the worker logged it " + ms(worker.task_seconds),
+        f"| in the worker: `order_paid` recorded → done | {len(worker.recorded_to_done.samples)} "
+        f"| caught up {worker.caught_up_seconds:.1f} s after the last request "
+        + ms(worker.recorded_to_done),
+        f"| {no_broker}, plugin inactive | {len(eager.inactive.samples)} "
+        f"| {eager.inactive.per_second:.1f} req/s, {eager.queries_inactive} queries/call "
+        + ms(eager.inactive),
+        f"| {no_broker}, plugin active | {len(eager.active.samples)} "
+        f"| {eager.active.per_second:.1f} req/s, {eager.queries_active} queries/call "
+        + ms(eager.active),
+        f"| {no_broker}, active / inactive | | not judged ({eager_side} "
+        f"{MARK_PAID_TARGET:.2f}) | {eager.median_ratio:.2f}× | {eager.p95_ratio:.2f}× |",
+        f"| of the eager active call: the plugin's Celery tasks | {len(eager.active.samples)} "
+        f"| {eager.queries_active_in_tasks} queries/call " + ms(eager.active_in_tasks),
+        f"| of the eager active call: the rest (Saleor + the plugin's hooks) "
+        f"| {len(eager.active.samples)} | {eager.outside_tasks_ratio:.2f}× inactive (median) "
+        + ms(eager.active_outside_tasks),
         f"| `me {{ loyalty {{ points pendingPoints expiringPoints }} }}`, "
         f"{loyalty.entries} entries | {len(loyalty.requests.samples):,} "
-        f"| {loyalty.per_second:,.1f} req/s "
-        f"| {loyalty.requests.median_ms:.1f} ms | {loyalty.requests.p95_ms:.1f} ms |",
+        f"| {loyalty.per_second:,.1f} req/s " + ms(loyalty.requests),
         "",
         f"- Ledger: each `credit()` is its own transaction (account row lock, idempotency "
         f"check, entry, lot, balance update) on {ledger.accounts} accounts in turn; the replays "
         "post the same keys again, which only locks the account and finds the entry (balances "
         "are checked unchanged).",
         f"- `orderMarkAsPaid`: staff mark a completed draft order (a registered customer's) as "
-        f"paid; {len(paid.inactive.samples)} calls with the plugin inactive and "
-        f"{len(paid.active.samples)} active, in alternating blocks of {paid.block} "
-        "(off, on, on, off, ...) after a warm-up, switched with `pluginUpdate`. With the plugin "
-        "active the time includes the hooks recording `order_paid` in Saleor's transaction "
-        "**and** the Celery task, which runs eagerly after commit inside the same request "
-        "(no broker here), earning the points: with a broker that part leaves the request. "
-        f"Every active call ({paid.events_active}, the counted one included) left a processed "
-        "`order_paid` event and an "
-        "earn entry; the inactive ones none. Database queries per call (counted on one more "
-        f"untimed call each): {paid.queries_inactive} inactive, {paid.queries_active} active, "
-        f"of which {paid.queries_active_in_tasks} in the tasks. The split of the active time "
+        "paid, measured in two shapes in the same run, each with "
+        f"{len(broker.inactive.samples)} calls with the plugin inactive and "
+        f"{len(broker.active.samples)} active, in alternating blocks of {broker.block} "
+        "(off, on, on, off, ...) after a warm-up, switched with `pluginUpdate` (untimed). "
+        f"**The ≤ {MARK_PAID_TARGET:.2f} target is judged on the production shape**: Celery on a "
+        "Redis broker (a database of the bench's own, purged first) with a real worker "
+        "processing the tasks, because that is how a Saleor store runs; there the staff request "
+        "only records `order_paid` in Saleor's transaction and enqueues the task after commit, "
+        "and earning the points happens in the worker. The timed part is the request only; the "
+        "worker shares the machine's cores and database with it, so its work (during the active "
+        "blocks and just after them) weighs on the timings of both states. "
+        f"Result: {broker.median_ratio:.2f}× median, {verdict}. "
+        "The no-broker (eager) shape, "
+        f"{eager.median_ratio:.2f}× median, is shown beside it: without a broker Celery runs the "
+        "task inside the staff request after commit, so that figure is what a store without a "
+        "broker pays, not the target's measure.",
+        f"- Checks: in both shapes every active call ({broker.events_active} and "
+        f"{eager.events_active}, the query-counting one included) left a `done` `order_paid` "
+        "event and an earn entry, and the inactive ones no event. With the broker, no plugin "
+        "task ran inside a request (Celery's `task_prerun` never fired in the bench process); "
+        "after the last request the bench polled `PluginEvent` until the worker had processed "
+        "every active call's event, then stopped the worker "
+        f"({worker.stopped_by}, exit code {worker.returncode}).",
+        "- Queries per call, counted on one more untimed call per state and shape: "
+        f"with the broker {broker.queries_inactive} inactive and {broker.queries_active} active "
+        "(the request only; the task's queries run in the worker); without a broker "
+        f"{eager.queries_inactive} inactive and {eager.queries_active} active, of which "
+        f"{eager.queries_active_in_tasks} in the eager tasks. The eager split of the active time "
         "comes from Celery's `task_prerun`/`task_postrun` signals around the plugin's tasks; "
-        "the target is judged on the whole request as measured, tasks included.",
+        "the worker's task times are those it logs, and recorded → done runs from the event's "
+        "`created_at` (in the request) to its `processed_at` (in the worker).",
+        "- With the broker, Saleor's own tasks leave the request too, in both states: over the "
+        f"shape's {2 * (MARK_PAID_WARMUP + MARK_PAID_PER_STATE + 1)} calls the worker also ran "
+        + (
+            ", ".join(f"{n} × `{name}`" for name, n in sorted(worker.other_tasks.items()))
+            or "none of them"
+        )
+        + "; without a broker they run eagerly inside the request, plugin active or not.",
         f"- `me.loyalty`: one shopper (JWT from `tokenCreate`) with {loyalty.entries} ledger "
         f"entries and {loyalty.lots} lots ({loyalty.expiry_groups} expiry dates), requests "
         f"one after another for {LOYALTY_SECONDS:.0f} s; req/s is sequential throughput of one "
@@ -536,15 +820,23 @@ def main() -> int:
 
     print(f"bench: 1/3 ledger, {LEDGER_POSTS:,} posts and {LEDGER_POSTS:,} replays...")
     ledger = bench_ledger(run_id)
-    print(f"bench: 2/3 orderMarkAsPaid, {MARK_PAID_PER_STATE} calls each with the plugin off/on...")
-    paid = bench_mark_as_paid(driver, run_id)
+    print(
+        f"bench: 2/3 orderMarkAsPaid, {MARK_PAID_PER_STATE} calls each with the plugin off/on, "
+        f"with a Redis broker ({BENCH_BROKER_URL}) and a celery worker..."
+    )
+    broker = bench_mark_as_paid(driver, run_id, broker_url=BENCH_BROKER_URL)
+    print(summary(broker))
+    print(f"bench: 2/3 orderMarkAsPaid, {MARK_PAID_PER_STATE} calls each, no broker (eager)...")
+    eager = bench_mark_as_paid(driver, run_id, broker_url=None)
+    print(summary(eager))
     print(f"bench: 3/3 me.loyalty for {LOYALTY_SECONDS:.0f} s, {HISTORY_ENTRIES} entries...")
     loyalty = bench_loyalty(driver, run_id)
 
     section = report(
         database=database,
         ledger=ledger,
-        paid=paid,
+        broker=broker,
+        eager=eager,
         loyalty=loyalty,
         host=machine(),
         duration=time.perf_counter() - started,

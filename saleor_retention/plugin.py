@@ -10,6 +10,7 @@ failed event that ``manage.py retention_retry_events`` can redo.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from collections.abc import Callable
@@ -28,14 +29,18 @@ from .saleor_adapter import object_ref
 logger = logging.getLogger(__name__)
 
 
-def _guarded(kind: str) -> Callable:
+def _guarded(kind: str, *, writes: bool = True) -> Callable:
+    """``writes``: the hook touches the database inside Saleor's transaction, so it runs in a
+    savepoint (an SQL error must not abort Saleor's transaction). A hook that only schedules
+    work after commit needs none, and saves Saleor two round trips."""
+
     def decorate(hook: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(hook)
         def run(self, obj, previous_value=None, **kwargs):
             if not self.active:
                 return previous_value
             try:
-                with transaction.atomic():
+                with transaction.atomic() if writes else contextlib.nullcontext():
                     hook(self, obj, previous_value, **kwargs)
             except Exception as exc:  # noqa: BLE001 - the one place allowed: never fail Saleor
                 logger.exception("retention: %s hook failed; recorded for retry", kind)
@@ -108,10 +113,10 @@ class RetentionPlugin(BasePlugin):
     def order_paid(self, order, previous_value, **kwargs):  # Saleor 3.x: any charge
         intake.order_seen(order)
 
-    @_guarded("order_updated")
+    @_guarded("order_updated", writes=False)
     def order_updated(self, order, previous_value, **kwargs):
-        # Saleor 2.10 reports refunds only through order_updated (see intake.order_seen).
-        intake.order_seen(order)
+        # Saleor 2.10 reports refunds only through order_updated: look once it has committed.
+        intake.scan_after_commit(order)
 
     @_guarded(intake.ORDER_REFUNDED)
     def order_refunded(self, order, previous_value, **kwargs):  # Saleor 3.x

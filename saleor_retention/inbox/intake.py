@@ -8,11 +8,16 @@ version. Whatever path fires, each business event gets one key, so the unique co
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+from django.db import transaction
 
 from .. import saleor_adapter as saleor
 from .models import PluginEvent
 from .services import record_event
+
+logger = logging.getLogger(__name__)
 
 ORDER_CREATED = "order_created"
 ORDER_PAID = "order_paid"
@@ -54,6 +59,31 @@ def order_seen(order: Any, *, created: bool = False) -> list[str]:
         )
         events.append(key)
     return events
+
+
+def scan_after_commit(order: Any) -> None:
+    """``order_updated`` fires on nearly every change of an order; on Saleor 2.10 it is also the
+    only sign of a refund. Rather than reading inside the staff member's transaction, look at
+    the order once it has committed, in a task (with a broker the request only enqueues)."""
+    from .tasks import scan_order_task
+
+    order_id = str(order.pk)
+
+    def enqueue() -> None:
+        try:
+            scan_order_task.delay(order_id)
+        except Exception:  # broker down: the next order_updated, or the daily scan, sees it
+            logger.exception("retention: could not queue a scan of order %s", order_id)
+
+    transaction.on_commit(enqueue)
+
+
+def scan_order(order_id: str) -> list[str]:
+    order = saleor.get_order(order_id)
+    if order is None:
+        return []
+    with transaction.atomic():
+        return order_seen(order)
 
 
 def order_cancelled(order: Any) -> list[str]:
