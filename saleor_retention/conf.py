@@ -308,6 +308,37 @@ SETTINGS: tuple[Setting, ...] = (
         default="30",
         parse=lambda raw: parse_non_negative_int(raw, maximum=3650),
     ),
+    Setting(
+        name="referral_bonus_referrer",
+        label=_("Referral bonus for the referrer"),
+        help_text=_(
+            "Points a customer receives when a friend who used their referral code pays for "
+            "their first order. Pending for the return window like earned points. 0, with the "
+            "new customer's bonus also 0, switches referrals off."
+        ),
+        default="0",
+        parse=parse_non_negative_int,
+    ),
+    Setting(
+        name="referral_bonus_referee",
+        label=_("Referral bonus for the new customer"),
+        help_text=_(
+            "Points a new customer receives when they used a friend's referral code and pay "
+            "for their first order. Pending for the return window like earned points."
+        ),
+        default="0",
+        parse=parse_non_negative_int,
+    ),
+    Setting(
+        name="referral_monthly_cap",
+        label=_("Referrals per customer per month"),
+        help_text=_(
+            "The most friends one customer's code can bring in a calendar month (in the "
+            "store's time zone); 0 means no limit."
+        ),
+        default="10",
+        parse=lambda raw: parse_non_negative_int(raw, maximum=10000),
+    ),
 )
 
 
@@ -331,6 +362,9 @@ class RetentionSettings:
     tier_basis: str
     tier_window_months: int
     tier_grace_days: int
+    referral_bonus_referrer: int
+    referral_bonus_referee: int
+    referral_monthly_cap: int  # 0: no limit
 
     @property
     def store_zone(self) -> zoneinfo.ZoneInfo:

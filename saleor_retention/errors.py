@@ -19,6 +19,10 @@ class RetentionErrorCode(str, Enum):
     BELOW_MINIMUM = "below_minimum"
     WRONG_STEP = "wrong_step"
     ABOVE_CAP = "above_cap"
+    SELF_REFERRAL = "self_referral"
+    NOT_ELIGIBLE = "not_eligible"
+    CAP_REACHED = "cap_reached"
+    REFERRALS_OFF = "referrals_off"
 
 
 class RetentionError(Exception):

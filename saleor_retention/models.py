@@ -9,4 +9,5 @@ from .ledger.models import (  # noqa: F401
     PointLot,
 )
 from .ledger.profile_models import CustomerBirthday  # noqa: F401
+from .ledger.referral_models import Referral, ReferralCode  # noqa: F401
 from .ledger.tier_models import AccountTier, TierChange  # noqa: F401,E402

@@ -443,3 +443,109 @@ def gift_card_order_ids(code: str) -> list[str]:
 
     card = GiftCard.objects.filter(code=code).first()
     return [str(pk) for pk in card.orders.values_list("pk", flat=True)] if card else []
+
+
+# --- referrals: is a customer new, and where do they live --------------------------------------
+
+# An address as a household: street, city, postal code, area and country, compared without case,
+# spaces or punctuation. Names and phones are left out: a second account under another name at
+# the same door is still the same door.
+AddressKey = tuple[str, ...]
+_ADDRESS_KEY_FIELDS = (
+    "street_address_1",
+    "street_address_2",
+    "city",
+    "postal_code",
+    "country_area",
+    "country",
+)
+# Payments on which money was taken at some point (refunded ones included), Saleor 2.10.
+_EVER_CHARGED_STATUSES = (*_PAID_CHARGE_STATUSES, "fully-refunded")
+
+
+def _clean(value: Any) -> str:
+    return "".join(ch for ch in str(value or "").casefold() if ch.isalnum())
+
+
+def _address_keys(rows: Iterable[Iterable[Any]]) -> frozenset[AddressKey]:
+    """Keys of address rows (values in ``_ADDRESS_KEY_FIELDS`` order); rows without a street
+    are left out, so two empty addresses never match."""
+    keys = (tuple(_clean(value) for value in row) for row in rows)
+    return frozenset(key for key in keys if key[0])
+
+
+def _orders_of(customer_id: str, email: str) -> Any:
+    """The customer's real orders (no drafts), and guest orders placed under their e-mail."""
+    from django.db.models import Q
+    from saleor.order.models import Order
+
+    mine = Q(user_id=int(customer_id)) if str(customer_id).isdigit() else Q(pk__in=[])
+    if email:
+        mine |= Q(user_email__iexact=email)
+    return Order.objects.exclude(status="draft").filter(mine)
+
+
+def customer_address_keys(customer_id: str) -> frozenset[AddressKey]:
+    """Every address the customer is known at: their default shipping and billing addresses,
+    their address book, and the shipping and billing addresses of their orders (guest orders
+    under their e-mail included); one query for the addresses."""
+    from django.db.models import Q
+    from saleor.account.models import Address
+
+    user = get_customer(customer_id)
+    if user is None:
+        return frozenset()
+    orders = _orders_of(customer_id, user.email or "").order_by()
+    defaults = [
+        pk for pk in (user.default_shipping_address_id, user.default_billing_address_id) if pk
+    ]
+    addresses = Address.objects.filter(
+        Q(pk__in=defaults)
+        | Q(user_addresses=user)
+        | Q(pk__in=orders.values("shipping_address_id"))
+        | Q(pk__in=orders.values("billing_address_id"))
+    )
+    return _address_keys(addresses.values_list(*_ADDRESS_KEY_FIELDS).distinct())
+
+
+def _keys_of(*addresses: Any) -> frozenset[AddressKey]:
+    return _address_keys(
+        [getattr(address, field) for field in _ADDRESS_KEY_FIELDS]
+        for address in addresses
+        if address is not None
+    )
+
+
+def order_address_keys(order: Any) -> frozenset[AddressKey]:
+    return _keys_of(order.shipping_address, order.billing_address)
+
+
+def checkout_customer_id(checkout: Any) -> str | None:
+    return str(checkout.user_id) if checkout.user_id else None
+
+
+def checkout_address_keys(checkout: Any) -> frozenset[AddressKey]:
+    return _keys_of(checkout.shipping_address, checkout.billing_address)
+
+
+def customer_has_paid_before(customer_id: str) -> bool:
+    """Whether money was ever taken for one of the customer's orders (guest orders under their
+    e-mail, and orders since refunded or cancelled, included): such a customer is not new.
+
+    2.10: a payment of the order was charged at some point (its charge status). 3.x: the order's
+    charge status; an order refunded in full reads there as never charged (to revisit with the
+    3.x transaction records).
+    """
+    from saleor.order.models import Order
+
+    user = get_customer(customer_id)
+    if user is None:
+        return False
+    orders = _orders_of(customer_id, user.email or "")
+    if any(field.name == "charge_status" for field in Order._meta.get_fields()):  # Saleor 3.x
+        return orders.exclude(charge_status="none").exists()
+    from saleor.payment.models import Payment
+
+    return Payment.objects.filter(
+        order_id__in=orders.values("pk"), charge_status__in=_EVER_CHARGED_STATUSES
+    ).exists()

@@ -15,12 +15,14 @@ from .ledger.birthdays import LoyaltyBirthdaySet, user_birthday_field
 from .ledger.campaigns import LoyaltyCampaignBonusCreate
 from .ledger.checkout import LoyaltyPointsApply, LoyaltyPointsRemove, checkout_loyalty_field
 from .ledger.mutations import LoyaltyPointsAdjust
+from .ledger.referrals import LoyaltyReferralCodeApply, user_referral_code_field
 from .ledger.types import order_loyalty_field, user_loyalty_field
 from .shop.types import shop_retention_field
 
 extend_type(saleor_types.Shop, "retention", shop_retention_field)
 extend_type(saleor_types.User, "loyalty", user_loyalty_field)
 extend_type(saleor_types.User, "loyaltyBirthday", user_birthday_field)
+extend_type(saleor_types.User, "loyaltyReferralCode", user_referral_code_field)
 extend_type(saleor_types.Order, "loyalty", order_loyalty_field)
 extend_type(saleor_types.Checkout, "loyalty", checkout_loyalty_field)
 
@@ -36,6 +38,7 @@ class RetentionMutations(graphene.ObjectType):
     loyalty_campaign_bonus_create = LoyaltyCampaignBonusCreate.Field()
     loyalty_points_apply = LoyaltyPointsApply.Field()
     loyalty_points_remove = LoyaltyPointsRemove.Field()
+    loyalty_referral_code_apply = LoyaltyReferralCodeApply.Field()
 
 
 class Query(RetentionQueries, SaleorQuery):

@@ -130,7 +130,9 @@ def process_event(event_id: int) -> PluginEvent | None:
                 else:
                     settings = load_settings()
                     for handler in handlers_for(event.kind):
-                        results[handler.__module__.rsplit(".", 2)[-2]] = handler(event, settings)
+                        # per domain; a domain's several handler modules add to one result
+                        domain = handler.__module__.rsplit(".", 2)[-2]
+                        results.setdefault(domain, {}).update(handler(event, settings))
         except OperationalError:
             raise
         except Exception as exc:  # noqa: BLE001 - recorded on the event and logged, then retried

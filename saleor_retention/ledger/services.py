@@ -333,10 +333,18 @@ def _reversal_target(order_id: str, extra_refund: Decimal = Decimal("0")) -> tup
 
 
 def _take_back(
-    account: LoyaltyAccount, entry: LedgerEntry, points: int, policy: str, order_id: str
+    account: LoyaltyAccount,
+    entry: LedgerEntry,
+    points: int,
+    policy: str,
+    order_id: str = "",
+    *,
+    credited_by: LedgerEntry | None = None,
 ) -> dict[str, int]:
-    earn = _earn_entry(order_id)
-    own_lot = getattr(earn, "lot", None) if earn else None
+    """Take ``points`` back, first from the lot of the credit being reversed (an order's earn,
+    or ``credited_by``), then soonest-expiring lots; what is missing follows the policy."""
+    source = credited_by or (_earn_entry(order_id) if order_id else None)
+    own_lot = getattr(source, "lot", None) if source else None
     taken = _take_from_lots(account, entry, points, _lots_for_taking(account, first=own_lot))
     missing = points - taken
     written_off = 0

@@ -4,7 +4,7 @@ from graphql_relay import from_global_id
 from prices import Money as Price
 
 from ... import conf
-from ...ledger import selectors, tiers
+from ...ledger import referrals, selectors, tiers
 from ...ledger.models import EntryType
 from ..saleor_types import Money
 
@@ -94,6 +94,9 @@ class LoyaltyAccount(graphene.ObjectType):
     tier_downgrade_at = graphene.DateTime(
         description="When the tier will be lowered unless the customer qualifies again."
     )
+    referral_code = graphene.String(
+        description="The code a friend gives to earn both of them the referral bonus."
+    )
     entries = graphene.Field(
         LoyaltyEntryPage,
         required=True,
@@ -102,9 +105,10 @@ class LoyaltyAccount(graphene.ObjectType):
         description="History, newest first.",
     )
 
-    def __init__(self, account, settings):
+    def __init__(self, account, settings, customer_id):
         super().__init__()
         self._account = account
+        self._customer_id = customer_id
         self._settings = settings
         self._policy = settings.negative_balance_policy
         self._standing = None
@@ -113,6 +117,9 @@ class LoyaltyAccount(graphene.ObjectType):
         if self._standing is None:
             self._standing = tiers.standing(self._account, self._settings)
         return self._standing
+
+    def resolve_referral_code(self, info):
+        return referrals.referral_code_for(self._customer_id)
 
     def resolve_tier(self, info):
         return LoyaltyTier.of(self._tier_standing().tier)
@@ -163,7 +170,10 @@ def resolve_user_loyalty(root, info):
     """The shopper's own account, or any customer's for staff who manage users; else null."""
     if not _can_see(getattr(info.context, "user", None), root):
         return None
-    return LoyaltyAccount(selectors.account_for_customer(str(root.pk)), conf.load_settings())
+    customer_id = str(root.pk)
+    return LoyaltyAccount(
+        selectors.account_for_customer(customer_id), conf.load_settings(), customer_id
+    )
 
 
 def user_loyalty_field() -> graphene.Field:

@@ -1,0 +1,104 @@
+"""Referrals: ``User.loyaltyReferralCode`` and ``loyaltyReferralCodeApply``."""
+
+import graphene
+from django.utils.translation import gettext as _
+from saleor.graphql.core.dataloaders import DataLoader
+
+from ... import conf
+from ...errors import RetentionError, RetentionErrorCode
+from ...ledger import referrals
+from ...ledger.referral_models import Referral as ReferralModel
+from ..core.mutations import RetentionMutation
+
+LoyaltyReferralStatus = graphene.Enum(
+    "LoyaltyReferralStatus",
+    [(name, choice.value) for name, choice in ReferralModel.Status.__members__.items()],
+    description=(
+        "PENDING: waiting for the new customer's first paid order; REWARDED: both were "
+        "credited; REVERSED: that order was refunded in full or cancelled and the rewards taken "
+        "back; REJECTED: that order went to an address of the referrer."
+    ),
+)
+
+
+class LoyaltyReferral(graphene.ObjectType):
+    code = graphene.String(required=True, description="The referral code that was given.")
+    status = LoyaltyReferralStatus(required=True)
+    created_at = graphene.DateTime(required=True)
+
+    @staticmethod
+    def resolve_status(root, info):
+        return root.status
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+class LoyaltyReferralCodeApply(RetentionMutation):
+    """A new customer gives a friend's referral code (after registering, or at checkout); both
+    earn the store's referral bonuses once the new customer's first order is paid. Giving the
+    same code again returns the same referral."""
+
+    referral = graphene.Field(LoyaltyReferral, description="The referral; null when refused.")
+
+    class Arguments:
+        code = graphene.String(required=True, description="The friend's referral code.")
+        checkout_token = graphene.UUID(
+            description="The checkout the code is given at, if any; its addresses are checked too."
+        )
+
+    class Meta:
+        description = "Use a friend's referral code (signed-in shoppers)."
+
+    @classmethod
+    def perform_mutation(cls, root, info, code, checkout_token=None):
+        user = getattr(info.context, "user", None)
+        if user is None or not _signed_in(user):
+            raise RetentionError(
+                _("Sign in to use a referral code."), code=RetentionErrorCode.NOT_SIGNED_IN
+            )
+        referral = referrals.claim(
+            referee_customer_id=str(user.pk),
+            code=code,
+            checkout_token=str(checkout_token) if checkout_token else None,
+            settings=conf.load_settings(),
+        )
+        return cls(referral=referral, errors=[])
+
+
+class ReferralCodeByCustomerIdLoader(DataLoader):
+    """Every ``User.loyaltyReferralCode`` of one request: the settings and the codes in one query
+    each, plus one insert per customer reading theirs for the first time."""
+
+    context_key = "retention_referral_code_by_customer_id"
+
+    def batch_load(self, keys):
+        if not referrals.referrals_on(conf.load_settings()):
+            return [None for _key in keys]
+        codes = referrals.referral_codes_for(keys)
+        return [codes[str(key)] for key in keys]
+
+
+def _may_see(viewer, customer) -> bool:
+    """The same rule as ``User.loyalty``: the shopper themself, or staff who manage users."""
+    if not _signed_in(viewer):
+        return False
+    return viewer.pk == customer.pk or viewer.has_perm("account.manage_users")
+
+
+def resolve_user_loyalty_referral_code(root, info):
+    if not _may_see(getattr(info.context, "user", None), root):
+        return None
+    return ReferralCodeByCustomerIdLoader(info.context).load(str(root.pk))
+
+
+def user_referral_code_field() -> graphene.Field:
+    return graphene.Field(
+        graphene.String,
+        description=(
+            "The customer's referral code to share with friends (the shopper's own, or for staff "
+            "who manage users); null when not visible or when the store runs no referrals."
+        ),
+        resolver=resolve_user_loyalty_referral_code,
+    )
