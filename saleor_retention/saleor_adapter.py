@@ -107,6 +107,14 @@ def get_order(order_id: str) -> Any | None:
     return Order.objects.filter(pk=order_id).first()
 
 
+def orders_by_id(order_ids: list[str]) -> dict[str, Any]:
+    """Many orders in one query (for lists such as a customer's points history)."""
+    from saleor.order.models import Order
+
+    wanted = [pk for pk in order_ids if pk]
+    return {str(order.pk): order for order in Order.objects.filter(pk__in=wanted)} if wanted else {}
+
+
 def get_customer(customer_id: str) -> Any | None:
     from saleor.account.models import User
 
@@ -549,3 +557,83 @@ def customer_has_paid_before(customer_id: str) -> bool:
     return Payment.objects.filter(
         order_id__in=orders.values("pk"), charge_status__in=_EVER_CHARGED_STATUSES
     ).exists()
+
+
+# --- loyalty cards: the Saleor vouchers behind them, and what the decision needs to know ------
+
+CARD_VOUCHER_KINDS = ("percentage", "fixed", "free_shipping")
+
+
+def create_card_voucher(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    value: Decimal,
+    currency: str,
+    min_spent: Decimal | None,
+    starts_at: datetime,
+    ends_at: datetime,
+) -> None:
+    """A single-use Saleor voucher for a parcel card. ``kind``: ``percentage`` or ``fixed`` off
+    the entire order, or ``free_shipping`` (2.10: a SHIPPING voucher at 100 %). A taken code
+    raises ``IntegrityError`` (the caller draws another in a savepoint)."""
+    from saleor.discount import DiscountValueType, VoucherType
+    from saleor.discount.models import Voucher
+
+    if kind not in CARD_VOUCHER_KINDS:
+        raise ValueError(f"no Saleor voucher for a {kind!r} card")
+    voucher_type, value_type = {
+        "percentage": (VoucherType.ENTIRE_ORDER, DiscountValueType.PERCENTAGE),
+        "fixed": (VoucherType.ENTIRE_ORDER, DiscountValueType.FIXED),
+        "free_shipping": (VoucherType.SHIPPING, DiscountValueType.PERCENTAGE),
+    }[kind]
+    Voucher.objects.create(
+        code=code,
+        name=name[:255],
+        type=voucher_type,
+        discount_value_type=value_type,
+        discount_value=Decimal("100") if kind == "free_shipping" else value,
+        currency=currency,
+        min_spent_amount=min_spent,
+        usage_limit=1,
+        start_date=starts_at,
+        end_date=ends_at,
+    )
+
+
+def end_voucher(code: str, *, at: datetime) -> bool:
+    """End a voucher now (``end_date``), so Saleor refuses the code from then on; the row stays
+    for the orders that used it. Returns whether a voucher had that code."""
+    from saleor.discount.models import Voucher
+
+    return bool(Voucher.objects.filter(code=code).update(end_date=at))
+
+
+def order_voucher_code(order: Any) -> str | None:
+    voucher_id = getattr(order, "voucher_id", None)
+    if voucher_id is None:
+        return None
+    from saleor.discount.models import Voucher
+
+    return Voucher.objects.filter(pk=voucher_id).values_list("code", flat=True).first()
+
+
+def order_cancelled_fulfillment_ids(order: Any) -> list[str]:
+    """Ids of the order's fulfillments in Saleor's status "canceled" (2.10 reports a cancelled
+    fulfillment only through ``order_updated``)."""
+    from saleor.order import FulfillmentStatus
+
+    ids = order.fulfillments.filter(status=FulfillmentStatus.CANCELED).values_list("pk", flat=True)
+    return [str(pk) for pk in ids.order_by("pk")]
+
+
+def earlier_paid_order_count(order: Any) -> int:
+    """Paid, not cancelled orders of the same customer (their account, or guest orders under
+    their e-mail) created before this one."""
+    email = order.get_customer_email() or ""
+    customer_id = order_customer_id(order)
+    if customer_id is None and not email:
+        return 0
+    mine = _orders_of(customer_id or "", email).values("pk")
+    return _paid_orders().filter(pk__in=mine, created__lt=order.created).exclude(pk=order.pk).count()

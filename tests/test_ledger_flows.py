@@ -17,7 +17,7 @@ from saleor_retention_site.driver import pk_of
 ME_LOYALTY = """{ me { email loyalty {
     points pendingPoints heldPoints lifetimePoints
     expiringPoints { points expiresAt }
-    entries(first: 10) { entries { type points reason orderId } hasNextPage endCursor }
+    entries(first: 10) { entries { type points reason orderId order { number } } hasNextPage endCursor }
 } } }"""
 
 
@@ -51,13 +51,19 @@ def test_register_buy_release_refund_cancel(shop):
         "points": 50,
         "reason": f"Order #{order['number']}",
         "orderId": order["id"],
+        "order": {"number": order["number"]},
     }
     my_orders = shop.query(
-        "{ me { orders(first: 5) { edges { node { id loyalty { pointsEarned pointsPending pointsReversed } } } } } }",
+        "{ me { orders(first: 5) { edges { node { id loyalty { pointsEarned pointsPending pointsRedeemed pointsReversed } } } } } }",
         token=token,
     )["me"]["orders"]["edges"]
     order_loyalty = my_orders[0]["node"]["loyalty"]
-    assert order_loyalty == {"pointsEarned": 50, "pointsPending": 50, "pointsReversed": 0}
+    assert order_loyalty == {
+        "pointsEarned": 50,
+        "pointsPending": 50,
+        "pointsRedeemed": 0,
+        "pointsReversed": 0,
+    }
 
     # when the return window passes
     assert services.release_due_lots(timezone.now() + timedelta(days=15)) == 1

@@ -65,6 +65,12 @@ def test_apply_pay_and_complete_spends_the_held_points(shopper):
     assert (redeem.points, redeem.order_id) == (-200, pk_of(order["id"]))
     assert PointHold.objects.get().status == "spent"
     assert Order.objects.get(pk=pk_of(order["id"])).gift_cards.count() == 1
+    staff_view = driver.query(
+        "query($id: ID!) { order(id: $id) { loyalty { pointsRedeemed pointsEarned } } }",
+        {"id": order["id"]},
+        token=driver.staff_token(),
+    )
+    assert staff_view["order"]["loyalty"] == {"pointsRedeemed": 200, "pointsEarned": 48}
     assert services.verify_accounts() == []
 
 

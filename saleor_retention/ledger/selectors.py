@@ -22,6 +22,7 @@ class OrderPoints:
     earned: int
     pending: int
     reversed: int
+    redeemed: int  # points spent on the order, net of any given back
 
 
 def account_for_customer(customer_id: str) -> LoyaltyAccount | None:
@@ -72,6 +73,8 @@ def order_points(order_id: str) -> OrderPoints:
     totals = LedgerEntry.objects.filter(order_id=order_id).aggregate(
         earned=Sum("points", filter=Q(type=EntryType.EARN)),
         reversed=Sum("points", filter=Q(type=EntryType.REVERSAL)),
+        redeemed=Sum("points", filter=Q(type=EntryType.REDEEM)),
+        returned=Sum("points", filter=Q(type=EntryType.REDEEM_RELEASE)),
     )
     pending = (
         PointLot.objects.filter(
@@ -80,5 +83,8 @@ def order_points(order_id: str) -> OrderPoints:
         or 0
     )
     return OrderPoints(
-        earned=totals["earned"] or 0, pending=pending, reversed=-(totals["reversed"] or 0)
+        earned=totals["earned"] or 0,
+        pending=pending,
+        reversed=-(totals["reversed"] or 0),
+        redeemed=-(totals["redeemed"] or 0) - (totals["returned"] or 0),
     )

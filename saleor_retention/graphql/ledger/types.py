@@ -4,9 +4,10 @@ from graphql_relay import from_global_id
 from prices import Money as Price
 
 from ... import conf
+from ... import saleor_adapter as saleor
 from ...ledger import referrals, selectors, tiers
 from ...ledger.models import EntryType
-from ..saleor_types import Money
+from ..saleor_types import Money, Order
 
 LoyaltyEntryType = graphene.Enum(
     "LoyaltyEntryType",
@@ -27,6 +28,9 @@ class LoyaltyEntry(graphene.ObjectType):
     reason = graphene.String(required=True)
     created_at = graphene.DateTime(required=True)
     order_id = graphene.ID(description="The Saleor order this entry comes from, if any.")
+    order = graphene.Field(
+        lambda: Order, description="That order (its owner and staff who manage orders see it)."
+    )
 
     @staticmethod
     def resolve_id(root, info):
@@ -42,6 +46,19 @@ class LoyaltyEntry(graphene.ObjectType):
             return _("Order #%(number)s") % {"number": root.details.get("order_number", "")}
         # system reasons are English message ids; staff reasons come back as written
         return _(root.reason) if root.reason else str(EntryType(root.type).label)
+
+    @staticmethod
+    def resolve_order(root, info):
+        if not root.order_id:
+            return None
+        # loaded for the whole page at once by LoyaltyAccount.resolve_entries
+        order = getattr(root, "saleor_order", None)
+        user = getattr(info.context, "user", None)
+        if order is None or user is None or not user.is_authenticated:
+            return None
+        if saleor.order_customer_id(order) == str(user.pk) or user.has_perm("order.manage_orders"):
+            return order
+        return None
 
     @staticmethod
     def resolve_order_id(root, info):
@@ -153,6 +170,9 @@ class LoyaltyAccount(graphene.ObjectType):
         first = max(1, min(first, 100))
         after_id = int(after) if after and after.isdigit() else None
         rows, more = selectors.entries_page(self._account, first=first, after_id=after_id)
+        orders = saleor.orders_by_id([row.order_id for row in rows])
+        for row in rows:
+            row.saleor_order = orders.get(row.order_id)
         return LoyaltyEntryPage(
             entries=rows, has_next_page=more, end_cursor=str(rows[-1].pk) if rows else None
         )
@@ -185,9 +205,14 @@ def user_loyalty_field() -> graphene.Field:
 
 
 class LoyaltyOrderPoints(graphene.ObjectType):
-    points_earned = graphene.Int(required=True)
-    points_pending = graphene.Int(required=True)
-    points_reversed = graphene.Int(required=True)
+    points_earned = graphene.Int(required=True, description="Points the order earned.")
+    points_pending = graphene.Int(required=True, description="Of those, still pending.")
+    points_redeemed = graphene.Int(
+        required=True, description="Points spent on the order, net of any given back."
+    )
+    points_reversed = graphene.Int(
+        required=True, description="Earned points taken back (refunds, cancellation)."
+    )
 
 
 def resolve_order_loyalty(root, info):
@@ -195,6 +220,7 @@ def resolve_order_loyalty(root, info):
     return LoyaltyOrderPoints(
         points_earned=summary.earned,
         points_pending=summary.pending,
+        points_redeemed=summary.redeemed,
         points_reversed=summary.reversed,
     )
 
