@@ -245,6 +245,19 @@ def order_refunds(order: Any) -> list[RefundFacts]:
     ]
 
 
+def orders_refunded_since(since: datetime) -> list[str]:
+    """Ids of orders with a refund recorded since ``since`` (2.10: payment_refunded events)."""
+    from saleor.order import OrderEvents
+    from saleor.order.models import OrderEvent
+
+    ids = (
+        OrderEvent.objects.filter(type=OrderEvents.PAYMENT_REFUNDED, date__gte=since)
+        .values_list("order_id", flat=True)
+        .distinct()
+    )
+    return [str(pk) for pk in ids]
+
+
 def fulfillment_facts(fulfillment: Any) -> FulfillmentFacts:
     return FulfillmentFacts(
         id=str(fulfillment.pk),
@@ -636,4 +649,12 @@ def earlier_paid_order_count(order: Any) -> int:
     if customer_id is None and not email:
         return 0
     mine = _orders_of(customer_id or "", email).values("pk")
-    return _paid_orders().filter(pk__in=mine, created__lt=order.created).exclude(pk=order.pk).count()
+    return (
+        _paid_orders().filter(pk__in=mine, created__lt=order.created).exclude(pk=order.pk).count()
+    )
+
+
+def default_currency() -> str:
+    from django.conf import settings
+
+    return str(getattr(settings, "DEFAULT_CURRENCY", "USD"))

@@ -1,4 +1,4 @@
 # Celery's autodiscovery imports ``<app>.tasks``; each domain's tasks register from here.
-from .inbox.tasks import process_event_task, retry_events_task, scan_order_task  # noqa: F401
+from .inbox.tasks import dispatch_task, retry_events_task  # noqa: F401
 from .ledger.bonus_tasks import birthdays_task, campaign_bonus_task  # noqa: F401
 from .ledger.tasks import ledger_daily_task, release_stale_holds_task  # noqa: F401

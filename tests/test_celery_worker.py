@@ -106,4 +106,4 @@ def test_customer_created_task_runs_on_a_real_worker(broker):
     # then the worker processed it
     assert event.status == PluginEvent.Status.DONE, output[-3000:]
     assert event.attempts == 1
-    assert "saleor_retention.process_event" in output
+    assert "saleor_retention.dispatch" in output

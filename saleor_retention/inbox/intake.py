@@ -8,7 +8,6 @@ version. Whatever path fires, each business event gets one key, so the unique co
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.db import transaction
@@ -17,14 +16,13 @@ from .. import saleor_adapter as saleor
 from .models import PluginEvent
 from .services import record_event
 
-logger = logging.getLogger(__name__)
-
 ORDER_CREATED = "order_created"
 ORDER_PAID = "order_paid"
 ORDER_REFUNDED = "order_refunded"
 ORDER_CANCELLED = "order_cancelled"
 ORDER_FULFILLED = "order_fulfilled"
 FULFILLMENT_CREATED = "fulfillment_created"
+FULFILLMENT_CANCELLED = "fulfillment_cancelled"
 CUSTOMER_CREATED = "customer_created"
 
 
@@ -65,17 +63,9 @@ def scan_after_commit(order: Any) -> None:
     """``order_updated`` fires on nearly every change of an order; on Saleor 2.10 it is also the
     only sign of a refund. Rather than reading inside the staff member's transaction, look at
     the order once it has committed, in a task (with a broker the request only enqueues)."""
-    from .tasks import scan_order_task
+    from .dispatch import after_commit
 
-    order_id = str(order.pk)
-
-    def enqueue() -> None:
-        try:
-            scan_order_task.delay(order_id)
-        except Exception:  # broker down: the next order_updated, or the daily scan, sees it
-            logger.exception("retention: could not queue a scan of order %s", order_id)
-
-    transaction.on_commit(enqueue)
+    after_commit(scan_order_id=str(order.pk))
 
 
 def scan_order(order_id: str) -> list[str]:
@@ -83,7 +73,21 @@ def scan_order(order_id: str) -> list[str]:
     if order is None:
         return []
     with transaction.atomic():
-        return order_seen(order)
+        return order_seen(order) + fulfillments_cancelled(order)
+
+
+def fulfillments_cancelled(order: Any) -> list[str]:
+    """Saleor 2.10 reports a cancelled fulfillment only through ``order_updated``: record one
+    ``fulfillment_cancelled`` per fulfillment now in status "canceled"."""
+    return [
+        record_event(
+            kind=FULFILLMENT_CANCELLED,
+            object_type="fulfillment",
+            object_id=fulfillment_id,
+            payload={"order_id": str(order.pk)},
+        )
+        for fulfillment_id in saleor.order_cancelled_fulfillment_ids(order)
+    ]
 
 
 def order_cancelled(order: Any) -> list[str]:

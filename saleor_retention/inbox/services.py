@@ -95,17 +95,11 @@ def _get_or_create(key: str, **defaults: Any) -> tuple[PluginEvent, bool]:
 
 
 def schedule_processing(event_id: int) -> None:
-    """Queue the event's task once Saleor's transaction commits (never before: a worker would
-    not see the rows yet, and a rolled-back checkout must not earn anything)."""
-    from .tasks import process_event_task
+    """Process the event once Saleor's transaction commits (never before: a worker would not
+    see the row yet, and a rolled-back checkout must not earn anything)."""
+    from .dispatch import after_commit
 
-    def enqueue() -> None:
-        try:
-            process_event_task.delay(event_id)
-        except Exception:  # broker down: the row stays pending for the retry sweep
-            logger.exception("retention: could not queue event %s; it stays pending", event_id)
-
-    transaction.on_commit(enqueue)
+    after_commit(event_id=event_id)
 
 
 def process_event(event_id: int) -> PluginEvent | None:
@@ -148,8 +142,16 @@ def process_event(event_id: int) -> PluginEvent | None:
         return event
 
 
-def retry_events(*, stale_after_minutes: int = 10) -> list[int]:
-    """Queue every failed event and every event pending for longer than the threshold."""
+def retry_events(*, stale_after_minutes: int = 10, rescan_hours: int = 48) -> list[int]:
+    """Queue every failed event and every event pending for longer than the threshold, and
+    scan again the orders refunded lately (a scan whose message was lost is redone here)."""
+    from .. import saleor_adapter
+    from .dispatch import after_commit
+
+    for order_id in saleor_adapter.orders_refunded_since(
+        timezone.now() - timezone.timedelta(hours=rescan_hours)
+    ):
+        after_commit(scan_order_id=order_id)
     stale_before = timezone.now() - timezone.timedelta(minutes=stale_after_minutes)
     ids = list(
         PluginEvent.objects.filter(status=PluginEvent.Status.FAILED).values_list("pk", flat=True)

@@ -4,30 +4,25 @@ from saleor.celeryconf import app
 from .services import process_event, retry_events
 
 
-@app.task(
-    name="saleor_retention.process_event",
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def process_event_task(event_id: int) -> str | None:
-    event = process_event(event_id)
-    return event.status if event else None
-
-
 @app.task(name="saleor_retention.retry_events")
 def retry_events_task(stale_after_minutes: int = 10) -> int:
     return len(retry_events(stale_after_minutes=stale_after_minutes))
 
 
 @app.task(
-    name="saleor_retention.scan_order",
+    name="saleor_retention.dispatch",
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=5,
 )
-def scan_order_task(order_id: str) -> list[str]:
-    """Record what an updated order shows now (payment, refunds); each event once."""
+def dispatch_task(event_ids: list[int], scan_order_ids: list[str]) -> dict[str, object]:
+    """One transaction's after-commit work (see ``dispatch``): scan the orders (recording what
+    they show now: payment, refunds), then process the events. Every step is idempotent."""
     from .intake import scan_order
 
-    return scan_order(order_id)
+    scanned = {order_id: scan_order(order_id) for order_id in scan_order_ids}
+    statuses = {}
+    for event_id in event_ids:
+        event = process_event(event_id)
+        statuses[str(event_id)] = event.status if event else None
+    return {"scanned": scanned, "events": statuses}
