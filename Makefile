@@ -19,7 +19,8 @@ demo: install services
 test: install services lint typecheck pytest
 
 lint:
-	$(VENV)/bin/ruff check saleor_retention saleor_retention_site tests
+	$(VENV)/bin/ruff check saleor_retention saleor_retention_site tests bench
+	$(VENV)/bin/ruff format --check saleor_retention saleor_retention_site tests bench
 
 typecheck:
 	$(VENV)/bin/mypy saleor_retention
