@@ -339,6 +339,16 @@ SETTINGS: tuple[Setting, ...] = (
         default="10",
         parse=lambda raw: parse_non_negative_int(raw, maximum=10000),
     ),
+    Setting(
+        name="cards_per_parcel",
+        label=_("Loyalty cards per parcel"),
+        help_text=_(
+            "The most loyalty cards put into one order's first parcel, from the programs with "
+            "the highest priority; 0 puts none."
+        ),
+        default="1",
+        parse=lambda raw: parse_non_negative_int(raw, maximum=10),
+    ),
 )
 
 
@@ -365,6 +375,7 @@ class RetentionSettings:
     referral_bonus_referrer: int
     referral_bonus_referee: int
     referral_monthly_cap: int  # 0: no limit
+    cards_per_parcel: int = 1
 
     @property
     def store_zone(self) -> zoneinfo.ZoneInfo:

@@ -23,6 +23,7 @@ class RetentionErrorCode(str, Enum):
     NOT_ELIGIBLE = "not_eligible"
     CAP_REACHED = "cap_reached"
     REFERRALS_OFF = "referrals_off"
+    NOT_SUPPORTED = "not_supported"
 
 
 class RetentionError(Exception):

@@ -1,4 +1,5 @@
 # Django discovers an app's models here; each domain keeps its own models module.
+from .cards.models import CardDecision, CardProgram, LoyaltyCard  # noqa: F401
 from .inbox.models import PluginEvent  # noqa: F401
 from .ledger.campaign_models import LoyaltyCampaign  # noqa: F401
 from .ledger.models import (  # noqa: F401

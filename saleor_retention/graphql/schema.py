@@ -9,6 +9,18 @@ from saleor.graphql.api import Mutation as SaleorMutation
 from saleor.graphql.api import Query as SaleorQuery
 
 from . import saleor_types
+from .cards.mutations import (
+    LoyaltyCardProgramCreate,
+    LoyaltyCardProgramDeactivate,
+    LoyaltyCardProgramUpdate,
+    LoyaltyCardVoid,
+)
+from .cards.types import (
+    fulfillment_loyalty_cards_field,
+    loyalty_card_programs_field,
+    loyalty_cards_field,
+    user_loyalty_cards_field,
+)
 from .extend import apply_extensions, extend_type
 from .inbox.mutations import RetentionEventsRetry
 from .ledger.birthdays import LoyaltyBirthdaySet, user_birthday_field
@@ -25,10 +37,13 @@ extend_type(saleor_types.User, "loyaltyBirthday", user_birthday_field)
 extend_type(saleor_types.User, "loyaltyReferralCode", user_referral_code_field)
 extend_type(saleor_types.Order, "loyalty", order_loyalty_field)
 extend_type(saleor_types.Checkout, "loyalty", checkout_loyalty_field)
+extend_type(saleor_types.User, "loyaltyCards", user_loyalty_cards_field)
+extend_type(saleor_types.Fulfillment, "loyaltyCards", fulfillment_loyalty_cards_field)
 
 
 class RetentionQueries(graphene.ObjectType):
-    pass
+    loyalty_card_programs = loyalty_card_programs_field()
+    loyalty_cards = loyalty_cards_field()
 
 
 class RetentionMutations(graphene.ObjectType):
@@ -39,6 +54,10 @@ class RetentionMutations(graphene.ObjectType):
     loyalty_points_apply = LoyaltyPointsApply.Field()
     loyalty_points_remove = LoyaltyPointsRemove.Field()
     loyalty_referral_code_apply = LoyaltyReferralCodeApply.Field()
+    loyalty_card_program_create = LoyaltyCardProgramCreate.Field()
+    loyalty_card_program_update = LoyaltyCardProgramUpdate.Field()
+    loyalty_card_program_deactivate = LoyaltyCardProgramDeactivate.Field()
+    loyalty_card_void = LoyaltyCardVoid.Field()
 
 
 class Query(RetentionQueries, SaleorQuery):

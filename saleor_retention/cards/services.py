@@ -1,0 +1,416 @@
+"""Card programs, the decision on a parcel, issuing a card with its Saleor voucher, voiding and
+redeeming it. Every write to the cards' tables goes through here.
+
+- **Programs** (``program_create`` / ``program_update`` / ``program_deactivate``): the whole input
+  is checked before anything is written; a refusal is a ``RetentionError`` with the field and a
+  code, and changes nothing. Bonus-points cards are refused (``NOT_SUPPORTED``) for now.
+- **Decision** (``decide_for_parcel``): once per order, on its first parcel. Active programs are
+  taken by priority (highest first, then oldest); for each one the order is eligible for, the
+  sample draw (``draw``: HMAC-SHA256 of program and order under the Django ``SECRET_KEY``, mapped
+  to [0, 100)) below the sample rate issues a card, else the order is recorded as that program's
+  control group. At most ``cards_per_parcel`` cards are issued; programs after the limit is
+  reached record nothing for the order (their treatment and control groups both lose it, so the
+  comparison stays fair). ``CardDecision`` is unique per (program, order): a replay finds the
+  first answer and issues nothing twice.
+- **Card**: a real Saleor voucher under a 12-character code from an unambiguous alphabet
+  (``secrets``), single use, ending ``validity_days`` after issue, with the program's minimum
+  spend and discount type.
+- **Void** (fulfillment or order cancelled, or staff): the voucher's end date becomes now, so
+  Saleor refuses the code; the voucher row is kept, not deleted, because Saleor's orders point at
+  their voucher and the dashboard keeps showing what was given. A redeemed card stays redeemed.
+- **Redeem**: an order created with a card's code marks the card redeemed, linked to that order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import saleor_adapter as saleor
+from ..conf import RetentionSettings
+from ..errors import RetentionError, RetentionErrorCode
+from .models import (
+    CARD_CODE_ALPHABET,
+    CARD_CODE_LENGTH,
+    CardDecision,
+    CardKind,
+    CardProgram,
+    Eligibility,
+    LoyaltyCard,
+)
+
+CODE_ATTEMPTS = 8
+DRAW_PLACES = Decimal("0.000001")
+HUNDRED = Decimal("100")
+MAX_MONEY = Decimal("1000000")
+TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+OPEN_STATUSES = (LoyaltyCard.Status.ISSUED, LoyaltyCard.Status.PRINTED)
+
+PROGRAM_FIELDS = (
+    "name",
+    "kind",
+    "value",
+    "currency",
+    "min_spend",
+    "validity_days",
+    "eligibility",
+    "min_paid_orders",
+    "sample_rate",
+    "priority",
+    "is_active",
+    "active_from",
+    "active_until",
+    "template_name",
+)
+PROGRAM_DEFAULTS: dict[str, Any] = {
+    "min_spend": None,
+    "eligibility": "any",
+    "min_paid_orders": 0,
+    "priority": 0,
+    "is_active": True,
+    "active_from": None,
+    "active_until": None,
+    "template_name": "",
+}
+
+
+# --- programs --------------------------------------------------------------------------------
+
+
+def _invalid(message: str, field: str, code: RetentionErrorCode = RetentionErrorCode.INVALID):
+    return RetentionError(message, code=code, field=field)
+
+
+def _decimal(raw: Any, field: str) -> Decimal:
+    try:
+        value = Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        raise _invalid(_("Enter a number."), field) from None
+    if not value.is_finite():
+        raise _invalid(_("Enter a number."), field)
+    if value != value.quantize(Decimal("0.01")):
+        raise _invalid(_("Use at most two decimal places."), field)
+    return value
+
+
+def validate_program(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a whole program (given values over defaults); return the cleaned values."""
+    data = {**PROGRAM_DEFAULTS, **{k: v for k, v in values.items() if k in PROGRAM_FIELDS}}
+    for field in ("name", "kind", "value", "validity_days", "sample_rate"):
+        if data.get(field) is None or data.get(field) == "":
+            raise _invalid(_("This field is required."), field, RetentionErrorCode.REQUIRED)
+    clean: dict[str, Any] = {}
+    name = str(data["name"]).strip()
+    if not name or len(name) > 100:
+        raise _invalid(_("Enter a name of 1 to 100 characters."), "name")
+    clean["name"] = name
+    kind = str(data["kind"])
+    if kind not in CardKind.values:
+        raise _invalid(_("Unknown card kind."), "kind")
+    if kind == CardKind.BONUS_POINTS:
+        raise _invalid(
+            _("Bonus-points cards are not supported yet."),
+            "kind",
+            RetentionErrorCode.NOT_SUPPORTED,
+        )
+    clean["kind"] = kind
+    value = _decimal(data["value"], "value")
+    if kind == CardKind.PERCENTAGE and not Decimal("0") < value <= HUNDRED:
+        raise _invalid(_("A percentage must be above 0 and at most 100."), "value")
+    if kind == CardKind.FIXED and not Decimal("0") < value <= MAX_MONEY:
+        raise _invalid(_("An amount must be above 0 and at most 1,000,000."), "value")
+    clean["value"] = HUNDRED if kind == CardKind.FREE_SHIPPING else value
+    currency = str(data.get("currency") or saleor.default_currency()).strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise _invalid(_("Enter a three-letter currency code."), "currency")
+    clean["currency"] = currency
+    min_spend = data["min_spend"]
+    if min_spend is not None:
+        min_spend = _decimal(min_spend, "minSpend")
+        if not Decimal("0") <= min_spend <= MAX_MONEY:
+            raise _invalid(_("A minimum spend must be from 0 to 1,000,000."), "minSpend")
+    if kind == CardKind.FIXED:
+        if min_spend is None:
+            raise _invalid(
+                _("A fixed-amount card needs a minimum spend."),
+                "minSpend",
+                RetentionErrorCode.REQUIRED,
+            )
+        if min_spend < value:
+            raise _invalid(_("The minimum spend must be at least the amount off."), "minSpend")
+    clean["min_spend"] = min_spend
+    validity = data["validity_days"]
+    if not isinstance(validity, int) or not 1 <= validity <= 3650:
+        raise _invalid(_("Enter a number of days from 1 to 3650."), "validityDays")
+    clean["validity_days"] = validity
+    eligibility = str(data["eligibility"])
+    if eligibility not in Eligibility.values:
+        raise _invalid(_("Unknown eligibility."), "eligibility")
+    clean["eligibility"] = eligibility
+    min_paid = data["min_paid_orders"] or 0
+    if eligibility == Eligibility.REPEAT:
+        if not isinstance(min_paid, int) or not 1 <= min_paid <= 1000:
+            raise _invalid(
+                _("Repeat customers need from 1 to 1000 earlier paid orders."), "minPaidOrders"
+            )
+    elif min_paid:
+        raise _invalid(
+            _("Earlier paid orders apply only to repeat-customer programs."), "minPaidOrders"
+        )
+    clean["min_paid_orders"] = min_paid if eligibility == Eligibility.REPEAT else 0
+    rate = _decimal(data["sample_rate"], "sampleRate")
+    if not Decimal("0") <= rate <= HUNDRED:
+        raise _invalid(_("The sample rate is a percentage from 0 to 100."), "sampleRate")
+    clean["sample_rate"] = rate
+    priority = data["priority"]
+    if not isinstance(priority, int) or not -1000 <= priority <= 1000:
+        raise _invalid(_("Enter a priority from -1000 to 1000."), "priority")
+    clean["priority"] = priority
+    clean["is_active"] = bool(data["is_active"])
+    start, end = data["active_from"], data["active_until"]
+    if start is not None and end is not None and end <= start:
+        raise _invalid(_("The program must end after it starts."), "activeUntil")
+    clean["active_from"], clean["active_until"] = start, end
+    template = str(data["template_name"] or "").strip()
+    if template and not TEMPLATE_NAME.match(template):
+        raise _invalid(
+            _("A template name has up to 100 letters, digits, '-', '_' and '.'."), "templateName"
+        )
+    clean["template_name"] = template
+    return clean
+
+
+@transaction.atomic
+def program_create(*, values: Mapping[str, Any]) -> CardProgram:
+    return CardProgram.objects.create(**validate_program(values))
+
+
+def _program(program_id: str, *, lock: bool = False) -> CardProgram:
+    programs = CardProgram.objects.select_for_update() if lock else CardProgram.objects
+    program = programs.filter(pk=program_id).first() if str(program_id).isdigit() else None
+    if program is None:
+        raise _invalid(_("No card program with this id."), "id", RetentionErrorCode.NOT_FOUND)
+    return program
+
+
+@transaction.atomic
+def program_update(*, program_id: str, values: Mapping[str, Any]) -> CardProgram:
+    """Change the given fields; cards already issued keep the terms they were issued with."""
+    program = _program(program_id, lock=True)
+    current = {field: getattr(program, field) for field in PROGRAM_FIELDS}
+    clean = validate_program({**current, **values})
+    for field, value in clean.items():
+        setattr(program, field, value)
+    program.save()
+    return program
+
+
+@transaction.atomic
+def program_deactivate(*, program_id: str) -> CardProgram:
+    program = _program(program_id, lock=True)
+    if program.is_active:
+        program.is_active = False
+        program.save(update_fields=["is_active", "updated_at"])
+    return program
+
+
+# --- the decision ----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ParcelFacts:
+    """What the decision needs about an order's first parcel (plain values, no Saleor)."""
+
+    order_id: str
+    fulfillment_id: str
+    customer_id: str | None
+    currency: str
+    earlier_paid_orders: int
+
+
+def draw(program_id: int | str, order_id: str) -> Decimal:
+    """The order's deterministic draw for a program, in [0, 100) with six decimal places."""
+    message = f"loyalty-card-draw:{program_id}:{order_id}".encode()
+    digest = hmac.new(django_settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
+    fraction = Decimal(int.from_bytes(digest[:8], "big")) / Decimal(2**64)
+    return (fraction * HUNDRED).quantize(DRAW_PLACES, rounding=ROUND_DOWN)
+
+
+def active_programs(now: datetime) -> list[CardProgram]:
+    from django.db.models import Q
+
+    return list(
+        CardProgram.objects.filter(is_active=True)
+        .filter(Q(active_from__isnull=True) | Q(active_from__lte=now))
+        .filter(Q(active_until__isnull=True) | Q(active_until__gt=now))
+        .order_by("-priority", "pk")
+    )
+
+
+def is_eligible(program: CardProgram, parcel: ParcelFacts) -> bool:
+    if parcel.currency.upper() != program.currency:
+        return False
+    if program.eligibility == Eligibility.FIRST_ORDER:
+        return parcel.earlier_paid_orders == 0
+    if program.eligibility == Eligibility.REPEAT:
+        return parcel.earlier_paid_orders >= program.min_paid_orders
+    return True
+
+
+def decide_for_parcel(
+    parcel: ParcelFacts, settings: RetentionSettings, *, now: datetime | None = None
+) -> list[CardDecision]:
+    """Decide once per order which programs put a card in this parcel (see the module doc)."""
+    existing = list(CardDecision.objects.filter(order_id=parcel.order_id).order_by("pk"))
+    if existing:
+        return existing
+    now = now or timezone.now()
+    decisions: list[CardDecision] = []
+    issued = 0
+    for program in active_programs(now):
+        if issued >= settings.cards_per_parcel:
+            break
+        if not is_eligible(program, parcel):
+            continue
+        decision = _decide(program, parcel, now)
+        decisions.append(decision)
+        if decision.outcome == CardDecision.Outcome.ISSUED:
+            issued += 1
+    return decisions
+
+
+def _decide(program: CardProgram, parcel: ParcelFacts, now: datetime) -> CardDecision:
+    value = draw(program.pk, parcel.order_id)
+    outcome = (
+        CardDecision.Outcome.ISSUED if value < program.sample_rate else CardDecision.Outcome.CONTROL
+    )
+    try:
+        with transaction.atomic():
+            decision = CardDecision.objects.create(
+                program=program,
+                order_id=parcel.order_id,
+                fulfillment_id=parcel.fulfillment_id,
+                customer_id=parcel.customer_id or "",
+                outcome=outcome,
+                draw=value,
+                decided_at=now,
+            )
+            if outcome == CardDecision.Outcome.ISSUED:
+                _issue(program, decision, now)
+    except IntegrityError:  # a concurrent delivery decided first: its answer stands
+        return CardDecision.objects.get(program=program, order_id=parcel.order_id)
+    return decision
+
+
+def new_card_code(length: int = CARD_CODE_LENGTH) -> str:
+    return "".join(secrets.choice(CARD_CODE_ALPHABET) for _i in range(length))
+
+
+def _issue(program: CardProgram, decision: CardDecision, now: datetime) -> LoyaltyCard:
+    expires_at = now + timedelta(days=program.validity_days)
+    for _attempt in range(CODE_ATTEMPTS):
+        code = new_card_code()
+        try:
+            with transaction.atomic():  # savepoint: the code may be taken by any Saleor voucher
+                saleor.create_card_voucher(
+                    code=code,
+                    name=f"Loyalty card: {program.name}",
+                    kind=program.kind,
+                    value=program.value,
+                    currency=program.currency,
+                    min_spent=program.min_spend,
+                    starts_at=now,
+                    ends_at=expires_at,
+                )
+        except IntegrityError:
+            continue
+        return LoyaltyCard.objects.create(
+            program=program,
+            decision=decision,
+            order_id=decision.order_id,
+            fulfillment_id=decision.fulfillment_id,
+            customer_id=decision.customer_id,
+            code=code,
+            kind=program.kind,
+            value=program.value,
+            currency=program.currency,
+            min_spend=program.min_spend,
+            issued_at=now,
+            expires_at=expires_at,
+        )
+    raise RuntimeError(f"could not draw a free card code in {CODE_ATTEMPTS} attempts")
+
+
+# --- void and redeem -------------------------------------------------------------------------
+
+
+def _void(card: LoyaltyCard, reason: str, now: datetime) -> bool:
+    if card.status not in OPEN_STATUSES:
+        return False
+    saleor.end_voucher(card.code, at=now)
+    card.status = LoyaltyCard.Status.VOID
+    card.voided_at = now
+    card.void_reason = reason[:200]
+    card.save(update_fields=["status", "voided_at", "void_reason"])
+    return True
+
+
+@transaction.atomic
+def void_cards(
+    *, order_id: str | None = None, fulfillment_id: str | None = None, reason: str
+) -> int:
+    """Void the open cards of an order or of one fulfillment; returns how many were voided."""
+    cards = LoyaltyCard.objects.select_for_update().order_by("pk")
+    if order_id is not None:
+        cards = cards.filter(order_id=order_id)
+    if fulfillment_id is not None:
+        cards = cards.filter(fulfillment_id=fulfillment_id)
+    now = timezone.now()
+    return sum(_void(card, reason, now) for card in cards)
+
+
+@transaction.atomic
+def card_void(*, card_id: str) -> LoyaltyCard:
+    """Staff void one card; refused for a card already void or redeemed."""
+    card = (
+        LoyaltyCard.objects.select_for_update().filter(pk=card_id).first()
+        if str(card_id).isdigit()
+        else None
+    )
+    if card is None:
+        raise _invalid(_("No loyalty card with this id."), "id", RetentionErrorCode.NOT_FOUND)
+    if card.status == LoyaltyCard.Status.VOID:
+        raise _invalid(_("This card is already void."), "id", RetentionErrorCode.ALREADY_DONE)
+    if card.status == LoyaltyCard.Status.REDEEMED:
+        raise _invalid(_("A redeemed card cannot be voided."), "id")
+    _void(card, "voided by staff", timezone.now())
+    return card
+
+
+@transaction.atomic
+def redeem_for_order(*, order_id: str, voucher_code: str | None) -> LoyaltyCard | None:
+    """The order used a card's code: the card becomes redeemed, linked to the order."""
+    if not voucher_code:
+        return None
+    card = LoyaltyCard.objects.select_for_update().filter(code=voucher_code).first()
+    if card is None:
+        return None
+    if card.status == LoyaltyCard.Status.REDEEMED:
+        return card
+    card.status = LoyaltyCard.Status.REDEEMED
+    card.redeemed_at = timezone.now()
+    card.redeemed_order_id = order_id
+    card.save(update_fields=["status", "redeemed_at", "redeemed_order_id"])
+    return card

@@ -1,0 +1,157 @@
+"""Staff mutations for loyalty cards: ``loyaltyCardProgramCreate/Update/Deactivate`` and
+``loyaltyCardVoid`` (MANAGE_DISCOUNTS)."""
+
+import graphene
+from django.utils.translation import gettext as _
+
+from ...cards import services
+from ...errors import RetentionError, RetentionErrorCode
+from ..core.mutations import RetentionMutation
+from ..saleor_types import Decimal
+from .types import (
+    MANAGE_DISCOUNTS,
+    LoyaltyCardEligibility,
+    LoyaltyCardKind,
+    LoyaltyCardProgram,
+    LoyaltyCardType,
+    pk_from_global_id,
+)
+
+# GraphQL input name -> model field
+INPUT_FIELDS = {
+    "name": "name",
+    "kind": "kind",
+    "value": "value",
+    "currency": "currency",
+    "min_spend": "min_spend",
+    "validity_days": "validity_days",
+    "eligibility": "eligibility",
+    "min_paid_orders": "min_paid_orders",
+    "sample_rate": "sample_rate",
+    "priority": "priority",
+    "is_active": "is_active",
+    "active_from": "active_from",
+    "active_until": "active_until",
+    "template_name": "template_name",
+}
+
+
+class LoyaltyCardProgramInput(graphene.InputObjectType):
+    name = graphene.String(description="Staff-facing name, 1 to 100 characters.")
+    kind = LoyaltyCardKind(description="The card's discount.")
+    value = Decimal(
+        description="PERCENTAGE: percent off (0 to 100]; FIXED: the amount off; ignored for "
+        "FREE_SHIPPING."
+    )
+    currency = graphene.String(description="The orders' currency; default: the store's.")
+    min_spend = Decimal(description="The least an order must cost; required for FIXED.")
+    validity_days = graphene.Int(description="Days a card is valid after issue, 1 to 3650.")
+    eligibility = LoyaltyCardEligibility(description="Which orders may get a card; default ANY.")
+    min_paid_orders = graphene.Int(description="For REPEAT: earlier paid orders needed (>= 1).")
+    sample_rate = Decimal(
+        description="Percent (0 to 100) of eligible orders that get a card; the rest are the "
+        "control group."
+    )
+    priority = graphene.Int(description="-1000 to 1000; higher programs are decided first.")
+    is_active = graphene.Boolean(description="Default true.")
+    active_from = graphene.DateTime(description="The program decides on parcels from then.")
+    active_until = graphene.DateTime(description="... and until then.")
+    template_name = graphene.String(description="The print template's file name.")
+
+
+def _values(data) -> dict:
+    values = {}
+    for name, field in INPUT_FIELDS.items():
+        if name in data:
+            value = data[name]
+            values[field] = getattr(value, "value", value)  # graphene enums arrive as values
+    return values
+
+
+def _program_pk(global_id: str) -> str:
+    pk = pk_from_global_id(global_id, "LoyaltyCardProgram")
+    if pk is None:
+        raise RetentionError(
+            _("%(id)s is not a card program id.") % {"id": global_id},
+            code=RetentionErrorCode.INVALID,
+            field="id",
+        )
+    return pk
+
+
+class LoyaltyCardProgramCreate(RetentionMutation):
+    program = graphene.Field(LoyaltyCardProgram, description="The program; null when refused.")
+    permissions = (MANAGE_DISCOUNTS,)
+
+    class Arguments:
+        input = LoyaltyCardProgramInput(required=True)
+
+    class Meta:
+        description = "Create a loyalty card program (staff; needs MANAGE_DISCOUNTS)."
+
+    @classmethod
+    def perform_mutation(cls, root, info, input):
+        return cls(program=services.program_create(values=_values(input)), errors=[])
+
+
+class LoyaltyCardProgramUpdate(RetentionMutation):
+    program = graphene.Field(LoyaltyCardProgram, description="The program; null when refused.")
+    permissions = (MANAGE_DISCOUNTS,)
+
+    class Arguments:
+        id = graphene.ID(required=True)
+        input = LoyaltyCardProgramInput(required=True)
+
+    class Meta:
+        description = (
+            "Change a loyalty card program; cards already issued keep their terms (staff; needs "
+            "MANAGE_DISCOUNTS)."
+        )
+
+    @classmethod
+    def perform_mutation(cls, root, info, id, input):
+        program = services.program_update(program_id=_program_pk(id), values=_values(input))
+        return cls(program=program, errors=[])
+
+
+class LoyaltyCardProgramDeactivate(RetentionMutation):
+    program = graphene.Field(LoyaltyCardProgram, description="The program; null when refused.")
+    permissions = (MANAGE_DISCOUNTS,)
+
+    class Arguments:
+        id = graphene.ID(required=True)
+
+    class Meta:
+        description = (
+            "Stop a program deciding on new parcels; issued cards stay valid (staff; needs "
+            "MANAGE_DISCOUNTS)."
+        )
+
+    @classmethod
+    def perform_mutation(cls, root, info, id):
+        return cls(program=services.program_deactivate(program_id=_program_pk(id)), errors=[])
+
+
+class LoyaltyCardVoid(RetentionMutation):
+    card = graphene.Field(LoyaltyCardType, description="The card; null when refused.")
+    permissions = (MANAGE_DISCOUNTS,)
+
+    class Arguments:
+        id = graphene.ID(required=True)
+
+    class Meta:
+        description = (
+            "Void a card and end its Saleor voucher, so the code is refused from now on (staff; "
+            "needs MANAGE_DISCOUNTS)."
+        )
+
+    @classmethod
+    def perform_mutation(cls, root, info, id):
+        pk = pk_from_global_id(id, "LoyaltyCard")
+        if pk is None:
+            raise RetentionError(
+                _("%(id)s is not a loyalty card id.") % {"id": id},
+                code=RetentionErrorCode.INVALID,
+                field="id",
+            )
+        return cls(card=services.card_void(card_id=pk), errors=[])

@@ -1,0 +1,248 @@
+"""Loyalty cards in GraphQL: programs and cards (types, enums), the staff queries
+``loyaltyCardPrograms`` / ``loyaltyCards(filter)``, ``User.loyaltyCards`` and
+``Fulfillment.loyaltyCards``."""
+
+import graphene
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from graphql_relay import from_global_id, to_global_id
+
+from ...cards import selectors
+from ...cards.models import CardKind, Eligibility, LoyaltyCard
+
+MANAGE_DISCOUNTS = "discount.manage_discounts"
+MAX_CARDS = 500
+
+LoyaltyCardKind = graphene.Enum(
+    "LoyaltyCardKind",
+    [(name, choice.value) for name, choice in CardKind.__members__.items()],
+    description=(
+        "PERCENTAGE: percentage off the order; FIXED: an amount off an order of at least the "
+        "minimum spend; FREE_SHIPPING: the shipping is free; BONUS_POINTS: not supported yet."
+    ),
+)
+LoyaltyCardEligibility = graphene.Enum(
+    "LoyaltyCardEligibility",
+    [(name, choice.value) for name, choice in Eligibility.__members__.items()],
+    description=(
+        "ANY: every order; FIRST_ORDER: the customer has no earlier paid order; REPEAT: the "
+        "customer has at least minPaidOrders earlier paid orders."
+    ),
+)
+LoyaltyCardStatus = graphene.Enum(
+    "LoyaltyCardStatus",
+    [(name, choice.value) for name, choice in LoyaltyCard.Status.__members__.items()],
+    description=(
+        "ISSUED: in a parcel, usable; PRINTED: printed, usable; REDEEMED: used by an order; "
+        "EXPIRED: past its end date; VOID: cancelled (its parcel or order was cancelled, or "
+        "staff voided it)."
+    ),
+)
+
+
+def is_staff_for_cards(user) -> bool:
+    return bool(
+        user and user.is_authenticated and user.is_active and user.has_perm(MANAGE_DISCOUNTS)
+    )
+
+
+def require_staff(info) -> None:
+    if not is_staff_for_cards(getattr(info.context, "user", None)):
+        raise PermissionDenied(_("You do not have permission to perform this action."))
+
+
+def pk_from_global_id(global_id: str, type_name: str) -> str | None:
+    try:
+        kind, pk = from_global_id(global_id)
+    except Exception:  # noqa: BLE001 - any malformed id is just "not this type's id"
+        return None
+    return pk if kind == type_name and pk else None
+
+
+class LoyaltyCardProgram(graphene.ObjectType):
+    id = graphene.ID(required=True)
+    name = graphene.String(required=True)
+    kind = LoyaltyCardKind(required=True)
+    value = graphene.Float(
+        required=True, description="Percent off, or the amount off in the currency."
+    )
+    currency = graphene.String(required=True)
+    min_spend = graphene.Float(description="The least an order must cost to use the card.")
+    validity_days = graphene.Int(required=True, description="Days a card is valid after issue.")
+    eligibility = LoyaltyCardEligibility(required=True)
+    min_paid_orders = graphene.Int(
+        required=True, description="For REPEAT: earlier paid orders a customer needs."
+    )
+    sample_rate = graphene.Float(
+        required=True,
+        description="Percent of eligible orders that get a card; the rest form "
+        "the control group.",
+    )
+    priority = graphene.Int(required=True, description="Higher programs are decided first.")
+    is_active = graphene.Boolean(required=True)
+    active_from = graphene.DateTime()
+    active_until = graphene.DateTime()
+    template_name = graphene.String(required=True)
+    cards_issued = graphene.Int(required=True)
+    control_orders = graphene.Int(
+        required=True, description="Eligible orders not drawn: the control group."
+    )
+
+    @staticmethod
+    def resolve_id(root, info):
+        return to_global_id("LoyaltyCardProgram", root.pk)
+
+    @staticmethod
+    def resolve_kind(root, info):
+        return root.kind
+
+    @staticmethod
+    def resolve_eligibility(root, info):
+        return root.eligibility
+
+    @staticmethod
+    def resolve_cards_issued(root, info):
+        if hasattr(root, "issued_count"):  # annotated by selectors.programs()
+            return root.issued_count
+        return root.decisions.filter(outcome="issued").count()
+
+    @staticmethod
+    def resolve_control_orders(root, info):
+        if hasattr(root, "control_count"):
+            return root.control_count
+        return root.decisions.filter(outcome="control").count()
+
+
+class LoyaltyCardType(graphene.ObjectType):
+    id = graphene.ID(required=True)
+    code = graphene.String(required=True, description="The voucher code to enter at checkout.")
+    kind = LoyaltyCardKind(required=True)
+    value = graphene.Float(required=True, description="Percent off, or the amount off.")
+    currency = graphene.String(required=True)
+    min_spend = graphene.Float(description="The least an order must cost to use the card.")
+    issued_at = graphene.DateTime(required=True)
+    expires_at = graphene.DateTime(required=True)
+    status = LoyaltyCardStatus(required=True)
+    program = graphene.Field(LoyaltyCardProgram, description="Staff only.")
+    order_id = graphene.ID(description="The order whose parcel carries the card (staff only).")
+    fulfillment_id = graphene.ID(description="The parcel (staff only).")
+    redeemed_order_id = graphene.ID(description="The order that used the card (staff only).")
+
+    class Meta:
+        name = "LoyaltyCard"
+
+    @staticmethod
+    def resolve_id(root, info):
+        return to_global_id("LoyaltyCard", root.pk)
+
+    @staticmethod
+    def resolve_kind(root, info):
+        return root.kind
+
+    @staticmethod
+    def resolve_status(root, info):
+        return selectors.effective_status(root)
+
+    @staticmethod
+    def resolve_min_spend(root, info):
+        return root.min_spend
+
+    @staticmethod
+    def resolve_program(root, info):
+        return root.program if is_staff_for_cards(info.context.user) else None
+
+    @staticmethod
+    def resolve_order_id(root, info):
+        return (
+            to_global_id("Order", root.order_id) if is_staff_for_cards(info.context.user) else None
+        )
+
+    @staticmethod
+    def resolve_fulfillment_id(root, info):
+        if not is_staff_for_cards(info.context.user):
+            return None
+        return to_global_id("Fulfillment", root.fulfillment_id)
+
+    @staticmethod
+    def resolve_redeemed_order_id(root, info):
+        if not root.redeemed_order_id or not is_staff_for_cards(info.context.user):
+            return None
+        return to_global_id("Order", root.redeemed_order_id)
+
+
+class LoyaltyCardFilterInput(graphene.InputObjectType):
+    status = graphene.List(graphene.NonNull(LoyaltyCardStatus), description="Any of these.")
+    programs = graphene.List(graphene.NonNull(graphene.ID), description="Any of these programs.")
+
+
+def resolve_loyalty_card_programs(root, info):
+    require_staff(info)
+    return list(selectors.programs())
+
+
+def resolve_loyalty_cards(root, info, filter=None, first=100):
+    require_staff(info)
+    filter = filter or {}
+    program_ids = None
+    if filter.get("programs") is not None:
+        program_ids = [
+            pk_from_global_id(gid, "LoyaltyCardProgram") or "" for gid in filter["programs"]
+        ]
+    rows = selectors.cards(statuses=filter.get("status"), program_ids=program_ids)
+    return list(rows[: max(0, min(first, MAX_CARDS))])
+
+
+def loyalty_card_programs_field() -> graphene.Field:
+    return graphene.Field(
+        graphene.List(graphene.NonNull(LoyaltyCardProgram)),
+        required=True,
+        description="Every card program, highest priority first (staff; MANAGE_DISCOUNTS).",
+        resolver=resolve_loyalty_card_programs,
+    )
+
+
+def loyalty_cards_field() -> graphene.Field:
+    return graphene.Field(
+        graphene.List(graphene.NonNull(LoyaltyCardType)),
+        required=True,
+        filter=LoyaltyCardFilterInput(),
+        first=graphene.Int(default_value=100, description=f"At most {MAX_CARDS}."),
+        description="Issued cards, newest first (staff; MANAGE_DISCOUNTS).",
+        resolver=resolve_loyalty_cards,
+    )
+
+
+def resolve_user_loyalty_cards(root, info):
+    viewer = getattr(info.context, "user", None)
+    if viewer is None or not viewer.is_authenticated or not viewer.is_active:
+        return []
+    if viewer.pk != root.pk and not is_staff_for_cards(viewer):
+        return []
+    return list(selectors.cards(customer_id=str(root.pk)))
+
+
+def user_loyalty_cards_field() -> graphene.Field:
+    return graphene.Field(
+        graphene.List(graphene.NonNull(LoyaltyCardType)),
+        required=True,
+        description=(
+            "Loyalty cards the customer received in parcels, newest first (the shopper's own, "
+            "or for staff who manage discounts)."
+        ),
+        resolver=resolve_user_loyalty_cards,
+    )
+
+
+def resolve_fulfillment_loyalty_cards(root, info):
+    if not is_staff_for_cards(getattr(info.context, "user", None)):
+        return []
+    return list(selectors.cards(fulfillment_id=str(root.pk)))
+
+
+def fulfillment_loyalty_cards_field() -> graphene.Field:
+    return graphene.Field(
+        graphene.List(graphene.NonNull(LoyaltyCardType)),
+        required=True,
+        description="Cards put into this parcel (staff who manage discounts; else empty).",
+        resolver=resolve_fulfillment_loyalty_cards,
+    )

@@ -1,0 +1,640 @@
+"""Loyalty cards in parcels (issue 4): programs, the decision on an order's first parcel with a
+deterministic sample draw and a control group, real Saleor vouchers behind the cards, void on
+cancellation, redemption through Saleor's own ``checkoutAddPromoCode``. Driven through Saleor's
+GraphQL like the dashboard and a storefront."""
+
+from decimal import Decimal
+
+import pytest
+from saleor.discount.models import Voucher
+from saleor.order.models import Fulfillment, Order
+
+from saleor_retention.cards import services
+from saleor_retention.cards.models import (
+    CARD_CODE_ALPHABET,
+    CardDecision,
+    CardProgram,
+    LoyaltyCard,
+)
+from saleor_retention.errors import RetentionError, RetentionErrorCode
+from saleor_retention.inbox.models import PluginEvent
+from saleor_retention.inbox.services import process_event
+from saleor_retention.plugin import RetentionPlugin
+from saleor_retention_site.driver import gid, pk_of
+from tests.conftest import run_on_commit
+from tests.test_ledger_services import settings_with
+
+PROGRAM_FIELDS = """id name kind value currency minSpend validityDays eligibility minPaidOrders
+    sampleRate priority isActive templateName cardsIssued controlOrders"""
+CREATE = f"""mutation($input: LoyaltyCardProgramInput!) {{
+  loyaltyCardProgramCreate(input: $input) {{
+    program {{ {PROGRAM_FIELDS} }} errors {{ field code message }}
+  }}
+}}"""
+UPDATE = f"""mutation($id: ID!, $input: LoyaltyCardProgramInput!) {{
+  loyaltyCardProgramUpdate(id: $id, input: $input) {{
+    program {{ {PROGRAM_FIELDS} }} errors {{ field code message }}
+  }}
+}}"""
+DEACTIVATE = """mutation($id: ID!) {
+  loyaltyCardProgramDeactivate(id: $id) { program { id isActive } errors { field code message } }
+}"""
+VOID = """mutation($id: ID!) {
+  loyaltyCardVoid(id: $id) { card { id status } errors { field code message } }
+}"""
+MY_CARDS = "{ me { loyaltyCards { code kind value minSpend expiresAt status } } }"
+CARDS = """query($filter: LoyaltyCardFilterInput) {
+  loyaltyCards(filter: $filter) { id code status program { name } orderId fulfillmentId }
+}"""
+FULFILLMENT_CARDS = """query($id: ID!) {
+  order(id: $id) { fulfillments { id loyaltyCards { code status } } }
+}"""
+
+TEN_OFF = {
+    "name": "Ten off fifty",
+    "kind": "FIXED",
+    "value": "10",
+    "minSpend": "50",
+    "validityDays": 30,
+    "sampleRate": "100",
+    "templateName": "fixed.html",
+}
+
+
+def create_program(driver, **overrides):
+    payload = driver.mutate(
+        "loyaltyCardProgramCreate",
+        CREATE,
+        {"input": {**TEN_OFF, **overrides}},
+        token=driver.staff_token(),
+        expect_errors=True,
+    )
+    return payload
+
+
+def register(driver, email):
+    customer = pk_of(driver.account_register(email))
+    return customer, driver.token_create(email, "customer-password")
+
+
+def ship(driver, order_id):
+    return driver.order_fulfill(order_id)["fulfillments"][0]["id"]
+
+
+def state():
+    return (
+        list(CardDecision.objects.order_by("pk").values_list("program_id", "order_id", "outcome")),
+        list(LoyaltyCard.objects.order_by("pk").values_list("code", "status", "redeemed_order_id")),
+        Voucher.objects.count(),
+    )
+
+
+def replay_everything():
+    """Every hook twice for every order and fulfillment, then every event processed again."""
+    plugin = RetentionPlugin(configuration=[], active=True)
+    with run_on_commit():
+        for _ in range(2):
+            for order in Order.objects.all():
+                for hook in ("order_created", "order_fully_paid", "order_updated"):
+                    getattr(plugin, hook)(order, previous_value=None)
+                if order.status == "canceled":
+                    plugin.order_cancelled(order, previous_value=None)
+            for fulfillment in Fulfillment.objects.all():
+                plugin.fulfillment_created(fulfillment, previous_value=None)
+    for event_id in PluginEvent.objects.values_list("pk", flat=True):
+        PluginEvent.objects.filter(pk=event_id).update(status="pending")
+        process_event(event_id)
+
+
+# --- programs --------------------------------------------------------------------------------
+
+
+def test_staff_create_update_deactivate_and_list_programs(retention_on):
+    driver = retention_on
+
+    # when staff create a program
+    payload = create_program(driver)
+
+    # then it is stored with the given terms
+    assert payload["errors"] == []
+    program = payload["program"]
+    assert program["kind"] == "FIXED"
+    assert (program["value"], program["minSpend"], program["currency"]) == (10.0, 50.0, "USD")
+    assert (program["eligibility"], program["sampleRate"], program["isActive"]) == (
+        "ANY",
+        100.0,
+        True,
+    )
+
+    # when they change it, only the given fields change
+    updated = driver.mutate(
+        "loyaltyCardProgramUpdate",
+        UPDATE,
+        {"id": program["id"], "input": {"sampleRate": "12.5", "priority": 5}},
+        token=driver.staff_token(),
+    )["program"]
+    assert (updated["sampleRate"], updated["priority"], updated["value"]) == (12.5, 5, 10.0)
+
+    # when they deactivate it
+    deactivated = driver.mutate(
+        "loyaltyCardProgramDeactivate",
+        DEACTIVATE,
+        {"id": program["id"]},
+        token=driver.staff_token(),
+    )
+    assert deactivated == {"program": {"id": program["id"], "isActive": False}, "errors": []}
+    listed = driver.query("{ loyaltyCardPrograms { id isActive } }", token=driver.staff_token())
+    assert listed == {"loyaltyCardPrograms": [{"id": program["id"], "isActive": False}]}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "code"),
+    [
+        ({"kind": "BONUS_POINTS", "value": "100"}, "kind", "NOT_SUPPORTED"),
+        ({"kind": "PERCENTAGE", "value": "120"}, "value", "INVALID"),
+        ({"minSpend": None}, "minSpend", "REQUIRED"),
+        ({"minSpend": "5"}, "minSpend", "INVALID"),
+        ({"sampleRate": "100.5"}, "sampleRate", "INVALID"),
+        ({"sampleRate": "-1"}, "sampleRate", "INVALID"),
+        ({"validityDays": 0}, "validityDays", "INVALID"),
+        ({"eligibility": "REPEAT", "minPaidOrders": 0}, "minPaidOrders", "INVALID"),
+        ({"minPaidOrders": 2}, "minPaidOrders", "INVALID"),
+        ({"name": "  "}, "name", "INVALID"),
+        ({"templateName": "../etc/passwd"}, "templateName", "INVALID"),
+        ({"currency": "dollars"}, "currency", "INVALID"),
+    ],
+)
+def test_bad_program_input_is_refused_and_changes_nothing(retention_on, overrides, field, code):
+    # given one good program
+    good = create_program(retention_on)["program"]
+    before = list(CardProgram.objects.values())
+
+    # when a bad one is created, or the good one is changed badly
+    created = create_program(retention_on, **overrides)
+    updated = retention_on.mutate(
+        "loyaltyCardProgramUpdate",
+        UPDATE,
+        {"id": good["id"], "input": {**TEN_OFF, **overrides}},
+        token=retention_on.staff_token(),
+        expect_errors=True,
+    )
+
+    # then both are refused with a typed error and nothing changed
+    for payload in (created, updated):
+        assert payload["program"] is None
+        assert [(e["field"], e["code"]) for e in payload["errors"]] == [(field, code)]
+    assert list(CardProgram.objects.values()) == before
+
+
+def test_shoppers_may_not_manage_programs_or_read_cards(retention_on):
+    _customer, token = register(retention_on, "eve@example.com")
+    payload = retention_on.mutate(
+        "loyaltyCardProgramCreate", CREATE, {"input": TEN_OFF}, token=token, expect_errors=True
+    )
+    assert payload["errors"][0]["code"] == "PERMISSION_DENIED"
+    assert CardProgram.objects.count() == 0
+    body = retention_on.execute("{ loyaltyCardPrograms { id } }", token=token)
+    assert body["errors"] and body["data"] is None
+
+
+# --- the whole flow --------------------------------------------------------------------------
+
+
+def test_shipping_issues_a_real_voucher_that_a_second_checkout_redeems(retention_on):
+    driver = retention_on
+    program = create_program(driver)["program"]
+    customer, token = register(driver, "ann@example.com")
+
+    # given Ann's paid order of two items (50.00 + 5.00 shipping)
+    first = driver.buy(email="ann@example.com", quantity=2, token=token)
+    assert LoyaltyCard.objects.count() == 0
+
+    # when staff ship it
+    fulfillment = ship(driver, first["id"])
+
+    # then one card is issued for the first parcel, backed by a real single-use voucher
+    card = LoyaltyCard.objects.get()
+    assert (card.order_id, card.fulfillment_id, card.customer_id) == (
+        pk_of(first["id"]),
+        pk_of(fulfillment),
+        customer,
+    )
+    assert len(card.code) == 12 and set(card.code) <= set(CARD_CODE_ALPHABET)
+    voucher = Voucher.objects.get(code=card.code)
+    assert (voucher.type, voucher.discount_value_type, voucher.discount_value) == (
+        "entire_order",
+        "fixed",
+        Decimal("10.00"),
+    )
+    assert (voucher.usage_limit, voucher.used, voucher.min_spent_amount) == (1, 0, Decimal("50"))
+    assert voucher.end_date == card.expires_at
+    assert (card.expires_at - card.issued_at).days == 30
+    assert CardDecision.objects.get().outcome == "issued"
+
+    # and the shopper and staff see it
+    mine = driver.query(MY_CARDS, token=token)["me"]["loyaltyCards"]
+    assert mine == [
+        {
+            "code": card.code,
+            "kind": "FIXED",
+            "value": 10.0,
+            "minSpend": 50.0,
+            "expiresAt": card.expires_at.isoformat(),
+            "status": "ISSUED",
+        }
+    ]
+    staff = driver.query(FULFILLMENT_CARDS, {"id": first["id"]}, token=driver.staff_token())
+    assert staff["order"]["fulfillments"] == [
+        {"id": fulfillment, "loyaltyCards": [{"code": card.code, "status": "ISSUED"}]}
+    ]
+    listed = driver.query(
+        CARDS,
+        {"filter": {"status": ["ISSUED"], "programs": [program["id"]]}},
+        token=driver.staff_token(),
+    )["loyaltyCards"]
+    assert [(c["code"], c["program"]["name"]) for c in listed] == [(card.code, "Ten off fifty")]
+
+    # when a checkout under the minimum spend tries the code, Saleor refuses it
+    small = driver.checkout_create(email="guest@example.com", quantity=1)
+    driver.checkout_shipping_method_update(small["id"])
+    refused = driver.checkout_add_promo_code(small["id"], card.code, expect_errors=True)
+    assert refused["errors"]
+
+    # when a big enough checkout adds it through Saleor's checkoutAddPromoCode and completes
+    checkout = driver.checkout_create(email="ann@example.com", quantity=2, token=token)
+    driver.checkout_shipping_method_update(checkout["id"], token=token)
+    added = driver.checkout_add_promo_code(checkout["id"], card.code, token=token)
+    assert added["checkout"]["totalPrice"]["gross"]["amount"] == 45.0  # 55.00 - 10.00
+    driver.checkout_payment_create(checkout["id"], "45.00", token=token)
+    second = driver.checkout_complete(checkout["id"], token=token)
+
+    # then the card is redeemed, linked to that order, and the voucher used up
+    card.refresh_from_db()
+    assert (card.status, card.redeemed_order_id) == ("redeemed", pk_of(second["id"]))
+    assert Voucher.objects.get(code=card.code).used == 1
+    assert driver.query(MY_CARDS, token=token)["me"]["loyaltyCards"][0]["status"] == "REDEEMED"
+
+    # and the code cannot be used a second time
+    third = driver.checkout_create(email="ann@example.com", quantity=2, token=token)
+    again = driver.checkout_add_promo_code(third["id"], card.code, token=token, expect_errors=True)
+    assert again["errors"]
+
+    # when every hook and event is replayed, nothing is issued or redeemed twice
+    before = state()
+    replay_everything()
+    assert state() == before
+
+
+def test_second_parcel_of_the_same_order_issues_nothing(retention_on):
+    driver = retention_on
+    create_program(driver, kind="PERCENTAGE", value="15", minSpend=None)
+    _customer, token = register(driver, "bo@example.com")
+    order = driver.buy(email="bo@example.com", quantity=2, token=token)
+
+    # when the order ships in two parcels
+    lines = driver.query(
+        "query($id: ID!) { order(id: $id) { lines { id } } }",
+        {"id": order["id"]},
+        token=driver.staff_token(),
+    )["order"]["lines"]
+    for _parcel in range(2):
+        driver.mutate(
+            "orderFulfill",
+            """mutation($order: ID, $input: OrderFulfillInput!) {
+                orderFulfill(order: $order, input: $input) { errors { field message } }
+            }""",
+            {
+                "order": order["id"],
+                "input": {
+                    "lines": [
+                        {
+                            "orderLineId": lines[0]["id"],
+                            "stocks": [
+                                {
+                                    "quantity": 1,
+                                    "warehouse": gid("Warehouse", driver.store.warehouse_id),
+                                }
+                            ],
+                        }
+                    ]
+                },
+            },
+            token=driver.staff_token(),
+        )
+
+    # then only the first parcel carries a card
+    assert Fulfillment.objects.filter(order_id=pk_of(order["id"])).count() == 2
+    card = LoyaltyCard.objects.get()
+    first_parcel = Fulfillment.objects.get(order_id=pk_of(order["id"]), fulfillment_order=1)
+    assert card.fulfillment_id == str(first_parcel.pk)
+    voucher = Voucher.objects.get(code=card.code)
+    assert (voucher.discount_value_type, voucher.discount_value) == ("percentage", Decimal("15"))
+    second = PluginEvent.objects.get(
+        kind="fulfillment_created",
+        object_id=str(Fulfillment.objects.get(order_id=pk_of(order["id"]), fulfillment_order=2).pk),
+    )
+    assert second.result == {"cards": {"skipped": "not the order's first parcel"}}
+
+
+def test_cancelling_the_fulfillment_voids_the_card_and_its_voucher(retention_on):
+    driver = retention_on
+    create_program(driver, kind="FREE_SHIPPING", value="0", minSpend=None)
+    _customer, token = register(driver, "cy@example.com")
+    order = driver.buy(email="cy@example.com", token=token)
+    fulfillment = ship(driver, order["id"])
+    card = LoyaltyCard.objects.get()
+    voucher = Voucher.objects.get(code=card.code)
+    assert (voucher.type, voucher.discount_value_type, voucher.discount_value) == (
+        "shipping",
+        "percentage",
+        Decimal("100"),
+    )
+    checkout = driver.checkout_create(email="cy@example.com", token=token)
+    driver.checkout_shipping_method_update(checkout["id"], token=token)
+
+    # when staff cancel the fulfillment (Saleor 2.10 fires only order_updated)
+    driver.order_fulfillment_cancel(fulfillment)
+
+    # then the card is void and Saleor refuses its code
+    card.refresh_from_db()
+    assert card.status == "void" and card.void_reason == "fulfillment cancelled"
+    refused = driver.checkout_add_promo_code(
+        checkout["id"], card.code, token=token, expect_errors=True
+    )
+    assert refused["errors"]
+    assert PluginEvent.objects.get(kind="fulfillment_cancelled").result == {"cards": {"voided": 1}}
+    assert driver.query(MY_CARDS, token=token)["me"]["loyaltyCards"][0]["status"] == "VOID"
+
+    # and shipping the order again issues nothing new; replays change nothing
+    ship(driver, order["id"])
+    before = state()
+    replay_everything()
+    assert state() == before
+    assert LoyaltyCard.objects.count() == 1
+
+
+def test_cancelling_the_order_voids_its_card_and_staff_void_refuses_twice(retention_on):
+    # Saleor 2.10 cancels only an order without live fulfillments, so a card is first voided by
+    # its fulfillment's cancellation; the order_cancelled path is the second guard (and the
+    # path on versions that cancel shipped orders). Here the card is decided for the order
+    # directly, then the order is cancelled through Saleor.
+    driver = retention_on
+    create_program(driver)
+    customer, token = register(driver, "di@example.com")
+    order = driver.buy(email="di@example.com", quantity=2, token=token)
+    services.decide_for_parcel(
+        services.ParcelFacts(pk_of(order["id"]), "999", customer, "USD", 0), settings_with()
+    )
+    card = LoyaltyCard.objects.get()
+
+    # when staff cancel the order
+    driver.order_cancel(order["id"])
+
+    # then its card is void and Saleor refuses the code
+    card.refresh_from_db()
+    assert (card.status, card.void_reason) == ("void", "order cancelled")
+    assert Voucher.objects.get(code=card.code).end_date <= card.voided_at
+    checkout = driver.checkout_create(email="di@example.com", quantity=2, token=token)
+    refused = driver.checkout_add_promo_code(
+        checkout["id"], card.code, token=token, expect_errors=True
+    )
+    assert refused["errors"]
+
+    # and staff voiding it again are told it is done, nothing changes
+    before = state()
+    payload = driver.mutate(
+        "loyaltyCardVoid",
+        VOID,
+        {"id": gid("LoyaltyCard", card.pk)},
+        token=driver.staff_token(),
+        expect_errors=True,
+    )
+    assert [e["code"] for e in payload["errors"]] == ["ALREADY_DONE"]
+    assert state() == before
+
+
+def test_staff_void_a_card(retention_on):
+    driver = retention_on
+    create_program(driver)
+    _customer, token = register(driver, "ed@example.com")
+    order = driver.buy(email="ed@example.com", quantity=2, token=token)
+    ship(driver, order["id"])
+    card = LoyaltyCard.objects.get()
+
+    payload = driver.mutate(
+        "loyaltyCardVoid", VOID, {"id": gid("LoyaltyCard", card.pk)}, token=driver.staff_token()
+    )
+
+    assert payload == {"card": {"id": gid("LoyaltyCard", card.pk), "status": "VOID"}, "errors": []}
+    checkout = driver.checkout_create(email="ed@example.com", quantity=2, token=token)
+    refused = driver.checkout_add_promo_code(
+        checkout["id"], card.code, token=token, expect_errors=True
+    )
+    assert refused["errors"]
+
+
+def test_eligibility_first_order_and_repeat_customers(retention_on):
+    driver = retention_on
+    first_only = create_program(driver, name="Welcome", eligibility="FIRST_ORDER", priority=10)
+    repeat = create_program(driver, name="Loyal", eligibility="REPEAT", minPaidOrders=1)
+    assert first_only["errors"] == [] and repeat["errors"] == []
+    _customer, token = register(driver, "fa@example.com")
+
+    # the first order gets the first-order card
+    one = driver.buy(email="fa@example.com", quantity=2, token=token)
+    ship(driver, one["id"])
+    # the second order (one earlier paid order) gets the repeat card
+    two = driver.buy(email="fa@example.com", quantity=2, token=token)
+    ship(driver, two["id"])
+
+    cards = dict(LoyaltyCard.objects.values_list("order_id", "program__name"))
+    assert cards == {pk_of(one["id"]): "Welcome", pk_of(two["id"]): "Loyal"}
+
+
+# --- the sample draw -------------------------------------------------------------------------
+
+
+def test_the_sample_rate_is_honoured_and_the_rest_is_the_control_group(db):
+    # given a 10 % program, and a second one below it in priority
+    program = services.program_create(
+        values={
+            "name": "Ten percent",
+            "kind": "percentage",
+            "value": Decimal("10"),
+            "currency": "USD",
+            "validity_days": 60,
+            "sample_rate": Decimal("10"),
+            "priority": 1,
+        }
+    )
+    settings = settings_with()
+    orders = [f"synthetic-{n}" for n in range(2000)]
+
+    # when 2,000 eligible orders are decided
+    for order_id in orders:
+        services.decide_for_parcel(
+            services.ParcelFacts(
+                order_id=order_id,
+                fulfillment_id=f"f-{order_id}",
+                customer_id=None,
+                currency="USD",
+                earlier_paid_orders=0,
+            ),
+            settings,
+        )
+
+    # then about 10 % got a card (binomial sd ~0.67 points: 8-12 % is 3 sd) and every other
+    # eligible order is recorded as control
+    decisions = CardDecision.objects.filter(program=program)
+    issued = decisions.filter(outcome="issued").count()
+    assert decisions.count() == 2000
+    assert 160 <= issued <= 240, issued
+    assert decisions.filter(outcome="control").count() == 2000 - issued
+    assert LoyaltyCard.objects.count() == issued == Voucher.objects.count()
+    assert len(set(LoyaltyCard.objects.values_list("code", flat=True))) == issued
+
+    # and the draw is deterministic: deciding again changes nothing and gives the same answers
+    before = state()
+    for order_id in orders[:200]:
+        services.decide_for_parcel(
+            services.ParcelFacts(order_id, f"f-{order_id}", None, "USD", 0), settings
+        )
+    assert state() == before
+    for order_id in orders[:50]:
+        expected = "issued" if services.draw(program.pk, order_id) < 10 else "control"
+        assert decisions.get(order_id=order_id).outcome == expected
+
+
+def test_one_card_per_parcel_and_ineligible_orders_record_nothing(db):
+    values = {"kind": "percentage", "value": 5, "currency": "USD", "validity_days": 30}
+    high = services.program_create(
+        values={**values, "name": "high", "sample_rate": 100, "priority": 2}
+    )
+    low = services.program_create(
+        values={**values, "name": "low", "sample_rate": 100, "priority": 1}
+    )
+    euro = services.program_create(
+        values={**values, "name": "euro", "currency": "EUR", "sample_rate": 100, "priority": 3}
+    )
+    settings = settings_with()
+
+    decisions = services.decide_for_parcel(
+        services.ParcelFacts("o1", "f1", None, "USD", 0), settings
+    )
+
+    assert [(d.program_id, d.outcome) for d in decisions] == [(high.pk, "issued")]
+    assert not CardDecision.objects.filter(program__in=[low, euro]).exists()
+    two = services.decide_for_parcel(
+        services.ParcelFacts("o2", "f2", None, "USD", 0), settings_with(cards_per_parcel=2)
+    )
+    assert [d.program_id for d in two] == [high.pk, low.pk]
+
+
+def test_decision_refuses_bonus_points_programs_at_the_service(db):
+    with pytest.raises(RetentionError) as refused:
+        services.program_create(
+            values={
+                "name": "pts",
+                "kind": "bonus_points",
+                "value": 100,
+                "validity_days": 30,
+                "sample_rate": 10,
+            }
+        )
+    assert refused.value.code == RetentionErrorCode.NOT_SUPPORTED
+    assert CardProgram.objects.count() == 0
+
+
+def test_card_lists_cost_a_fixed_number_of_queries(retention_on):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    driver = retention_on
+    values = {"kind": "percentage", "value": 5, "currency": "USD", "validity_days": 30}
+    settings = settings_with(cards_per_parcel=3)
+    query = """{ loyaltyCardPrograms { name cardsIssued controlOrders }
+      loyaltyCards(first: 500) { code status program { name } } }"""
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            driver.query(query, token=driver.staff_token())
+        return len(captured.captured_queries)
+
+    def add(programs: int, orders: int, start: int) -> None:
+        for n in range(programs):
+            services.program_create(values={**values, "name": f"p{start}{n}", "sample_rate": 50})
+        for n in range(orders):
+            order_id = f"q{start}-{n}"
+            services.decide_for_parcel(
+                services.ParcelFacts(order_id, order_id, None, "USD", 0), settings
+            )
+
+    add(1, 3, 1)
+    driver.query(query, token=driver.staff_token())  # warm the token and permission caches
+    short = count_queries()
+    add(3, 40, 2)
+    long = count_queries()
+
+    assert LoyaltyCard.objects.count() > 10
+    assert long == short, (short, long)
+
+
+def test_only_programs_active_now_decide(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    values = {
+        "kind": "percentage",
+        "value": 5,
+        "currency": "USD",
+        "validity_days": 30,
+        "sample_rate": 100,
+    }
+    services.program_create(
+        values={**values, "name": "later", "active_from": now + timedelta(days=1)}
+    )
+    services.program_create(
+        values={**values, "name": "over", "active_until": now - timedelta(days=1)}
+    )
+    services.program_create(values={**values, "name": "off", "is_active": False})
+    current = services.program_create(
+        values={
+            **values,
+            "name": "now",
+            "active_from": now - timedelta(days=1),
+            "active_until": now + timedelta(days=1),
+        }
+    )
+
+    decisions = services.decide_for_parcel(
+        services.ParcelFacts("o1", "f1", "7", "USD", 0), settings_with(), now=now
+    )
+
+    assert [(d.program_id, d.outcome, d.customer_id) for d in decisions] == [
+        (current.pk, "issued", "7")
+    ]
+    assert LoyaltyCard.objects.get().customer_id == "7"
+
+
+def test_a_parcel_cancelled_before_the_decision_gets_no_card(retention_on):
+    driver = retention_on
+    create_program(driver)
+    _customer, token = register(driver, "gu@example.com")
+    order = driver.buy(email="gu@example.com", quantity=2, token=token)
+    fulfillment = ship(driver, order["id"])
+    LoyaltyCard.objects.all().delete()
+    CardDecision.objects.all().delete()
+    Voucher.objects.all().delete()
+    driver.order_fulfillment_cancel(fulfillment)
+
+    # when the fulfillment_created event is processed only now (a slow worker)
+    event = PluginEvent.objects.get(kind="fulfillment_created")
+    PluginEvent.objects.filter(pk=event.pk).update(status="pending")
+    process_event(event.pk)
+
+    # then no card is issued for it
+    event.refresh_from_db()
+    assert event.result == {"cards": {"skipped": "the parcel was cancelled before the decision"}}
+    assert state() == ([], [], 0)
