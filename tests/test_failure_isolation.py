@@ -137,3 +137,31 @@ def test_retry_mutation_refusals_are_typed(retention_on):
     assert garbage["errors"][0]["code"] == "INVALID"
     assert anonymous["errors"][0]["code"] == "PERMISSION_DENIED"
     assert anonymous["queued"] is None
+
+
+def test_a_lost_refund_scan_is_redone_by_the_retry_command(retention_on, monkeypatch):
+    # given a paid order, and a broker that is down when staff refund it
+    from saleor_retention.inbox import tasks as inbox_tasks
+    from tests.conftest import run_on_commit
+
+    order = retention_on.buy(email="kai@example.com", quantity=2)
+    original = inbox_tasks.dispatch_task.delay
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(inbox_tasks.dispatch_task, "delay", broker_down)
+    result = retention_on.order_refund(order["id"], "10.00")
+    monkeypatch.setattr(inbox_tasks.dispatch_task, "delay", original)
+
+    # then the refund succeeded in Saleor, but the plugin has not seen it yet
+    assert result["order"]["paymentStatus"] == "PARTIALLY_REFUNDED"
+    assert not PluginEvent.objects.filter(kind="order_refunded").exists()
+
+    # when the retry sweep runs
+    with run_on_commit():
+        call_command("retention_retry_events")
+
+    # then the order was scanned again and its refund recorded and processed
+    [refund] = PluginEvent.objects.filter(kind="order_refunded", object_id=pk_of(order["id"]))
+    assert refund.status == "done" and refund.payload["amount"] == "10.00"
