@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from saleor.discount.models import Voucher
-from saleor.order.models import Fulfillment, Order
+from saleor.order.models import Fulfillment
 
 from saleor_retention.cards import services
 from saleor_retention.cards.models import (
@@ -19,9 +19,8 @@ from saleor_retention.cards.models import (
 from saleor_retention.errors import RetentionError, RetentionErrorCode
 from saleor_retention.inbox.models import PluginEvent
 from saleor_retention.inbox.services import process_event
-from saleor_retention.plugin import RetentionPlugin
 from saleor_retention_site.driver import gid, pk_of
-from tests.conftest import run_on_commit
+from tests.replay import replay_everything
 from tests.test_ledger_services import settings_with
 
 PROGRAM_FIELDS = """id name kind value currency minSpend validityDays eligibility minPaidOrders
@@ -87,23 +86,6 @@ def state():
         list(LoyaltyCard.objects.order_by("pk").values_list("code", "status", "redeemed_order_id")),
         Voucher.objects.count(),
     )
-
-
-def replay_everything():
-    """Every hook twice for every order and fulfillment, then every event processed again."""
-    plugin = RetentionPlugin(configuration=[], active=True)
-    with run_on_commit():
-        for _ in range(2):
-            for order in Order.objects.all():
-                for hook in ("order_created", "order_fully_paid", "order_updated"):
-                    getattr(plugin, hook)(order, previous_value=None)
-                if order.status == "canceled":
-                    plugin.order_cancelled(order, previous_value=None)
-            for fulfillment in Fulfillment.objects.all():
-                plugin.fulfillment_created(fulfillment, previous_value=None)
-    for event_id in PluginEvent.objects.values_list("pk", flat=True):
-        PluginEvent.objects.filter(pk=event_id).update(status="pending")
-        process_event(event_id)
 
 
 # --- programs --------------------------------------------------------------------------------

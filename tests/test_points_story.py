@@ -5,39 +5,13 @@ partial refund -> cancellation. The ledger must end exactly where a single pass 
 from datetime import timedelta
 
 from django.utils import timezone
-from saleor.account.models import User
 from saleor.order.models import Order
 
-from saleor_retention.inbox.models import PluginEvent
-from saleor_retention.inbox.services import process_event
 from saleor_retention.ledger import services
-from saleor_retention.ledger.models import LedgerEntry
-from saleor_retention.plugin import RetentionPlugin
 from saleor_retention_site.driver import pk_of
-from tests.conftest import run_on_commit
+from tests.replay import ledger_state, replay_everything
 
 ME = "{ me { loyalty { points pendingPoints heldPoints } } }"
-
-
-def replay_everything():
-    """Call every hook twice for every order and customer, then process every event again."""
-    plugin = RetentionPlugin(configuration=[], active=True)
-    with run_on_commit():
-        for _ in range(2):
-            for order in Order.objects.all():
-                for hook in ("order_created", "order_fully_paid", "order_updated"):
-                    getattr(plugin, hook)(order, previous_value=None)
-                if order.status == "canceled":
-                    plugin.order_cancelled(order, previous_value=None)
-            for user in User.objects.filter(is_staff=False):
-                plugin.customer_created(user, previous_value=None)
-    for event_id in PluginEvent.objects.values_list("pk", flat=True):
-        PluginEvent.objects.filter(pk=event_id).update(status="pending")
-        process_event(event_id)
-
-
-def ledger_state():
-    return list(LedgerEntry.objects.order_by("pk").values_list("idempotency_key", "points"))
 
 
 def test_points_story_with_every_hook_replayed_twice(retention_on):

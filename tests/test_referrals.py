@@ -18,9 +18,9 @@ from saleor_retention.ledger.referral_models import (
 )
 from saleor_retention_site.driver import gid, pk_of
 from saleor_retention_site.store import ADDRESS_INPUT, create_customer
+from tests.replay import ledger_state, replay_everything
 from tests.test_ledger_concurrency import race
 from tests.test_ledger_services import order, settings_with
-from tests.test_points_story import ledger_state, replay_everything
 
 PRICE_POINTS = 25  # one item: 25.00 + 5.00 shipping earns 25 points
 REFERRER_BONUS = 300
