@@ -75,6 +75,18 @@ def _restore_formatargspec() -> None:
     inspect.formatargspec = formatargspec  # type: ignore[attr-defined]
 
 
+def _restore_collections_abc_aliases() -> None:
+    # html5lib 1.0 (WeasyPrint 51's HTML parser, both pinned by Saleor 2.10) imports Mapping and
+    # MutableMapping from ``collections``; the aliases went in Python 3.10, so WeasyPrint, which
+    # renders the parcel cards' PDFs, could not be imported.
+    import collections
+    import collections.abc
+
+    for name in ("Mapping", "MutableMapping"):
+        if not hasattr(collections, name):
+            setattr(collections, name, getattr(collections.abc, name))
+
+
 def _patch_forms_boundfield(module: ModuleType) -> None:
     # Django 3.1 stopped re-exporting BoundField from django.forms.forms; 23 Saleor modules
     # still import it from there.
@@ -152,6 +164,7 @@ def install() -> None:
         return
     _installed = True
     _restore_formatargspec()
+    _restore_collections_abc_aliases()
     for name, patch in _AFTER_IMPORT.items():
         if name in sys.modules:
             patch(sys.modules[name])

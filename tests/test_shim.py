@@ -89,3 +89,35 @@ def test_install_is_idempotent():
     compat.install()
     compat.install()
     assert compat.is_installed()
+
+
+def test_weasyprint_imports_and_renders_a_pdf():
+    # html5lib 1.0 needs collections.Mapping / MutableMapping (gone in Python 3.10)
+    import collections
+
+    import weasyprint
+
+    assert collections.Mapping is collections.abc.Mapping
+    document = weasyprint.HTML(string="<h1>ABC234</h1><p>2027-01-01</p>").render()
+    assert len(document.pages) == 1
+    assert document.write_pdf().startswith(b"%PDF")
+
+
+def test_weasyprint_is_broken_without_the_shim():
+    site = sysconfig.get_paths()["purelib"]
+    code = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.append({site!r})
+        try:
+            import weasyprint
+        except ImportError as exc:
+            print("broken:", exc)
+        else:
+            print("imported")
+        """
+    )
+    without = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True)
+    assert "broken:" in without.stdout and "Mapping" in without.stdout, (
+        without.stdout + without.stderr
+    )
