@@ -138,6 +138,15 @@ def parse_tier_basis(raw: str) -> str:
     return value
 
 
+def parse_card_url(raw: str) -> str:
+    value = str(raw).strip()
+    if not value.startswith(("https://", "http://")) or "{code}" not in value or len(value) > 300:
+        raise ValueError(
+            _('Give an http(s) address of at most 300 characters containing "{code}".')
+        )
+    return value
+
+
 @dataclasses.dataclass(frozen=True)
 class Setting:
     name: str
@@ -349,6 +358,16 @@ SETTINGS: tuple[Setting, ...] = (
         default="1",
         parse=lambda raw: parse_non_negative_int(raw, maximum=10),
     ),
+    Setting(
+        name="card_qr_url",
+        label=_("Card QR code link"),
+        help_text=_(
+            "The store page a printed card's QR code opens; {code} is replaced by the card's "
+            'code, e.g. "https://shop.example.com/redeem?code={code}".'
+        ),
+        default="http://localhost:3000/redeem?code={code}",
+        parse=parse_card_url,
+    ),
 )
 
 
@@ -376,6 +395,7 @@ class RetentionSettings:
     referral_bonus_referee: int
     referral_monthly_cap: int  # 0: no limit
     cards_per_parcel: int = 1
+    card_qr_url: str = "http://localhost:3000/redeem?code={code}"
 
     @property
     def store_zone(self) -> zoneinfo.ZoneInfo:

@@ -38,3 +38,12 @@ if ! redis_answers; then
   for _ in $(seq 20); do redis_answers && break; sleep 0.5; done
 fi
 redis_answers || { echo "services: Redis does not answer on 127.0.0.1:6379" >&2; exit 1; }
+
+# Printing loyalty cards: a font with Chinese glyphs (cards print in the order's language); the
+# tests read the PDFs back with poppler's pdftoppm and decode their QR codes with zbarimg.
+if ! command -v zbarimg >/dev/null || ! command -v pdftoppm >/dev/null || ! fc-list | grep -qi "wenquanyi\|noto sans cjk"; then
+  echo "services: installing fonts-wqy-microhei, zbar-tools and poppler-utils (Debian packages)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    fonts-wqy-microhei zbar-tools poppler-utils >/dev/null
+fi

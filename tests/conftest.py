@@ -71,3 +71,9 @@ def hook_calls(monkeypatch) -> list[tuple[str, str, dict[str, Any]]]:
 
         monkeypatch.setattr(RetentionPlugin, name, spy)
     return calls
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Files the plugin writes (card PDFs) go to a per-test folder, not the working tree."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")

@@ -118,6 +118,7 @@ class LoyaltyCard(models.Model):
     redeemed_order_id = models.CharField(max_length=64, blank=True, default="")
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.CharField(max_length=200, blank=True, default="")
+    pdf_path = models.CharField(max_length=200, blank=True, default="")  # in default storage
 
     class Meta:
         constraints = [

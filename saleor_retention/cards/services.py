@@ -50,6 +50,7 @@ from .models import (
     Eligibility,
     LoyaltyCard,
 )
+from .printing import schedule_rendering
 
 CODE_ATTEMPTS = 8
 DRAW_PLACES = Decimal("0.000001")
@@ -336,7 +337,7 @@ def _issue(program: CardProgram, decision: CardDecision, now: datetime) -> Loyal
                 )
         except IntegrityError:
             continue
-        return LoyaltyCard.objects.create(
+        card = LoyaltyCard.objects.create(
             program=program,
             decision=decision,
             order_id=decision.order_id,
@@ -350,6 +351,8 @@ def _issue(program: CardProgram, decision: CardDecision, now: datetime) -> Loyal
             issued_at=now,
             expires_at=expires_at,
         )
+        schedule_rendering(card.pk)
+        return card
     raise RuntimeError(f"could not draw a free card code in {CODE_ATTEMPTS} attempts")
 
 

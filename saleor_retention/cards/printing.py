@@ -1,0 +1,130 @@
+"""Printable loyalty cards: HTML templates rendered to PDF with WeasyPrint, with a QR code.
+
+A card is rendered in its order's language (English or Simplified Chinese) from
+``templates/saleor_retention/cards/base.html`` (or the program's own template); the QR code opens
+the store URL configured in ``card_qr_url`` with the card's code. Rendering happens in a Celery
+task after the card is committed, never inside Saleor's shipping mutation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from datetime import date
+
+import segno
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.template.loader import select_template
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .. import saleor_adapter as saleor
+from ..conf import RetentionSettings
+from .models import CardKind, LoyaltyCard
+
+SUPPORTED_LANGUAGES = ("en", "zh-hans")
+
+
+@dataclasses.dataclass(frozen=True)
+class PrintableCard:
+    code: str
+    headline: str
+    min_spend: str
+    expires_on: date
+    customer_name: str
+    qr_data_uri: str
+
+
+def card_language(language_code: str) -> str:
+    code = (language_code or "en").lower().replace("_", "-")
+    return "zh-hans" if code.startswith("zh") else "en"
+
+
+def _money(amount, currency: str) -> str:
+    return f"{amount:.2f} {currency}"
+
+
+def _headline(card: LoyaltyCard) -> str:
+    if card.kind == CardKind.PERCENTAGE:
+        return _("%(percent)s%% off your next order") % {"percent": f"{card.value:g}"}
+    if card.kind == CardKind.FIXED:
+        return _("Save %(amount)s on your next order") % {
+            "amount": _money(card.value, card.currency)
+        }
+    if card.kind == CardKind.FREE_SHIPPING:
+        return _("Free shipping on your next order")
+    return _("Bonus points on your next order")
+
+
+def qr_url(card: LoyaltyCard, settings: RetentionSettings) -> str:
+    return settings.card_qr_url.replace("{code}", card.code)
+
+
+def printable(card: LoyaltyCard, settings: RetentionSettings) -> PrintableCard:
+    customer = saleor.get_customer(card.customer_id) if card.customer_id else None
+    name = ""
+    if customer is not None:
+        facts = saleor.customer_facts(customer)
+        name = f"{facts.first_name} {facts.last_name}".strip()
+    store_zone = settings.store_zone
+    return PrintableCard(
+        code=card.code,
+        headline=_headline(card),
+        min_spend=_money(card.min_spend, card.currency) if card.min_spend else "",
+        expires_on=timezone.localtime(card.expires_at, store_zone).date(),
+        customer_name=name,
+        qr_data_uri=segno.make(qr_url(card, settings), error="m").svg_data_uri(scale=4),
+    )
+
+
+def render_pdf(cards: Iterable[LoyaltyCard], settings: RetentionSettings, language: str) -> bytes:
+    """One PDF, a page per card, in ``language``."""
+    import weasyprint  # heavy; only the rendering task needs it
+
+    cards = list(cards)
+    names = [
+        f"saleor_retention/cards/{c.program.template_name}"
+        for c in cards[:1]
+        if c.program.template_name
+    ]
+    template = select_template([*names, "saleor_retention/cards/base.html"])
+    with translation.override(language):
+        html = template.render(
+            {"cards": [printable(card, settings) for card in cards], "language": language}
+        )
+    return weasyprint.HTML(string=html).write_pdf()
+
+
+def pdf_path(card: LoyaltyCard) -> str:
+    return f"retention/cards/{card.code}.pdf"
+
+
+def render_card(card_id: int, settings: RetentionSettings) -> str | None:
+    """Render one issued card's PDF into the default storage; returns its path."""
+    card = LoyaltyCard.objects.select_related("program").filter(pk=card_id).first()
+    if card is None or card.status == LoyaltyCard.Status.VOID:
+        return None
+    order = saleor.get_order(card.order_id)
+    language = card_language(saleor.order_facts(order).language_code if order else "en")
+    path = pdf_path(card)
+    if default_storage.exists(path):
+        default_storage.delete(path)
+    saved = default_storage.save(path, ContentFile(render_pdf([card], settings, language)))
+    LoyaltyCard.objects.filter(pk=card.pk).update(pdf_path=saved)
+    return saved
+
+
+def schedule_rendering(card_id: int) -> None:
+    from .tasks import render_card_task
+
+    def enqueue() -> None:
+        try:
+            render_card_task.delay(card_id)
+        except Exception:  # noqa: BLE001 - broker down: the print queue renders it on demand
+            import logging
+
+            logging.getLogger(__name__).exception("retention: could not queue card %s", card_id)
+
+    transaction.on_commit(enqueue)

@@ -1,0 +1,97 @@
+"""Printed loyalty cards: rendered to PDF after the shipment commits, in the order's language,
+with the code, value, expiry and name in the text and a QR code that decodes to the store URL."""
+
+import io
+import subprocess
+import tempfile
+from pathlib import Path
+
+from django.core.files.storage import default_storage
+from django.utils import translation
+from pypdf import PdfReader
+from saleor.order.models import Order
+
+from saleor_retention import conf
+from saleor_retention.cards import printing
+from saleor_retention.cards.models import LoyaltyCard
+from tests.test_cards import create_program, register, ship
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def qr_payloads(data: bytes) -> list[str]:
+    """Rasterise the PDF with poppler and decode its QR codes with zbar, as a phone would."""
+    with tempfile.TemporaryDirectory() as folder:
+        pdf = Path(folder) / "card.pdf"
+        pdf.write_bytes(data)
+        subprocess.run(
+            ["pdftoppm", "-r", "200", "-png", str(pdf), str(Path(folder) / "page")], check=True
+        )
+        pages = sorted(str(p) for p in Path(folder).glob("page*.png"))
+        out = subprocess.run(
+            ["zbarimg", "--quiet", "--raw", *pages], capture_output=True, text=True
+        )
+    return out.stdout.split()
+
+
+def test_shipping_renders_the_card_pdf_with_code_expiry_and_a_working_qr(retention_on):
+    # given a program giving every first parcel a 10.00-off card, and a store QR link
+    retention_on.plugin_update(card_qr_url="https://shop.example.com/redeem?code={code}")
+    assert create_program(retention_on)["errors"] == []
+    customer, token = register(retention_on, "lena@example.com")
+    from saleor.account.models import User
+
+    User.objects.filter(pk=customer).update(first_name="Lena", last_name="Park")
+    order = retention_on.buy(email="lena@example.com", quantity=2, token=token)
+
+    # when the order ships (the render task runs after the shipment commits)
+    ship(retention_on, order["id"])
+
+    # then the PDF exists and says what the card is
+    card = LoyaltyCard.objects.get()
+    assert card.pdf_path == f"retention/cards/{card.code}.pdf"
+    data = default_storage.open(card.pdf_path).read()
+    text = pdf_text(data)
+    assert card.code in text
+    assert "Save 10.00 USD on your next order" in text
+    expires_on = printing.printable(card, conf.load_settings()).expires_on
+    assert f"{expires_on.day}, {expires_on.year}" in text  # "Valid until Dec. 23, 2026."
+    assert "Lena Park" in text
+    assert qr_payloads(data) == [f"https://shop.example.com/redeem?code={card.code}"]
+
+
+def test_a_chinese_order_gets_a_chinese_card(retention_on):
+    assert create_program(retention_on)["errors"] == []
+    customer, token = register(retention_on, "wei@example.com")
+    order = retention_on.buy(email="wei@example.com", quantity=2, token=token)
+    Order.objects.filter(token__isnull=False).update(language_code="zh-hans")
+
+    ship(retention_on, order["id"])
+
+    card = LoyaltyCard.objects.get()
+    text = pdf_text(default_storage.open(card.pdf_path).read())
+    with translation.override("zh-hans"):
+        expected = printing._headline(card)
+    assert expected != "Save 10.00 USD on your next order"
+    assert expected in text
+    assert card.code in text
+
+
+def test_voided_card_is_not_rendered(retention_on):
+    assert create_program(retention_on)["errors"] == []
+    _, token = register(retention_on, "ola@example.com")
+    order = retention_on.buy(email="ola@example.com", quantity=2, token=token)
+    ship(retention_on, order["id"])
+    card = LoyaltyCard.objects.get()
+    LoyaltyCard.objects.filter(pk=card.pk).update(status="void")
+
+    assert printing.render_card(card.pk, conf.load_settings()) is None
+
+
+def test_bad_qr_link_is_refused(driver):
+    payload = driver.plugin_update(
+        expect_errors=True, card_qr_url="https://shop.example.com/redeem"
+    )
+    assert payload["pluginsErrors"][0]["field"] == "cardQrUrl"
