@@ -7,9 +7,15 @@ from django.views.decorators.csrf import csrf_exempt
 from saleor.graphql.views import GraphQLView
 from saleor.urls import urlpatterns as saleor_urlpatterns
 
+from .cards.views import download_cards
 from .graphql.schema import schema
 
 urlpatterns = [
     re_path(r"^graphql/", csrf_exempt(GraphQLView.as_view(schema=schema)), name="api"),
+    re_path(
+        r"^retention/cards/(?P<token>[\w:.\-]+)\.pdf$",
+        download_cards,
+        name="retention-card-download",
+    ),
     *(pattern for pattern in saleor_urlpatterns if getattr(pattern, "name", None) != "api"),
 ]

@@ -4,7 +4,9 @@ with the code, value, expiry and name in the text and a QR code that decodes to 
 import io
 import subprocess
 import tempfile
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlparse
 
 from django.core.files.storage import default_storage
 from django.utils import translation
@@ -95,3 +97,68 @@ def test_bad_qr_link_is_refused(driver):
         expect_errors=True, card_qr_url="https://shop.example.com/redeem"
     )
     assert payload["pluginsErrors"][0]["field"] == "cardQrUrl"
+
+
+PRINT_QUEUE = """mutation($since: DateTime!) {
+  loyaltyCardPrintQueue(since: $since) { url cards errors { field code message } }
+}"""
+
+
+def _issue_cards(driver, emails):
+    assert create_program(driver)["errors"] == []
+    for email in emails:
+        _, token = register(driver, email)
+        order = driver.buy(email=email, quantity=2, token=token)
+        ship(driver, order["id"])
+    return list(LoyaltyCard.objects.order_by("pk"))
+
+
+def test_print_queue_gives_one_pdf_of_unprinted_cards_and_marks_them_printed(retention_on):
+    # given three issued cards, one of them voided
+    cards = _issue_cards(retention_on, ["a1@example.com", "a2@example.com", "a3@example.com"])
+    LoyaltyCard.objects.filter(pk=cards[2].pk).update(status="void")
+    since = (cards[0].issued_at - timedelta(minutes=1)).isoformat()
+
+    # when the warehouse takes the day's print run
+    payload = retention_on.mutate(
+        "loyaltyCardPrintQueue", PRINT_QUEUE, {"since": since}, token=retention_on.staff_token()
+    )
+
+    # then the link gives one PDF with the two open cards, now marked printed
+    assert payload["cards"] == 2 and payload["errors"] == []
+    response = retention_on.client.get(urlparse(payload["url"]).path)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    assert len(PdfReader(io.BytesIO(data)).pages) == 2
+    text = pdf_text(data)
+    assert cards[0].code in text and cards[1].code in text and cards[2].code not in text
+    statuses = list(LoyaltyCard.objects.order_by("pk").values_list("status", flat=True))
+    assert statuses == ["printed", "printed", "void"]
+
+    # and a second run has nothing left to print
+    again = retention_on.mutate(
+        "loyaltyCardPrintQueue", PRINT_QUEUE, {"since": since}, token=retention_on.staff_token()
+    )
+    assert again["cards"] == 0
+
+
+def test_download_links_are_signed_and_staff_only(retention_on):
+    [card] = _issue_cards(retention_on, ["b1@example.com"])
+    query = "{ loyaltyCards { code pdfUrl } }"
+    [staff_view] = retention_on.query(query, token=retention_on.staff_token())["loyaltyCards"]
+    path = urlparse(staff_view["pdfUrl"]).path
+
+    assert retention_on.client.get(path).status_code == 200
+    forged = path.replace(path.rsplit(":", 1)[-1], "AAAAAAAAAAAAAAAAAAAAAAAAAAA.pdf")
+    assert retention_on.client.get(forged).status_code == 403
+
+    shopper = retention_on.token_create("b1@example.com", "customer-password")
+    refused = retention_on.mutate(
+        "loyaltyCardPrintQueue",
+        PRINT_QUEUE,
+        {"since": "2020-01-01T00:00:00+00:00"},
+        token=shopper,
+        expect_errors=True,
+    )
+    assert refused["errors"][0]["code"] == "PERMISSION_DENIED"
+    assert LoyaltyCard.objects.get().status == "issued"

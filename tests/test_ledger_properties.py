@@ -49,8 +49,11 @@ def make_machine(customer_id: str, policy: str):
             self.clock = timezone.now()
 
         def _call(self, func, **kwargs):
+            # Only a posting that went through is a replay candidate: a refused request carries
+            # no lasting effect, and retried later (say, once points are released) may succeed.
+            result = func(**kwargs)
             self.last_call = (func, kwargs)
-            return func(**kwargs)
+            return result
 
         def _next(self):
             self.counter += 1
@@ -221,7 +224,8 @@ def test_ledger_invariants_hold_for_random_histories(db, policy):
     run_state_machine_as_test(
         make_machine(customer_id, policy),
         settings=settings(
-            max_examples=25,
+            max_examples=40,
+            derandomize=True,  # the same histories on every run: CI stays reproducible
             stateful_step_count=20,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],

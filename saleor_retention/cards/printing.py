@@ -128,3 +128,77 @@ def schedule_rendering(card_id: int) -> None:
             logging.getLogger(__name__).exception("retention: could not queue card %s", card_id)
 
     transaction.on_commit(enqueue)
+
+
+# --- the warehouse's print run ---------------------------------------------------------------
+
+DOWNLOAD_SALT = "saleor_retention.cards.download"
+DOWNLOAD_MAX_AGE = 15 * 60  # seconds a download link stays valid
+
+
+def render_cards(cards: list[LoyaltyCard], settings: RetentionSettings) -> bytes:
+    """One PDF for many cards, each page in its own order's language."""
+    import weasyprint
+
+    orders = saleor.orders_by_id([card.order_id for card in cards])
+    by_language: dict[str, list[LoyaltyCard]] = {}
+    for card in cards:
+        order = orders.get(card.order_id)
+        language = card_language(order.language_code if order is not None else "en")
+        by_language.setdefault(language, []).append(card)
+    documents = [
+        weasyprint.HTML(string=_html(group, settings, language)).render()
+        for language, group in sorted(by_language.items())
+    ]
+    if not documents:
+        documents = [weasyprint.HTML(string="<p></p>").render()]
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()
+
+
+def _html(cards: list[LoyaltyCard], settings: RetentionSettings, language: str) -> str:
+    names = [
+        f"saleor_retention/cards/{c.program.template_name}"
+        for c in cards[:1]
+        if c.program.template_name
+    ]
+    template = select_template([*names, "saleor_retention/cards/base.html"])
+    with translation.override(language):
+        return template.render(
+            {"cards": [printable(card, settings) for card in cards], "language": language}
+        )
+
+
+@transaction.atomic
+def take_print_queue(since) -> list[int]:
+    """Every card issued since ``since`` and not printed or voided yet, now marked printed;
+    returns their ids (the warehouse's daily run)."""
+    cards = list(
+        LoyaltyCard.objects.select_for_update()
+        .filter(status=LoyaltyCard.Status.ISSUED, issued_at__gte=since)
+        .order_by("issued_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    LoyaltyCard.objects.filter(pk__in=cards).update(
+        status=LoyaltyCard.Status.PRINTED, printed_at=timezone.now()
+    )
+    return cards
+
+
+def download_token(card_ids: list[int], staff_user_id: str) -> str:
+    from django.core import signing
+
+    return signing.dumps(
+        {"cards": card_ids, "staff": staff_user_id}, salt=DOWNLOAD_SALT, compress=True
+    )
+
+
+def cards_for_token(token: str) -> list[LoyaltyCard]:
+    """The cards a download link names; raises ``signing.BadSignature`` (or its subclass
+    ``SignatureExpired``) for a forged or stale link."""
+    from django.core import signing
+
+    data = signing.loads(token, salt=DOWNLOAD_SALT, max_age=DOWNLOAD_MAX_AGE)
+    order = {pk: index for index, pk in enumerate(data["cards"])}
+    cards = LoyaltyCard.objects.select_related("program").filter(pk__in=data["cards"])
+    return sorted(cards, key=lambda card: order[card.pk])

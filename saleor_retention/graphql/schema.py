@@ -10,6 +10,7 @@ from saleor.graphql.api import Query as SaleorQuery
 
 from . import saleor_types
 from .cards.mutations import (
+    LoyaltyCardPrintQueue,
     LoyaltyCardProgramCreate,
     LoyaltyCardProgramDeactivate,
     LoyaltyCardProgramUpdate,
@@ -58,6 +59,7 @@ class RetentionMutations(graphene.ObjectType):
     loyalty_card_program_update = LoyaltyCardProgramUpdate.Field()
     loyalty_card_program_deactivate = LoyaltyCardProgramDeactivate.Field()
     loyalty_card_void = LoyaltyCardVoid.Field()
+    loyalty_card_print_queue = LoyaltyCardPrintQueue.Field()
 
 
 class Query(RetentionQueries, SaleorQuery):

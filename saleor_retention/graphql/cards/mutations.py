@@ -2,9 +2,10 @@
 ``loyaltyCardVoid`` (MANAGE_DISCOUNTS)."""
 
 import graphene
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ...cards import services
+from ...cards import printing, services
 from ...errors import RetentionError, RetentionErrorCode
 from ..core.mutations import RetentionMutation
 from ..saleor_types import Decimal
@@ -155,3 +156,33 @@ class LoyaltyCardVoid(RetentionMutation):
                 field="id",
             )
         return cls(card=services.card_void(card_id=pk), errors=[])
+
+
+class LoyaltyCardPrintQueue(RetentionMutation):
+    """The warehouse's print run: every card issued since a time and not printed yet."""
+
+    url = graphene.String(
+        description="A staff download link to one PDF of those cards, valid for 15 minutes."
+    )
+    cards = graphene.Int(description="How many cards the PDF holds (now marked printed).")
+    permissions = (MANAGE_DISCOUNTS,)
+
+    class Arguments:
+        since = graphene.DateTime(required=True, description="Cards issued from this time on.")
+
+    class Meta:
+        description = (
+            "Mark the unprinted cards issued since a time as printed and return a link to their "
+            "PDF (staff; needs MANAGE_DISCOUNTS)."
+        )
+
+    @classmethod
+    def perform_mutation(cls, root, info, since):
+        card_ids = printing.take_print_queue(since)
+        return cls(url=card_download_url(info, card_ids), cards=len(card_ids), errors=[])
+
+
+def card_download_url(info, card_ids: list[int]) -> str:
+    token = printing.download_token(card_ids, str(info.context.user.pk))
+    path = reverse("retention-card-download", kwargs={"token": token})
+    return info.context.build_absolute_uri(path)

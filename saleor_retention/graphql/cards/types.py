@@ -127,9 +127,20 @@ class LoyaltyCardType(graphene.ObjectType):
     order_id = graphene.ID(description="The order whose parcel carries the card (staff only).")
     fulfillment_id = graphene.ID(description="The parcel (staff only).")
     redeemed_order_id = graphene.ID(description="The order that used the card (staff only).")
+    pdf_url = graphene.String(
+        description="A download link to this card's printable PDF, valid 15 minutes (staff only)."
+    )
 
     class Meta:
         name = "LoyaltyCard"
+
+    @staticmethod
+    def resolve_pdf_url(root, info):
+        if not is_staff_for_cards(info.context.user):
+            return None
+        from .mutations import card_download_url
+
+        return card_download_url(info, [root.pk])
 
     @staticmethod
     def resolve_id(root, info):
