@@ -330,6 +330,30 @@ def _paid_orders() -> Any:
     return orders.alias(paid=paid).filter(paid__gte=F("total_gross_amount"))
 
 
+def paid_orders_of(
+    customer_ids: Iterable[str], *, created_from: datetime, created_until: datetime
+) -> list[tuple[str, str, datetime]]:
+    """(order id, customer id, created) of the customers' paid orders in a time range."""
+    ids = [pk for pk in customer_ids if pk]
+    if not ids:
+        return []
+    rows = (
+        _paid_orders()
+        .filter(user_id__in=ids, created__gte=created_from, created__lt=created_until)
+        .values_list("pk", "user_id", "created")
+    )
+    return [(str(pk), str(user_id), created) for pk, user_id, created in rows]
+
+
+def order_totals(order_ids: Iterable[str]) -> dict[str, Decimal]:
+    """Gross totals of the given orders (what they were charged, after discounts)."""
+    from saleor.order.models import Order
+
+    ids = [pk for pk in order_ids if pk]
+    rows = Order.objects.filter(pk__in=ids).values_list("pk", "total_gross_amount")
+    return {str(pk): Decimal(total) for pk, total in rows}
+
+
 def _audience(min_paid_orders: int) -> Any:
     customers = _customers()
     if min_paid_orders > 0:

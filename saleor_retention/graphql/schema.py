@@ -16,6 +16,7 @@ from .cards.mutations import (
     LoyaltyCardProgramUpdate,
     LoyaltyCardVoid,
 )
+from .cards.report import program_report_field
 from .cards.types import (
     fulfillment_loyalty_cards_field,
     loyalty_card_programs_field,
@@ -45,6 +46,7 @@ extend_type(saleor_types.Fulfillment, "loyaltyCards", fulfillment_loyalty_cards_
 class RetentionQueries(graphene.ObjectType):
     loyalty_card_programs = loyalty_card_programs_field()
     loyalty_cards = loyalty_cards_field()
+    loyalty_card_program_report = program_report_field()
 
 
 class RetentionMutations(graphene.ObjectType):
