@@ -73,6 +73,56 @@ def show_points(driver, token: str) -> None:
     )
 
 
+CARD_PROGRAM = {
+    "name": "Demo: 5.00 off your next order",
+    "kind": "FIXED",
+    "value": "5",
+    "minSpend": "20",
+    "validityDays": 60,
+    "sampleRate": "100",
+}
+
+
+def ensure_card_program(driver) -> None:
+    """One active parcel-card program (created once; re-running the demo reuses it)."""
+    token = driver.staff_token()
+    programs = driver.query("{ loyaltyCardPrograms { name isActive } }", token=token)
+    if any(
+        p["name"] == CARD_PROGRAM["name"] and p["isActive"] for p in programs["loyaltyCardPrograms"]
+    ):
+        return
+    driver.mutate(
+        "loyaltyCardProgramCreate",
+        """mutation($input: LoyaltyCardProgramInput!) {
+            loyaltyCardProgramCreate(input: $input) { program { id } errors { field code message } }
+        }""",
+        {"input": CARD_PROGRAM},
+        token=token,
+    )
+    print(f"\n== Staff create a parcel-card program: {CARD_PROGRAM['name']} (every first parcel)")
+
+
+def show_card(driver, fulfillment_id: str):
+    data = driver.query(
+        "{ loyaltyCards { code kind value minSpend expiresAt status fulfillmentId pdfUrl } }",
+        token=driver.staff_token(),
+    )
+    cards = [c for c in data["loyaltyCards"] if c["fulfillmentId"] == fulfillment_id]
+    if not cards:
+        print("   no loyalty card in this parcel")
+        return None
+    card = cards[0]
+    from saleor_retention.cards.models import LoyaltyCard
+
+    path = LoyaltyCard.objects.get(code=card["code"]).pdf_path
+    print(
+        f"   card in the parcel: {card['code']} ({card['kind']} {card['value']}, "
+        f"min {card['minSpend']}, until {card['expiresAt'][:10]}), a real Saleor voucher"
+    )
+    print(f"   printable PDF: {path} in MEDIA_ROOT; staff link: {card['pdfUrl'][:60]}...")
+    return card
+
+
 def play_story() -> None:
     from datetime import timedelta
 
@@ -100,6 +150,8 @@ def play_story() -> None:
     )["shop"]["retention"]
     print(f"   shop.retention: {settings}")
 
+    ensure_card_program(driver)
+
     step(f"{email} registers (accountRegister)", lambda: driver.account_register(email))
     token = driver.token_create(email, "customer-password")
     show_points(driver, token)
@@ -116,6 +168,7 @@ def play_story() -> None:
 
     shipped = step("Staff ship it (orderFulfill)", lambda: driver.order_fulfill(order["id"]))
     print(f"   order status: {shipped['order']['status']}")
+    card = show_card(driver, shipped["fulfillments"][0]["id"])
 
     print("\n== 15 days later the return window has passed (the daily ledger task runs)")
     released = ledger.release_due_lots(timezone.now() + timedelta(days=15))
@@ -125,6 +178,10 @@ def play_story() -> None:
     def second_checkout():
         checkout = driver.checkout_create(email=email, quantity=1, token=token)
         driver.checkout_shipping_method_update(checkout["id"], token=token)
+        if card is not None:
+            promo = driver.checkout_add_promo_code(checkout["id"], card["code"], token=token)
+            total = promo["checkout"]["totalPrice"]["gross"]["amount"]
+            print(f"   checkoutAddPromoCode {card['code']} (the parcel card): total now {total}")
         applied = driver.loyalty_points_apply(checkout["token"], 100, token=token)
         loyalty = applied["checkout"]["loyalty"]
         to_pay = applied["checkout"]["totalPrice"]["gross"]["amount"]
@@ -137,7 +194,7 @@ def play_story() -> None:
         return driver.checkout_complete(checkout["id"], token=token)
 
     second = step(
-        "She orders again (1 x 25.00 + 5.00 shipping) and spends 100 points at checkout",
+        "She orders again (1 x 25.00 + 5.00 shipping) with her card and 100 points",
         second_checkout,
     )
     show_points(driver, token)
