@@ -40,6 +40,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from bench.cards import QUEUE_CARDS, SINGLE_CARDS, CardsResult, bench_cards
+
 BENCH_DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/saleor_retention_bench"
 )
@@ -668,6 +670,7 @@ def report(
     broker: MarkPaidResult,
     eager: MarkPaidResult,
     loyalty: LoyaltyResult,
+    cards: CardsResult,
     host: dict[str, str],
     duration: float,
 ) -> str:
@@ -729,6 +732,11 @@ def report(
         f"| `me {{ loyalty {{ points pendingPoints expiringPoints }} }}`, "
         f"{loyalty.entries} entries | {len(loyalty.requests.samples):,} "
         f"| {loyalty.per_second:,.1f} req/s " + ms(loyalty.requests),
+        f"| loyalty card PDF, one card each (WeasyPrint, QR) | {cards.single_cards} "
+        f"| {cards.cards_per_second:.1f} cards/s | {1000 * cards.single_seconds / cards.single_cards:.0f} ms | |",
+        f"| print-queue PDF of {cards.queue_cards:,} cards | 1 "
+        f"| {cards.queue_seconds:.1f} s, {cards.queue_bytes / 2**20:.1f} MB PDF, "
+        f"peak memory +{cards.rss_growth_mb:.0f} MB | | |",
         "",
         f"- Ledger: each `credit()` is its own transaction (account row lock, idempotency "
         f"check, entry, lot, balance update) on {ledger.accounts} accounts in turn; the replays "
@@ -777,6 +785,10 @@ def report(
         f"entries and {loyalty.lots} lots ({loyalty.expiry_groups} expiry dates), requests "
         f"one after another for {LOYALTY_SECONDS:.0f} s; req/s is sequential throughput of one "
         "process.",
+        f"- Cards: {cards.single_cards} cards rendered one PDF each (what the render task does "
+        f"after a shipment), then one print-queue PDF of {cards.queue_cards:,} cards "
+        f"({cards.queue_pages:,} pages, checked) as the warehouse's daily run downloads it; "
+        "memory is the growth of the process's peak resident size during that render.",
     ]
     return "\n".join(lines)
 
@@ -828,19 +840,23 @@ def main() -> int:
     )
     run_id = uuid.uuid4().hex[:10]  # fresh customers and keys on every run; old rows stay
 
-    print(f"bench: 1/3 ledger, {LEDGER_POSTS:,} posts and {LEDGER_POSTS:,} replays...")
+    print(f"bench: 1/4 ledger, {LEDGER_POSTS:,} posts and {LEDGER_POSTS:,} replays...")
     ledger = bench_ledger(run_id)
     print(
-        f"bench: 2/3 orderMarkAsPaid, {MARK_PAID_PER_STATE} calls each with the plugin off/on, "
+        f"bench: 2/4 orderMarkAsPaid, {MARK_PAID_PER_STATE} calls each with the plugin off/on, "
         f"with a Redis broker ({BENCH_BROKER_URL}) and a celery worker..."
     )
     broker = bench_mark_as_paid(driver, run_id, broker_url=BENCH_BROKER_URL)
     print(summary(broker))
-    print(f"bench: 2/3 orderMarkAsPaid, {MARK_PAID_PER_STATE} calls each, no broker (eager)...")
+    print(f"bench: 2/4 orderMarkAsPaid, {MARK_PAID_PER_STATE} calls each, no broker (eager)...")
     eager = bench_mark_as_paid(driver, run_id, broker_url=None)
     print(summary(eager))
-    print(f"bench: 3/3 me.loyalty for {LOYALTY_SECONDS:.0f} s, {HISTORY_ENTRIES} entries...")
+    print(f"bench: 3/4 me.loyalty for {LOYALTY_SECONDS:.0f} s, {HISTORY_ENTRIES} entries...")
     loyalty = bench_loyalty(driver, run_id)
+    print(
+        f"bench: 4/4 card printing, {SINGLE_CARDS} single cards and a {QUEUE_CARDS:,}-card queue..."
+    )
+    cards = bench_cards(run_id)
 
     section = report(
         database=database,
@@ -848,6 +864,7 @@ def main() -> int:
         broker=broker,
         eager=eager,
         loyalty=loyalty,
+        cards=cards,
         host=machine(),
         duration=time.perf_counter() - started,
     )
