@@ -78,10 +78,10 @@ def bench_cards(run_id: str) -> CardsResult:
 
     settings = load_settings()
     single = _cards(f"{run_id}s", SINGLE_CARDS)
-    printing.render_pdf(single[:1], settings, "en")  # warm-up: fonts, templates
+    printing.render_cards(single[:1], settings)  # warm-up: fonts, templates
     started = time.perf_counter()
     for card in single:
-        printing.render_pdf([card], settings, "en")
+        printing.render_cards([card], settings)
     single_seconds = time.perf_counter() - started
 
     queue = list(

@@ -115,6 +115,26 @@ def orders_by_id(order_ids: list[str]) -> dict[str, Any]:
     return {str(order.pk): order for order in Order.objects.filter(pk__in=wanted)} if wanted else {}
 
 
+def order_language_codes(order_ids: Iterable[str]) -> dict[str, str]:
+    """order id -> the language the order was placed in, for many orders in one query."""
+    from saleor.order.models import Order
+
+    ids = [pk for pk in order_ids if pk and str(pk).isdigit()]
+    rows = Order.objects.filter(pk__in=ids).values_list("pk", "language_code") if ids else []
+    return {str(pk): code or "" for pk, code in rows}
+
+
+def customer_names(customer_ids: Iterable[str]) -> dict[str, str]:
+    """customer id -> "First Last" (empty when unknown), for many customers in one query."""
+    from saleor.account.models import User
+
+    ids = [pk for pk in customer_ids if pk]
+    rows = (
+        User.objects.filter(pk__in=ids).values_list("pk", "first_name", "last_name") if ids else []
+    )
+    return {str(pk): f"{first} {last}".strip() for pk, first, last in rows}
+
+
 def get_customer(customer_id: str) -> Any | None:
     from saleor.account.models import User
 

@@ -58,7 +58,7 @@ def test_shipping_renders_the_card_pdf_with_code_expiry_and_a_working_qr(retenti
     text = pdf_text(data)
     assert card.code in text
     assert "Save 10.00 USD on your next order" in text
-    expires_on = printing.printable(card, conf.load_settings()).expires_on
+    expires_on = printing.printable(card, conf.load_settings(), "").expires_on
     assert f"{expires_on.day}, {expires_on.year}" in text  # "Valid until Dec. 23, 2026."
     assert "Lena Park" in text
     assert qr_payloads(data) == [f"https://shop.example.com/redeem?code={card.code}"]
@@ -162,3 +162,21 @@ def test_download_links_are_signed_and_staff_only(retention_on):
     )
     assert refused["errors"][0]["code"] == "PERMISSION_DENIED"
     assert LoyaltyCard.objects.get().status == "issued"
+
+
+def test_print_queue_rendering_reads_a_fixed_number_of_rows(retention_on):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cards = _issue_cards(retention_on, [f"q{i}@example.com" for i in range(5)])
+    settings = conf.load_settings()
+
+    def queries(subset):
+        subset = list(
+            LoyaltyCard.objects.select_related("program").filter(pk__in=[c.pk for c in subset])
+        )
+        with CaptureQueriesContext(connection) as captured:
+            printing.render_cards(subset, settings)
+        return len(captured.captured_queries)
+
+    assert queries(cards[:1]) == queries(cards)

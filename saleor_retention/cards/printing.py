@@ -9,7 +9,6 @@ task after the card is committed, never inside Saleor's shipping mutation.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
 from datetime import date
 
 import segno
@@ -62,39 +61,16 @@ def qr_url(card: LoyaltyCard, settings: RetentionSettings) -> str:
     return settings.card_qr_url.replace("{code}", card.code)
 
 
-def printable(card: LoyaltyCard, settings: RetentionSettings) -> PrintableCard:
-    customer = saleor.get_customer(card.customer_id) if card.customer_id else None
-    name = ""
-    if customer is not None:
-        facts = saleor.customer_facts(customer)
-        name = f"{facts.first_name} {facts.last_name}".strip()
+def printable(card: LoyaltyCard, settings: RetentionSettings, customer_name: str) -> PrintableCard:
     store_zone = settings.store_zone
     return PrintableCard(
         code=card.code,
         headline=_headline(card),
         min_spend=_money(card.min_spend, card.currency) if card.min_spend else "",
         expires_on=timezone.localtime(card.expires_at, store_zone).date(),
-        customer_name=name,
+        customer_name=customer_name,
         qr_data_uri=segno.make(qr_url(card, settings), error="m").svg_data_uri(scale=4),
     )
-
-
-def render_pdf(cards: Iterable[LoyaltyCard], settings: RetentionSettings, language: str) -> bytes:
-    """One PDF, a page per card, in ``language``."""
-    import weasyprint  # heavy; only the rendering task needs it
-
-    cards = list(cards)
-    names = [
-        f"saleor_retention/cards/{c.program.template_name}"
-        for c in cards[:1]
-        if c.program.template_name
-    ]
-    template = select_template([*names, "saleor_retention/cards/base.html"])
-    with translation.override(language):
-        html = template.render(
-            {"cards": [printable(card, settings) for card in cards], "language": language}
-        )
-    return weasyprint.HTML(string=html).write_pdf()
 
 
 def pdf_path(card: LoyaltyCard) -> str:
@@ -106,12 +82,10 @@ def render_card(card_id: int, settings: RetentionSettings) -> str | None:
     card = LoyaltyCard.objects.select_related("program").filter(pk=card_id).first()
     if card is None or card.status == LoyaltyCard.Status.VOID:
         return None
-    order = saleor.get_order(card.order_id)
-    language = card_language(saleor.order_facts(order).language_code if order else "en")
     path = pdf_path(card)
     if default_storage.exists(path):
         default_storage.delete(path)
-    saved = default_storage.save(path, ContentFile(render_pdf([card], settings, language)))
+    saved = default_storage.save(path, ContentFile(render_cards([card], settings)))
     LoyaltyCard.objects.filter(pk=card.pk).update(pdf_path=saved)
     return saved
 
@@ -140,14 +114,13 @@ def render_cards(cards: list[LoyaltyCard], settings: RetentionSettings) -> bytes
     """One PDF for many cards, each page in its own order's language."""
     import weasyprint
 
-    orders = saleor.orders_by_id([card.order_id for card in cards])
+    languages = saleor.order_language_codes(card.order_id for card in cards)
+    names = saleor.customer_names(card.customer_id for card in cards)
     by_language: dict[str, list[LoyaltyCard]] = {}
     for card in cards:
-        order = orders.get(card.order_id)
-        language = card_language(order.language_code if order is not None else "en")
-        by_language.setdefault(language, []).append(card)
+        by_language.setdefault(card_language(languages.get(card.order_id, "")), []).append(card)
     documents = [
-        weasyprint.HTML(string=_html(group, settings, language)).render()
+        weasyprint.HTML(string=_html(group, settings, language, names)).render()
         for language, group in sorted(by_language.items())
     ]
     if not documents:
@@ -156,16 +129,23 @@ def render_cards(cards: list[LoyaltyCard], settings: RetentionSettings) -> bytes
     return documents[0].copy(pages).write_pdf()
 
 
-def _html(cards: list[LoyaltyCard], settings: RetentionSettings, language: str) -> str:
-    names = [
+def _html(
+    cards: list[LoyaltyCard], settings: RetentionSettings, language: str, names: dict[str, str]
+) -> str:
+    own_template = [
         f"saleor_retention/cards/{c.program.template_name}"
         for c in cards[:1]
         if c.program.template_name
     ]
-    template = select_template([*names, "saleor_retention/cards/base.html"])
+    template = select_template([*own_template, "saleor_retention/cards/base.html"])
     with translation.override(language):
         return template.render(
-            {"cards": [printable(card, settings) for card in cards], "language": language}
+            {
+                "cards": [
+                    printable(card, settings, names.get(card.customer_id, "")) for card in cards
+                ],
+                "language": language,
+            }
         )
 
 
