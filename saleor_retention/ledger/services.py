@@ -405,6 +405,16 @@ def _account_for_order(order_id: str, customer_id: str | None) -> LoyaltyAccount
     return get_or_create_account(customer_id)
 
 
+def _locked_for_reversal(
+    order_id: str, customer_id: str | None, key: str
+) -> tuple[LoyaltyAccount | None, LedgerEntry | None]:
+    """(the order's account, locked; the entry already posted under ``key``, if any)."""
+    account = _account_for_order(order_id, customer_id)
+    if account is None:
+        return None, None
+    return _lock(account.pk), _posted(key)
+
+
 @transaction.atomic
 def reverse_for_refund(
     *,
@@ -415,13 +425,9 @@ def reverse_for_refund(
     settings: RetentionSettings,
 ) -> LedgerEntry | None:
     """Take back the refunded share of an order's points, by the rate recorded when earned."""
-    account = _account_for_order(order_id, customer_id)
-    if account is None:
-        return None
-    account = _lock(account.pk)
     key = f"refund:order:{order_id}:{refund_id}"
-    existing = _posted(key)
-    if existing is not None:
+    account, existing = _locked_for_reversal(order_id, customer_id, key)
+    if account is None or existing is not None:
         return existing
     return _reverse_towards_target(
         account,
@@ -438,13 +444,9 @@ def reverse_for_cancellation(
     *, order_id: str, customer_id: str | None, settings: RetentionSettings
 ) -> LedgerEntry | None:
     """Take back whatever the order still holds; also marks the order so a later earn is void."""
-    account = _account_for_order(order_id, customer_id)
-    if account is None:
-        return None
-    account = _lock(account.pk)
     key = f"cancel:order:{order_id}"
-    existing = _posted(key)
-    if existing is not None:
+    account, existing = _locked_for_reversal(order_id, customer_id, key)
+    if account is None or existing is not None:
         return existing
     return _reverse_towards_target(
         account, order_id, key=key, cancelled=True, policy=settings.negative_balance_policy
