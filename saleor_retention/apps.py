@@ -7,3 +7,14 @@ class RetentionConfig(AppConfig):
     label = "saleor_retention"
     verbose_name = _("Customer retention")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import pre_delete
+
+        from .privacy import on_user_pre_delete
+
+        # Saleor 2.10 has no customer-deleted hook: see privacy.py.
+        pre_delete.connect(
+            on_user_pre_delete, sender=get_user_model(), dispatch_uid="retention_erase_customer"
+        )

@@ -1,5 +1,6 @@
-"""Imports every domain's inbox handlers so they register (see ``inbox.handlers``)."""
+"""Imports every domain's inbox handlers and privacy parts so they register (see ``inbox.handlers``, ``privacy``)."""
 
 from .cards import handlers as cards_handlers  # noqa: F401
 from .ledger import handlers as ledger_handlers  # noqa: F401
+from .ledger import privacy as ledger_privacy  # noqa: F401
 from .ledger import referral_handlers  # noqa: F401

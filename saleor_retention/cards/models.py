@@ -30,12 +30,13 @@ class Eligibility(models.TextChoices):
     ANY = "any", _("any order")
     FIRST_ORDER = "first_order", _("the customer's first paid order")
     REPEAT = "repeat", _("repeat customers with at least K earlier paid orders")
+    TIER = "tier", _("customers in one of the given tiers")
 
 
 class CardProgram(models.Model):
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=16, choices=CardKind.choices)
-    value = models.DecimalField(max_digits=12, decimal_places=2)  # percent, or money
+    value = models.DecimalField(max_digits=12, decimal_places=2)  # percent, money, or points
     currency = models.CharField(max_length=3)
     min_spend = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     validity_days = models.PositiveIntegerField()
@@ -43,6 +44,7 @@ class CardProgram(models.Model):
         max_length=16, choices=Eligibility.choices, default=Eligibility.ANY
     )
     min_paid_orders = models.PositiveIntegerField(default=0)  # for REPEAT: earlier paid orders
+    eligible_tiers = models.JSONField(default=list, blank=True)  # for TIER: tier names
     sample_rate = models.DecimalField(max_digits=5, decimal_places=2)  # percent, 0..100
     priority = models.IntegerField(default=0)  # higher first
     is_active = models.BooleanField(default=True)

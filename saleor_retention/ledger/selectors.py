@@ -88,3 +88,13 @@ def order_points(order_id: str) -> OrderPoints:
         reversed=-(totals["reversed"] or 0),
         redeemed=-(totals["redeemed"] or 0) - (totals["returned"] or 0),
     )
+
+
+def tier_name_for(customer_id: str | None) -> str:
+    """The tier the customer's account holds now ("" for none or no account)."""
+    if not customer_id:
+        return ""
+    from .tier_models import AccountTier
+
+    row = AccountTier.objects.filter(account__customer_id=customer_id).only("name").first()
+    return row.name if row else ""
