@@ -24,6 +24,19 @@ class RetentionErrorCode(str, Enum):
     CAP_REACHED = "cap_reached"
     REFERRALS_OFF = "referrals_off"
     NOT_SUPPORTED = "not_supported"
+    # reviews and forums
+    NOT_A_BUYER = "not_a_buyer"
+    ALREADY_REVIEWED = "already_reviewed"
+    BAD_RATING = "bad_rating"
+    TOO_SHORT = "too_short"
+    TOO_LONG = "too_long"
+    BAD_IMAGE = "bad_image"
+    TOO_MANY_PHOTOS = "too_many_photos"
+    RATE_LIMITED = "rate_limited"
+    BOARD_CLOSED = "board_closed"
+    TOPIC_LOCKED = "topic_locked"
+    EDIT_WINDOW_PASSED = "edit_window_passed"
+    NOT_EDITABLE = "not_editable"
 
 
 class RetentionError(Exception):

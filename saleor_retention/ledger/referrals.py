@@ -406,27 +406,17 @@ def reward_for_paid_order(
 # --- reversal --------------------------------------------------------------------------------
 
 
-def _take_back_reward(referral: Referral, side: str, account_id: int, policy: str) -> int:
-    """Post the reversal of one side's reward, as ``services._reverse_towards_target`` does for
-    an order: an entry first, then points taken from the lots, the rest by the policy."""
-    account = services._lock(account_id)
-    key = f"referral-reversal:{referral.pk}:{side}"
-    reward = services._posted(f"referral:{referral.pk}:{side}")
-    if services._posted(key) is not None or reward is None or reward.points <= 0:
-        return 0
-    entry = services._append(
-        account,
-        type=EntryType.REVERSAL,
-        points=0,
-        key=key,
+def _take_back_reward(referral: Referral, side: str, policy: str) -> int:
+    entry = services.take_back_credit(
+        credit_key=f"referral:{referral.pk}:{side}",
+        key=f"referral-reversal:{referral.pk}:{side}",
         reason=REVERSAL_REASON,
+        policy=policy,
         details={"referral": referral.pk, "order_id": referral.qualifying_order_id},
     )
-    outcome = services._take_back(account, entry, reward.points, policy, credited_by=reward)
-    entry.points = -(outcome["taken"] + outcome["debt"])
-    entry.details = {**entry.details, **outcome}
-    entry.save(update_fields=["points", "details"])
-    return outcome["taken"] + outcome["debt"] + outcome["written_off"]
+    if entry is None:
+        return 0
+    return -entry.points + int(entry.details.get("written_off", 0))
 
 
 @transaction.atomic
@@ -442,8 +432,8 @@ def reverse_for_order(order_id: str, settings: RetentionSettings) -> ReferralOut
     _lock_both(referral)
     policy = settings.negative_balance_policy
     reversed_points = {
-        "referrer": _take_back_reward(referral, "referrer", referral.referrer_id, policy),
-        "referee": _take_back_reward(referral, "referee", referral.referee_id, policy),
+        "referrer": _take_back_reward(referral, "referrer", policy),
+        "referee": _take_back_reward(referral, "referee", policy),
     }
     _settle(referral, Referral.Status.REVERSED, referral.qualifying_order_id, referral.note)
     return ReferralOutcome(referral.pk, referral.status, "taken back", reversed_points)

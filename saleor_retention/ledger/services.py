@@ -453,6 +453,43 @@ def reverse_for_cancellation(
     )
 
 
+@transaction.atomic
+def take_back_credit(
+    *,
+    credit_key: str,
+    key: str,
+    reason: str,
+    policy: str,
+    order_id: str = "",
+    details: dict[str, Any] | None = None,
+) -> LedgerEntry | None:
+    """Reverse one credit (a review reward, a card's bonus, a referral reward) in full: first
+    from that credit's own lot, then soonest-expiring lots; what is missing follows the
+    negative-balance policy. Posting the same ``key`` again returns the first entry; a credit
+    never posted (or of no points) has nothing to take back and posts nothing."""
+    credit_entry = _posted(credit_key)
+    if credit_entry is None or credit_entry.points <= 0:
+        return None
+    account = _lock(credit_entry.account_id)
+    existing = _posted(key)
+    if existing is not None:
+        return existing
+    entry = _append(
+        account,
+        type=EntryType.REVERSAL,
+        points=0,
+        key=key,
+        order_id=order_id,
+        reason=reason,
+        details={**(details or {}), "reverses": credit_key},
+    )
+    outcome = _take_back(account, entry, credit_entry.points, policy, credited_by=credit_entry)
+    entry.points = -(outcome["taken"] + outcome["debt"])
+    entry.details = {**entry.details, **outcome}
+    entry.save(update_fields=["points", "details"])
+    return entry
+
+
 # --- time: release and expiry ----------------------------------------------------------------
 
 
