@@ -618,7 +618,7 @@ def customer_has_paid_before(customer_id: str) -> bool:
 
 # --- loyalty cards: the Saleor vouchers behind them, and what the decision needs to know ------
 
-CARD_VOUCHER_KINDS = ("percentage", "fixed", "free_shipping")
+CARD_VOUCHER_KINDS = ("percentage", "fixed", "free_shipping", "bonus_points")
 
 
 def create_card_voucher(
@@ -633,8 +633,11 @@ def create_card_voucher(
     ends_at: datetime,
 ) -> None:
     """A single-use Saleor voucher for a parcel card. ``kind``: ``percentage`` or ``fixed`` off
-    the entire order, or ``free_shipping`` (2.10: a SHIPPING voucher at 100 %). A taken code
-    raises ``IntegrityError`` (the caller draws another in a savepoint)."""
+    the entire order, ``free_shipping`` (2.10: a SHIPPING voucher at 100 %), or
+    ``bonus_points`` (0 % off the entire order: the code takes nothing off, but Saleor's own
+    promo-code flow checks it, uses it up and records it on the order, which then earns the
+    card's points). A taken code raises ``IntegrityError`` (the caller draws another in a
+    savepoint)."""
     from saleor.discount import DiscountValueType, VoucherType
     from saleor.discount.models import Voucher
 
@@ -644,13 +647,15 @@ def create_card_voucher(
         "percentage": (VoucherType.ENTIRE_ORDER, DiscountValueType.PERCENTAGE),
         "fixed": (VoucherType.ENTIRE_ORDER, DiscountValueType.FIXED),
         "free_shipping": (VoucherType.SHIPPING, DiscountValueType.PERCENTAGE),
+        "bonus_points": (VoucherType.ENTIRE_ORDER, DiscountValueType.PERCENTAGE),
     }[kind]
+    discount = {"free_shipping": Decimal("100"), "bonus_points": Decimal("0")}.get(kind, value)
     Voucher.objects.create(
         code=code,
         name=name[:255],
         type=voucher_type,
         discount_value_type=value_type,
-        discount_value=Decimal("100") if kind == "free_shipping" else value,
+        discount_value=discount,
         currency=currency,
         min_spent_amount=min_spent,
         usage_limit=1,

@@ -132,7 +132,12 @@ def test_staff_create_update_deactivate_and_list_programs(retention_on):
 @pytest.mark.parametrize(
     ("overrides", "field", "code"),
     [
-        ({"kind": "BONUS_POINTS", "value": "100"}, "kind", "NOT_SUPPORTED"),
+        ({"kind": "BONUS_POINTS", "value": "0", "minSpend": None}, "value", "INVALID"),
+        ({"kind": "BONUS_POINTS", "value": "12.5", "minSpend": None}, "value", "INVALID"),
+        ({"kind": "BONUS_POINTS", "value": "1000001", "minSpend": None}, "value", "INVALID"),
+        ({"eligibility": "TIER"}, "eligibleTiers", "INVALID"),
+        ({"eligibility": "TIER", "eligibleTiers": [" "]}, "eligibleTiers", "INVALID"),
+        ({"eligibleTiers": ["Gold"]}, "eligibleTiers", "INVALID"),
         ({"kind": "PERCENTAGE", "value": "120"}, "value", "INVALID"),
         ({"minSpend": None}, "minSpend", "REQUIRED"),
         ({"minSpend": "5"}, "minSpend", "INVALID"),
@@ -512,19 +517,17 @@ def test_one_card_per_parcel_and_ineligible_orders_record_nothing(db):
     assert [d.program_id for d in two] == [high.pk, low.pk]
 
 
-def test_decision_refuses_bonus_points_programs_at_the_service(db):
+def test_bonus_points_programs_take_whole_points_at_the_service(db):
+    # given a bonus-points program with a fractional value
+    values = {"name": "pts", "kind": "bonus_points", "validity_days": 30, "sample_rate": 10}
     with pytest.raises(RetentionError) as refused:
-        services.program_create(
-            values={
-                "name": "pts",
-                "kind": "bonus_points",
-                "value": 100,
-                "validity_days": 30,
-                "sample_rate": 10,
-            }
-        )
-    assert refused.value.code == RetentionErrorCode.NOT_SUPPORTED
+        services.program_create(values={**values, "value": "100.50"})
+    assert (refused.value.code, refused.value.field) == (RetentionErrorCode.INVALID, "value")
     assert CardProgram.objects.count() == 0
+
+    # when the value is whole points, it is created as given
+    program = services.program_create(values={**values, "value": 100})
+    assert (program.kind, program.value) == ("bonus_points", 100)
 
 
 def test_card_lists_cost_a_fixed_number_of_queries(retention_on):
@@ -620,3 +623,186 @@ def test_a_parcel_cancelled_before_the_decision_gets_no_card(retention_on):
     event.refresh_from_db()
     assert event.result == {"cards": {"skipped": "the parcel was cancelled before the decision"}}
     assert state() == ([], [], 0)
+
+
+# --- bonus-points cards ----------------------------------------------------------------------
+
+BONUS_CARD = {"kind": "BONUS_POINTS", "value": "200", "minSpend": None}
+
+
+def points_of(customer_id):
+    from saleor_retention.ledger.models import LedgerEntry
+
+    return list(
+        LedgerEntry.objects.filter(account__customer_id=customer_id)
+        .order_by("pk")
+        .values_list("type", "points")
+    )
+
+
+def test_a_bonus_points_card_earns_its_points_on_the_order_that_uses_it(retention_on):
+    driver = retention_on
+    driver.plugin_update(pending_days="14")
+    program = create_program(driver, **BONUS_CARD)
+    assert program["errors"] == []
+    assert (program["program"]["kind"], program["program"]["value"]) == ("BONUS_POINTS", 200.0)
+    customer, token = register(driver, "di@example.com")
+
+    # given Di's first order shipped with a bonus-points card: a real 0 % Saleor voucher
+    first = driver.buy(email="di@example.com", quantity=2, token=token)
+    ship(driver, first["id"])
+    card = LoyaltyCard.objects.get()
+    voucher = Voucher.objects.get(code=card.code)
+    assert (voucher.type, voucher.discount_value_type, voucher.discount_value) == (
+        "entire_order",
+        "percentage",
+        Decimal("0"),
+    )
+    assert points_of(customer) == [("earn", 50)]
+
+    # when her next checkout takes the code through Saleor's promo-code flow and is paid
+    checkout = driver.checkout_create(email="di@example.com", quantity=2, token=token)
+    driver.checkout_shipping_method_update(checkout["id"], token=token)
+    added = driver.checkout_add_promo_code(checkout["id"], card.code, token=token)
+    assert added["checkout"]["totalPrice"]["gross"]["amount"] == 55.0  # nothing off
+    driver.checkout_payment_create(checkout["id"], "55.00", token=token)
+    second = driver.checkout_complete(checkout["id"], token=token)
+
+    # then the card is redeemed by that order and its 200 points are pending with the earn
+    card.refresh_from_db()
+    assert (card.status, card.redeemed_order_id) == ("redeemed", pk_of(second["id"]))
+    assert sorted(points_of(customer)) == [("card_bonus", 200), ("earn", 50), ("earn", 50)]
+    bonus = driver.query("{ me { loyalty { pendingPoints } } }", token=token)
+    assert bonus["me"]["loyalty"]["pendingPoints"] == 300
+
+    # and replaying every hook and event credits nothing twice
+    replay_everything()
+    assert sorted(points_of(customer)) == [("card_bonus", 200), ("earn", 50), ("earn", 50)]
+
+    # when that order is cancelled, the bonus goes with its earn
+    driver.order_cancel(second["id"])
+    replay_everything()
+    history = points_of(customer)
+    assert sorted(history[:3]) == [("card_bonus", 200), ("earn", 50), ("earn", 50)]
+    assert sorted(history[3:]) == [("reversal", -200), ("reversal", -50)]
+    assert (
+        driver.query("{ me { loyalty { pendingPoints } } }", token=token)["me"]["loyalty"][
+            "pendingPoints"
+        ]
+        == 50
+    )
+
+
+def test_a_bonus_card_order_refunded_in_full_loses_the_bonus_but_a_partial_refund_keeps_it(
+    retention_on,
+):
+    driver = retention_on
+    create_program(driver, **BONUS_CARD)
+    customer, token = register(driver, "ed@example.com")
+    ship(driver, driver.buy(email="ed@example.com", quantity=2, token=token)["id"])
+    code = LoyaltyCard.objects.get().code
+    checkout = driver.checkout_create(email="ed@example.com", quantity=2, token=token)
+    driver.checkout_shipping_method_update(checkout["id"], token=token)
+    driver.checkout_add_promo_code(checkout["id"], code, token=token)
+    driver.checkout_payment_create(checkout["id"], "55.00", token=token)
+    second = driver.checkout_complete(checkout["id"], token=token)
+    assert ("card_bonus", 200) in points_of(customer)
+
+    # when staff refund part of it, the bonus stays
+    driver.order_refund(second["id"], "20.00")
+    assert ("reversal", -200) not in points_of(customer)
+
+    # when they refund the rest, it is taken back once
+    driver.order_refund(second["id"], "35.00")
+    replay_everything()
+    assert points_of(customer).count(("reversal", -200)) == 1
+
+
+def test_a_guest_order_using_a_bonus_card_earns_nothing_and_breaks_nothing(retention_on):
+    driver = retention_on
+    create_program(driver, **BONUS_CARD)
+    _customer, token = register(driver, "fa@example.com")
+    ship(driver, driver.buy(email="fa@example.com", quantity=2, token=token)["id"])
+    card = LoyaltyCard.objects.get()
+
+    # when a guest's checkout uses the code
+    checkout = driver.checkout_create(email="friend@example.com", quantity=2)
+    driver.checkout_shipping_method_update(checkout["id"])
+    driver.checkout_add_promo_code(checkout["id"], card.code)
+    driver.checkout_payment_create(checkout["id"], "55.00")
+    order = driver.checkout_complete(checkout["id"])
+
+    # then the card is redeemed (the merchant sees it worked) but no account earns its bonus
+    card.refresh_from_db()
+    assert (card.status, card.redeemed_order_id) == ("redeemed", pk_of(order["id"]))
+    from saleor_retention.ledger.models import LedgerEntry
+
+    assert not LedgerEntry.objects.filter(type="card_bonus").exists()
+    event = PluginEvent.objects.get(kind="order_paid", object_id=pk_of(order["id"]))
+    assert event.status == "done"
+
+
+# --- eligibility by tier ---------------------------------------------------------------------
+
+
+def test_a_tier_program_gives_cards_only_to_customers_in_its_tiers(retention_on):
+    driver = retention_on
+    # items cost 25.00: four reach Gold (100 points), two reach Silver (50)
+    driver.plugin_update(tiers="Silver:40:1; Gold:100:1")
+    created = create_program(
+        driver, name="Gold thanks", eligibility="TIER", eligibleTiers=["Gold", "Gold", "Vip"]
+    )
+    assert created["errors"] == []
+    assert created["program"]["eligibility"] == "TIER"
+    program = CardProgram.objects.get()
+    assert program.eligible_tiers == ["Gold", "Vip"]
+    gold, gold_token = register(driver, "gold@example.com")
+    silver, silver_token = register(driver, "silver@example.com")
+
+    # when both customers' orders ship
+    gold_order = driver.buy(email="gold@example.com", quantity=4, token=gold_token)
+    silver_order = driver.buy(email="silver@example.com", quantity=2, token=silver_token)
+    from saleor_retention.ledger.selectors import tier_name_for
+
+    assert (tier_name_for(gold), tier_name_for(silver)) == ("Gold", "Silver")
+    ship(driver, gold_order["id"])
+    ship(driver, silver_order["id"])
+
+    # then only the Gold customer's parcel gets the card; the Silver order is not even control
+    assert list(LoyaltyCard.objects.values_list("customer_id", flat=True)) == [gold]
+    assert list(CardDecision.objects.values_list("order_id", "outcome")) == [
+        (pk_of(gold_order["id"]), "issued")
+    ]
+
+
+# --- expiry ----------------------------------------------------------------------------------
+
+
+def test_the_daily_run_marks_unredeemed_cards_past_their_end_expired(retention_on):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    driver = retention_on
+    create_program(driver, kind="PERCENTAGE", value="10", minSpend=None, validityDays=5)
+    _customer, token = register(driver, "gi@example.com")
+    ship(driver, driver.buy(email="gi@example.com", token=token)["id"])
+    card = LoyaltyCard.objects.get()
+    redeemed = LoyaltyCard.objects.filter(pk=card.pk)
+
+    # when the daily run happens before the end date, nothing changes
+    call_command("retention_cards_daily")
+    assert redeemed.get().status == "issued"
+
+    # when it runs after the end date, the card is expired for good
+    redeemed.update(expires_at=timezone.now() - timedelta(minutes=1))
+    call_command("retention_cards_daily")
+    assert redeemed.get().status == "expired"
+    assert driver.query(MY_CARDS, token=token)["me"]["loyaltyCards"][0]["status"] == "EXPIRED"
+
+    # and a void or redeemed card is never marked expired
+    card.refresh_from_db()
+    LoyaltyCard.objects.filter(pk=card.pk).update(status="redeemed")
+    call_command("retention_cards_daily")
+    assert redeemed.get().status == "redeemed"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .. import saleor_adapter as saleor
 from ..inbox import intake
 from ..inbox.handlers import handles
+from ..ledger import selectors as ledger_selectors
+from ..ledger.referrals import is_voided
 from . import services
 
 if TYPE_CHECKING:
@@ -33,6 +36,7 @@ def decide_on_first_parcel(event: PluginEvent, settings: RetentionSettings) -> d
         customer_id=facts.customer_id,
         currency=facts.currency,
         earlier_paid_orders=saleor.earlier_paid_order_count(order),
+        customer_tier=ledger_selectors.tier_name_for(facts.customer_id),
     )
     decisions = services.decide_for_parcel(parcel, settings)
     return {"decisions": {str(d.program_id): d.outcome for d in decisions}}
@@ -50,7 +54,48 @@ def void_cards_of_cancelled_fulfillment(
 def void_cards_of_cancelled_order(
     event: PluginEvent, settings: RetentionSettings
 ) -> dict[str, Any]:
-    return {"voided": services.void_cards(order_id=event.object_id, reason="order cancelled")}
+    result: dict[str, Any] = {
+        "voided": services.void_cards(order_id=event.object_id, reason="order cancelled")
+    }
+    order = saleor.get_order(event.object_id)
+    if order is not None:
+        entry = services.take_back_bonus(
+            order_id=event.object_id,
+            voucher_code=saleor.order_voucher_code(order),
+            settings=settings,
+        )
+        if entry is not None:
+            result["card_bonus_taken_back"] = -entry.points
+    return result
+
+
+@handles(intake.ORDER_PAID)
+def credit_card_bonus(event: PluginEvent, settings: RetentionSettings) -> dict[str, Any]:
+    order = saleor.get_order(event.object_id)
+    code = saleor.order_voucher_code(order) if order is not None else None
+    if order is None or not code:
+        return {}
+    # The order's own order_created event may not have been processed yet: redeem here too.
+    services.redeem_for_order(order_id=event.object_id, voucher_code=code)
+    entry = services.credit_bonus_for_paid_order(
+        order=saleor.order_facts(order), voucher_code=code, settings=settings
+    )
+    return {"card_bonus": entry.points} if entry is not None else {}
+
+
+@handles(intake.ORDER_REFUNDED)
+def take_back_card_bonus_on_full_refund(
+    event: PluginEvent, settings: RetentionSettings
+) -> dict[str, Any]:
+    order = saleor.get_order(event.object_id)
+    code = saleor.order_voucher_code(order) if order is not None else None
+    if order is None or not code:
+        return {}
+    refunded = sum((refund.amount for refund in saleor.order_refunds(order)), Decimal("0"))
+    if not is_voided(saleor.order_facts(order), refunded):
+        return {}
+    entry = services.take_back_bonus(order_id=event.object_id, voucher_code=code, settings=settings)
+    return {"card_bonus_taken_back": -entry.points} if entry is not None else {}
 
 
 @handles(intake.ORDER_CREATED)

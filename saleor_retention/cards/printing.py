@@ -54,7 +54,7 @@ def _headline(card: LoyaltyCard) -> str:
         }
     if card.kind == CardKind.FREE_SHIPPING:
         return _("Free shipping on your next order")
-    return _("Bonus points on your next order")
+    return _("%(points)s bonus points on your next order") % {"points": f"{card.value:,.0f}"}
 
 
 def qr_url(card: LoyaltyCard, settings: RetentionSettings) -> str:

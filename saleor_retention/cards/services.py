@@ -3,7 +3,8 @@ redeeming it. Every write to the cards' tables goes through here.
 
 - **Programs** (``program_create`` / ``program_update`` / ``program_deactivate``): the whole input
   is checked before anything is written; a refusal is a ``RetentionError`` with the field and a
-  code, and changes nothing. Bonus-points cards are refused (``NOT_SUPPORTED``) for now.
+  code, and changes nothing. Eligibility: any order, a first order, a repeat customer with K
+  earlier paid orders, or a customer whose tier is in a list.
 - **Decision** (``decide_for_parcel``): once per order, on its first parcel. Active programs are
   taken by priority (highest first, then oldest); for each one the order is eligible for, the
   sample draw (``draw``: HMAC-SHA256 of program and order under the Django ``SECRET_KEY``, mapped
@@ -19,6 +20,12 @@ redeeming it. Every write to the cards' tables goes through here.
   Saleor refuses the code; the voucher row is kept, not deleted, because Saleor's orders point at
   their voucher and the dashboard keeps showing what was given. A redeemed card stays redeemed.
 - **Redeem**: an order created with a card's code marks the card redeemed, linked to that order.
+- **Bonus points** (``BONUS_POINTS`` cards, ``value`` points): the code is a 0 % Saleor voucher,
+  entered through the same promo-code flow; when the order that used it is paid, its customer
+  earns the card's points through the ledger (pending for the return window like earned points,
+  once per card: key ``card-bonus:<card>``). Cancelling that order or refunding it in full takes
+  them back; a partial refund takes nothing (the bonus is a reward for coming back, not a share
+  of the order). A guest order earns nothing: there is no account to credit.
 """
 
 from __future__ import annotations
@@ -37,10 +44,14 @@ from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .. import saleor_adapter as saleor
 from ..conf import RetentionSettings
 from ..errors import RetentionError, RetentionErrorCode
+from ..ledger import services as ledger
+from ..ledger.models import EntryType, LedgerEntry
+from ..saleor_adapter import OrderFacts
 from .models import (
     CARD_CODE_ALPHABET,
     CARD_CODE_LENGTH,
@@ -56,6 +67,8 @@ CODE_ATTEMPTS = 8
 DRAW_PLACES = Decimal("0.000001")
 HUNDRED = Decimal("100")
 MAX_MONEY = Decimal("1000000")
+MAX_BONUS_POINTS = 1_000_000
+MAX_TIERS = 20
 TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 OPEN_STATUSES = (LoyaltyCard.Status.ISSUED, LoyaltyCard.Status.PRINTED)
 
@@ -68,6 +81,7 @@ PROGRAM_FIELDS = (
     "validity_days",
     "eligibility",
     "min_paid_orders",
+    "eligible_tiers",
     "sample_rate",
     "priority",
     "is_active",
@@ -79,6 +93,7 @@ PROGRAM_DEFAULTS: dict[str, Any] = {
     "min_spend": None,
     "eligibility": "any",
     "min_paid_orders": 0,
+    "eligible_tiers": [],
     "priority": 0,
     "is_active": True,
     "active_from": None,
@@ -120,14 +135,12 @@ def validate_program(values: Mapping[str, Any]) -> dict[str, Any]:
     kind = str(data["kind"])
     if kind not in CardKind.values:
         raise _invalid(_("Unknown card kind."), "kind")
-    if kind == CardKind.BONUS_POINTS:
-        raise _invalid(
-            _("Bonus-points cards are not supported yet."),
-            "kind",
-            RetentionErrorCode.NOT_SUPPORTED,
-        )
     clean["kind"] = kind
     value = _decimal(data["value"], "value")
+    if kind == CardKind.BONUS_POINTS and (
+        value != value.to_integral_value() or not 1 <= value <= MAX_BONUS_POINTS
+    ):
+        raise _invalid(_("Bonus points are a whole number from 1 to 1,000,000."), "value")
     if kind == CardKind.PERCENTAGE and not Decimal("0") < value <= HUNDRED:
         raise _invalid(_("A percentage must be above 0 and at most 100."), "value")
     if kind == CardKind.FIXED and not Decimal("0") < value <= MAX_MONEY:
@@ -171,6 +184,7 @@ def validate_program(values: Mapping[str, Any]) -> dict[str, Any]:
             _("Earlier paid orders apply only to repeat-customer programs."), "minPaidOrders"
         )
     clean["min_paid_orders"] = min_paid if eligibility == Eligibility.REPEAT else 0
+    clean["eligible_tiers"] = _tier_names(data["eligible_tiers"], eligibility)
     rate = _decimal(data["sample_rate"], "sampleRate")
     if not Decimal("0") <= rate <= HUNDRED:
         raise _invalid(_("The sample rate is a percentage from 0 to 100."), "sampleRate")
@@ -191,6 +205,21 @@ def validate_program(values: Mapping[str, Any]) -> dict[str, Any]:
         )
     clean["template_name"] = template
     return clean
+
+
+def _tier_names(raw: Any, eligibility: str) -> list[str]:
+    names: list[str] = []
+    for name in raw or []:
+        name = str(name).strip()
+        if not name or len(name) > 40:
+            raise _invalid(_("A tier name has 1 to 40 characters."), "eligibleTiers")
+        if name not in names:
+            names.append(name)
+    if eligibility == Eligibility.TIER and not 1 <= len(names) <= MAX_TIERS:
+        raise _invalid(_("Name from 1 to 20 tiers whose customers get the card."), "eligibleTiers")
+    if eligibility != Eligibility.TIER and names:
+        raise _invalid(_("Tiers apply only to tier programs."), "eligibleTiers")
+    return names
 
 
 @transaction.atomic
@@ -239,6 +268,7 @@ class ParcelFacts:
     customer_id: str | None
     currency: str
     earlier_paid_orders: int
+    customer_tier: str = ""  # the tier the customer holds now ("" for none)
 
 
 def draw(program_id: int | str, order_id: str) -> Decimal:
@@ -267,6 +297,8 @@ def is_eligible(program: CardProgram, parcel: ParcelFacts) -> bool:
         return parcel.earlier_paid_orders == 0
     if program.eligibility == Eligibility.REPEAT:
         return parcel.earlier_paid_orders >= program.min_paid_orders
+    if program.eligibility == Eligibility.TIER:
+        return bool(parcel.customer_tier) and parcel.customer_tier in program.eligible_tiers
     return True
 
 
@@ -417,3 +449,63 @@ def redeem_for_order(*, order_id: str, voucher_code: str | None) -> LoyaltyCard 
     card.redeemed_order_id = order_id
     card.save(update_fields=["status", "redeemed_at", "redeemed_order_id"])
     return card
+
+
+# --- bonus-points cards ----------------------------------------------------------------------
+
+
+def _bonus_card(voucher_code: str | None) -> LoyaltyCard | None:
+    if not voucher_code:
+        return None
+    return LoyaltyCard.objects.filter(code=voucher_code, kind=CardKind.BONUS_POINTS).first()
+
+
+def credit_bonus_for_paid_order(
+    *, order: OrderFacts, voucher_code: str | None, settings: RetentionSettings
+) -> LedgerEntry | None:
+    """The paid order used a bonus-points card: its customer earns the card's points, once."""
+    card = _bonus_card(voucher_code)
+    if card is None or order.customer_id is None or order.status == "canceled":
+        return None
+    if card.redeemed_order_id and card.redeemed_order_id != order.id:
+        return None  # Saleor let one code through twice (it should not): only the first earns
+    return ledger.credit(
+        customer_id=order.customer_id,
+        points=int(card.value),
+        type=EntryType.CARD_BONUS,
+        key=f"card-bonus:{card.pk}",
+        settings=settings,
+        pending_days=settings.pending_days,
+        order_id=order.id,
+        reason=gettext_noop("Loyalty card bonus"),
+        details={"card": card.code, "order_number": order.number},
+    )
+
+
+def take_back_bonus(
+    *, order_id: str, voucher_code: str | None, settings: RetentionSettings
+) -> LedgerEntry | None:
+    """The order that earned a card's bonus was cancelled or refunded in full."""
+    card = _bonus_card(voucher_code)
+    if card is None or card.redeemed_order_id not in ("", order_id):
+        return None
+    return ledger.take_back_credit(
+        credit_key=f"card-bonus:{card.pk}",
+        key=f"card-bonus-reversal:{card.pk}",
+        reason=gettext_noop("Loyalty card bonus taken back"),
+        policy=settings.negative_balance_policy,
+        order_id=order_id,
+        details={"card": card.code},
+    )
+
+
+# --- expiry ----------------------------------------------------------------------------------
+
+
+def expire_cards(now: datetime | None = None) -> int:
+    """Cards past their end date that nobody redeemed become ``expired`` (the daily run); their
+    Saleor vouchers already end on that date. Returns how many."""
+    now = now or timezone.now()
+    return LoyaltyCard.objects.filter(status__in=OPEN_STATUSES, expires_at__lte=now).update(
+        status=LoyaltyCard.Status.EXPIRED
+    )

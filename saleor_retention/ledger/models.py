@@ -60,6 +60,7 @@ class EntryType(models.TextChoices):
     REVIEW_REWARD = "review_reward", _("Review reward")
     REFERRAL_REWARD = "referral_reward", _("Referral reward")
     CAMPAIGN_BONUS = "campaign_bonus", _("Campaign bonus")
+    CARD_BONUS = "card_bonus", _("Loyalty card bonus")
     ADJUSTMENT = "adjustment", _("Adjusted by staff")
 
 

@@ -28,6 +28,7 @@ INPUT_FIELDS = {
     "validity_days": "validity_days",
     "eligibility": "eligibility",
     "min_paid_orders": "min_paid_orders",
+    "eligible_tiers": "eligible_tiers",
     "sample_rate": "sample_rate",
     "priority": "priority",
     "is_active": "is_active",
@@ -41,7 +42,8 @@ class LoyaltyCardProgramInput(graphene.InputObjectType):
     name = graphene.String(description="Staff-facing name, 1 to 100 characters.")
     kind = LoyaltyCardKind(description="The card's discount.")
     value = Decimal(
-        description="PERCENTAGE: percent off (0 to 100]; FIXED: the amount off; ignored for "
+        description="PERCENTAGE: percent off (0 to 100]; FIXED: the amount off; BONUS_POINTS: "
+        "whole points (1 to 1,000,000) the order that uses the code earns; ignored for "
         "FREE_SHIPPING."
     )
     currency = graphene.String(description="The orders' currency; default: the store's.")
@@ -49,6 +51,10 @@ class LoyaltyCardProgramInput(graphene.InputObjectType):
     validity_days = graphene.Int(description="Days a card is valid after issue, 1 to 3650.")
     eligibility = LoyaltyCardEligibility(description="Which orders may get a card; default ANY.")
     min_paid_orders = graphene.Int(description="For REPEAT: earlier paid orders needed (>= 1).")
+    eligible_tiers = graphene.List(
+        graphene.NonNull(graphene.String),
+        description="For TIER: 1 to 20 tier names (as in the tiers setting).",
+    )
     sample_rate = Decimal(
         description="Percent (0 to 100) of eligible orders that get a card; the rest are the "
         "control group."

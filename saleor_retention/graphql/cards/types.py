@@ -64,7 +64,9 @@ class LoyaltyCardProgram(graphene.ObjectType):
     name = graphene.String(required=True)
     kind = LoyaltyCardKind(required=True)
     value = graphene.Float(
-        required=True, description="Percent off, or the amount off in the currency."
+        required=True,
+        description="Percent off, the amount off in the currency, or (BONUS_POINTS) the points "
+        "the next order earns.",
     )
     currency = graphene.String(required=True)
     min_spend = graphene.Float(description="The least an order must cost to use the card.")
@@ -72,6 +74,11 @@ class LoyaltyCardProgram(graphene.ObjectType):
     eligibility = LoyaltyCardEligibility(required=True)
     min_paid_orders = graphene.Int(
         required=True, description="For REPEAT: earlier paid orders a customer needs."
+    )
+    eligible_tiers = graphene.List(
+        graphene.NonNull(graphene.String),
+        required=True,
+        description="For TIER: the tiers whose customers may get the card.",
     )
     sample_rate = graphene.Float(
         required=True,
