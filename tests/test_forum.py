@@ -837,3 +837,33 @@ def test_customer_delete_anonymises_posts_and_drops_reports_and_subscriptions(dr
     assert ForumMember.objects.filter(customer_id=pk_of(mei_id)).count() == 0
     # the thread still reads as a thread: the reply link survived
     assert posts[2]["replyToId"] == reply["id"]
+
+
+# --- languages -------------------------------------------------------------------------------
+
+
+def test_closed_board_and_former_customer_read_in_simplified_chinese(driver):
+    import json
+
+    from django.utils import translation
+
+    # given a repeat-customer board and a shopper with no paid order
+    board = create_board(driver, name="Old customers", access="REPEAT_CUSTOMERS", minPaidOrders=2)
+    _, token = shopper(driver, "mei@example.com")
+
+    # when she reads it with Accept-Language: zh-Hans
+    with translation.override(translation.get_language()):  # the next tests stay in English
+        response = driver.client.post(
+            "/graphql/",
+            json.dumps({"query": TOPICS, "variables": {"board": board["id"]}}),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"JWT {token}",
+            HTTP_ACCEPT_LANGUAGE="zh-Hans",
+        )
+    payload = response.json()["data"]["forumTopics"]
+
+    # then why it is closed, and what it takes, are in Chinese
+    assert payload["board"]["requirement"] == "对至少有 2 笔已付款订单的顾客开放。"
+    assert payload["board"]["closedReason"] == "您目前有 0 笔已付款订单。"
+    assert payload["errors"][0]["code"] == "BOARD_CLOSED"
+    assert payload["errors"][0]["message"].startswith("此版块暂不对您开放。")
