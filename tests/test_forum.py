@@ -294,11 +294,16 @@ def test_repeat_customer_board_opens_once_she_has_k_paid_orders(driver):
     assert listed[0]["requirement"] == "Open to customers with at least 2 paid orders."
     assert listed[0]["closedReason"] == "You have 0 paid orders so far."
 
-    # when she reads its topics or starts one, she is refused and nothing changes
+    # when she reads its topics, a staff topic on it, or posts, she is refused; nothing changes
+    welcome = create_topic(driver, driver.staff_token(), board["id"], title="Welcome back")
     before = forum_state()
     read = topics(driver, board["id"], token=token)
     assert codes(read) == ["BOARD_CLOSED"] and read["edges"] == []
     assert read["board"]["canRead"] is False
+    one = topic_view(driver, welcome["id"], token=token)
+    assert (codes(one), one["topic"], one["board"]["canRead"]) == (["BOARD_CLOSED"], None, False)
+    reply = create_post(driver, token, welcome["id"], expect_errors=True)
+    assert codes(reply) == ["BOARD_CLOSED"]
     refused = create_topic(driver, token, board["id"], expect_errors=True)
     assert codes(refused) == ["BOARD_CLOSED"] and refused["topic"] is None
     assert "at least 2 paid orders" in refused["errors"][0]["message"]
@@ -322,8 +327,10 @@ def test_repeat_customer_board_opens_once_she_has_k_paid_orders(driver):
     topic = create_topic(driver, token, board["id"], title="Second order!", body="Hi all")
     assert topic["authorName"] == "Mei L."
     assert [e["node"]["title"] for e in topics(driver, board["id"], token=token)["edges"]] == [
-        "Second order!"
+        "Second order!",
+        "Welcome back",
     ]
+    assert create_post(driver, token, welcome["id"], body="Thanks!")["body"] == "Thanks!"
 
 
 def test_anonymous_visitors_read_public_boards_only(driver, public_board):
@@ -764,13 +771,21 @@ def test_topic_and_post_lists_cost_a_fixed_number_of_queries(driver, public_boar
         return (
             count(TOPICS, {"board": public_board["id"], "first": 100}),
             count(TOPIC, {"id": topic["id"], "first": 100}),
+            count(BOARDS, {}),
         )
 
-    # given a short forum
+    # given a short forum: a topic with a reply, and a repeat-customer and a tier board
     create_post(driver, ann, topic["id"])
+    driver.plugin_update(tiers="Silver:40:1; Gold:90:1.5")
+    create_board(driver, name="Repeat", access="REPEAT_CUSTOMERS", minPaidOrders=1)
+    create_board(driver, name="Gold", access="TIERS", tiers=["Gold"])
     short = both()
 
-    # when it grows to 30 topics and a topic of 40 posts, by several authors, some hidden
+    # when it grows to 30 topics and a topic of 40 posts, by several authors, some hidden,
+    # and to 10 boards open to repeat customers or tiers
+    for i in range(8):
+        access = {"access": "TIERS", "tiers": ["Gold"]} if i % 2 else {"minPaidOrders": i + 1}
+        create_board(driver, name=f"B{i}", **{"access": "REPEAT_CUSTOMERS", **access})
     for i in range(29):
         made = create_topic(driver, ann if i % 2 else token, public_board["id"], title=f"T{i}")
         driver.mutate("forumTopicSubscribe", SUBSCRIBE, {"topic": made["id"]}, token=token)
@@ -867,3 +882,26 @@ def test_closed_board_and_former_customer_read_in_simplified_chinese(driver):
     assert payload["board"]["closedReason"] == "您目前有 0 笔已付款订单。"
     assert payload["errors"][0]["code"] == "BOARD_CLOSED"
     assert payload["errors"][0]["message"].startswith("此版块暂不对您开放。")
+
+
+# --- demo ------------------------------------------------------------------------------------
+
+
+def test_demo_forum_story_runs_through_graphql_and_shows_the_staff_badge(driver):
+    from saleor_retention_site.demo_forum import forum_story
+
+    # given a new shopper with no order yet
+    _, token = shopper(driver, "mei@example.com")
+    lines: list[str] = []
+
+    # when the demo's forum story runs (twice: a re-run reuses the board)
+    forum_story(driver, token, lines.append)
+    forum_story(driver, token, lines.append)
+
+    # then she was closed out, qualified by ordering, posted, and staff answered with a badge
+    text = "\n".join(lines)
+    assert "closed to her: You have 0 paid orders so far." in text
+    assert text.count("she orders again") == 2
+    assert "Staff [staff]: Try 85 °C" in text
+    assert "Customer: I brew it at 90 °C for 3 minutes. Too long?" in text
+    assert ForumBoard.objects.count() == 1

@@ -315,7 +315,7 @@ def post_update(
     )
     if found is None:
         raise _invalid(_("No forum post with this id."), "id", RetentionErrorCode.NOT_FOUND)
-    selectors.readable_topic(str(found.topic_id), viewer)
+    selectors.readable_topic(str(found.topic_id), viewer, field="id")
     if str(found.author_id) != customer_id:
         raise RetentionError(
             _("Only the author can edit a post."), code=RetentionErrorCode.PERMISSION_DENIED
