@@ -1,6 +1,6 @@
 # Django discovers an app's models here; each domain keeps its own models module.
 from .cards.models import CardDecision, CardProgram, LoyaltyCard  # noqa: F401
-from .forum.models import (  # noqa: F401,E402
+from .forum.models import (  # noqa: F401
     ForumBoard,
     ForumMember,
     ForumPost,

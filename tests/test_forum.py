@@ -24,7 +24,7 @@ from saleor_retention.forum.models import (
 )
 from saleor_retention.ledger.selectors import tier_name_for
 from saleor_retention.privacy import export_customer
-from saleor_retention_site.driver import pk_of
+from saleor_retention_site.driver import gid, pk_of
 from saleor_retention_site.store import create_customer
 from tests.xss_payloads import XSS_PAYLOADS, looks_inert
 
@@ -915,3 +915,30 @@ def test_demo_forum_story_runs_through_graphql_and_shows_the_staff_badge(driver)
     assert "Staff [staff]: Try 85 °C" in text
     assert "Customer: I brew it at 90 °C for 3 minutes. Too long?" in text
     assert ForumBoard.objects.count() == 1
+
+
+def test_unknown_and_malformed_ids_are_typed_errors_that_change_nothing(driver, public_board):
+    # given
+    _, token = shopper(driver, "mei@example.com")
+    topic = create_topic(driver, token, public_board["id"])
+    before = forum_state()
+
+    # when ids point nowhere, or at the wrong type
+    missing_topic = create_post(driver, token, gid("ForumTopic", 999999), expect_errors=True)
+    wrong_type = create_post(driver, token, public_board["id"], expect_errors=True)
+    missing_board = create_topic(driver, token, gid("ForumBoard", 999999), expect_errors=True)
+    missing_post = driver.mutate(
+        "forumReport", REPORT, {"post": gid("ForumPost", 999999)}, token=token, expect_errors=True
+    )
+    unknown_view = topic_view(driver, gid("ForumTopic", 999999), token=token)
+    unknown_list = topics(driver, "not-an-id", token=token)
+
+    # then each is a typed error on the right field and nothing changed
+    assert [(e["field"], e["code"]) for e in missing_topic["errors"]] == [("topicId", "NOT_FOUND")]
+    assert [(e["field"], e["code"]) for e in wrong_type["errors"]] == [("topicId", "INVALID")]
+    assert [(e["field"], e["code"]) for e in missing_board["errors"]] == [("boardId", "NOT_FOUND")]
+    assert [(e["field"], e["code"]) for e in missing_post["errors"]] == [("postId", "NOT_FOUND")]
+    assert (codes(unknown_view), unknown_view["topic"]) == (["NOT_FOUND"], None)
+    assert (codes(unknown_list), unknown_list["board"]) == (["INVALID"], None)
+    assert forum_state() == before
+    assert topic_view(driver, topic["id"], token=token)["errors"] == []
