@@ -368,6 +368,45 @@ SETTINGS: tuple[Setting, ...] = (
         default="http://localhost:3000/redeem?code={code}",
         parse=parse_card_url,
     ),
+    # --- forum ---------------------------------------------------------------------------------
+    Setting(
+        name="forum_title_max_length",
+        label=_("Forum topic title: most characters"),
+        help_text=_("The longest topic title a shopper may write, counted after cleaning."),
+        default="150",
+        parse=lambda raw: max(1, parse_non_negative_int(raw, maximum=300)),
+    ),
+    Setting(
+        name="forum_body_max_length",
+        label=_("Forum post: most characters"),
+        help_text=_("The longest forum post a shopper may write, counted after cleaning."),
+        default="5000",
+        parse=lambda raw: max(1, parse_non_negative_int(raw, maximum=20000)),
+    ),
+    Setting(
+        name="forum_edit_window_minutes",
+        label=_("Forum edit window (minutes)"),
+        help_text=_("How long after posting an author may still edit a post; 0 allows no edits."),
+        default="30",
+        parse=lambda raw: parse_non_negative_int(raw, maximum=60 * 24 * 365),
+    ),
+    Setting(
+        name="forum_rate_limit_posts",
+        label=_("Forum posts per period"),
+        help_text=_(
+            "The most topics and posts one shopper may write in the period below, across the "
+            "whole forum; 0 means no limit. Forum staff are not limited."
+        ),
+        default="5",
+        parse=lambda raw: parse_non_negative_int(raw, maximum=10000),
+    ),
+    Setting(
+        name="forum_rate_limit_minutes",
+        label=_("Forum rate-limit period (minutes)"),
+        help_text=_("The period the forum post limit counts over."),
+        default="10",
+        parse=lambda raw: max(1, parse_non_negative_int(raw, maximum=60 * 24 * 30)),
+    ),
 )
 
 
@@ -396,6 +435,12 @@ class RetentionSettings:
     referral_monthly_cap: int  # 0: no limit
     cards_per_parcel: int = 1
     card_qr_url: str = "http://localhost:3000/redeem?code={code}"
+    # forum
+    forum_title_max_length: int = 150
+    forum_body_max_length: int = 5000
+    forum_edit_window_minutes: int = 30
+    forum_rate_limit_posts: int = 5  # 0: no limit
+    forum_rate_limit_minutes: int = 10
 
     @property
     def store_zone(self) -> zoneinfo.ZoneInfo:

@@ -1,6 +1,7 @@
 """Imports every domain's inbox handlers and privacy parts so they register (see ``inbox.handlers``, ``privacy``)."""
 
 from .cards import handlers as cards_handlers  # noqa: F401
+from .forum import privacy as forum_privacy  # noqa: F401
 from .ledger import handlers as ledger_handlers  # noqa: F401
 from .ledger import privacy as ledger_privacy  # noqa: F401
 from .ledger import referral_handlers  # noqa: F401

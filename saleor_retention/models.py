@@ -1,5 +1,13 @@
 # Django discovers an app's models here; each domain keeps its own models module.
 from .cards.models import CardDecision, CardProgram, LoyaltyCard  # noqa: F401
+from .forum.models import (  # noqa: F401
+    ForumBoard,
+    ForumMember,
+    ForumPost,
+    ForumReport,
+    ForumSubscription,
+    ForumTopic,
+)
 from .inbox.models import PluginEvent  # noqa: F401
 from .ledger.campaign_models import LoyaltyCampaign  # noqa: F401
 from .ledger.models import (  # noqa: F401

@@ -707,3 +707,42 @@ def default_currency() -> str:
     from django.conf import settings
 
     return str(getattr(settings, "DEFAULT_CURRENCY", "USD"))
+
+
+# --- forum: who writes, and whether they are a repeat customer -----------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ForumAuthorFacts:
+    customer_id: str
+    first_name: str
+    last_name: str
+    is_staff: bool
+    is_active: bool
+
+
+def forum_author_facts(customer_id: str) -> ForumAuthorFacts | None:
+    """The name shown on a forum post and the staff badge, read when the post is written."""
+    from saleor.account.models import User
+
+    row = (
+        User.objects.filter(pk=customer_id)
+        .values_list("first_name", "last_name", "is_staff", "is_active")
+        .first()
+        if str(customer_id).isdigit()
+        else None
+    )
+    if row is None:
+        return None
+    first, last, is_staff, is_active = row
+    return ForumAuthorFacts(str(customer_id), first or "", last or "", bool(is_staff), is_active)
+
+
+def paid_order_count(customer_id: str) -> int:
+    """Paid, not cancelled orders of the customer (their account's, and guest orders under their
+    e-mail): what a repeat-customer forum board asks for. Two queries."""
+    user = get_customer(customer_id) if str(customer_id).isdigit() else None
+    if user is None:
+        return 0
+    mine = _orders_of(customer_id, user.email or "").values("pk")
+    return _paid_orders().filter(pk__in=mine).count()

@@ -24,6 +24,18 @@ from .cards.types import (
     user_loyalty_cards_field,
 )
 from .extend import apply_extensions, extend_type
+from .forum.mutations import (
+    ForumBoardCreate,
+    ForumBoardUpdate,
+    ForumModerate,
+    ForumPostCreate,
+    ForumPostUpdate,
+    ForumReport,
+    ForumTopicCreate,
+    ForumTopicSubscribe,
+    ForumTopicUnsubscribe,
+)
+from .forum.types import forum_boards_field, forum_topic_field, forum_topics_field
 from .inbox.mutations import RetentionEventsRetry
 from .ledger.birthdays import LoyaltyBirthdaySet, user_birthday_field
 from .ledger.campaigns import LoyaltyCampaignBonusCreate
@@ -47,6 +59,10 @@ class RetentionQueries(graphene.ObjectType):
     loyalty_card_programs = loyalty_card_programs_field()
     loyalty_cards = loyalty_cards_field()
     loyalty_card_program_report = program_report_field()
+    # forum
+    forum_boards = forum_boards_field()
+    forum_topics = forum_topics_field()
+    forum_topic = forum_topic_field()
 
 
 class RetentionMutations(graphene.ObjectType):
@@ -62,6 +78,16 @@ class RetentionMutations(graphene.ObjectType):
     loyalty_card_program_deactivate = LoyaltyCardProgramDeactivate.Field()
     loyalty_card_void = LoyaltyCardVoid.Field()
     loyalty_card_print_queue = LoyaltyCardPrintQueue.Field()
+    # forum
+    forum_topic_create = ForumTopicCreate.Field()
+    forum_post_create = ForumPostCreate.Field()
+    forum_post_update = ForumPostUpdate.Field()
+    forum_report = ForumReport.Field()
+    forum_topic_subscribe = ForumTopicSubscribe.Field()
+    forum_topic_unsubscribe = ForumTopicUnsubscribe.Field()
+    forum_moderate = ForumModerate.Field()
+    forum_board_create = ForumBoardCreate.Field()
+    forum_board_update = ForumBoardUpdate.Field()
 
 
 class Query(RetentionQueries, SaleorQuery):
