@@ -43,6 +43,7 @@ from .ledger.checkout import LoyaltyPointsApply, LoyaltyPointsRemove, checkout_l
 from .ledger.mutations import LoyaltyPointsAdjust
 from .ledger.referrals import LoyaltyReferralCodeApply, user_referral_code_field
 from .ledger.types import order_loyalty_field, user_loyalty_field
+from .privacy.types import user_retention_data_field
 from .shop.types import shop_retention_field
 
 extend_type(saleor_types.Shop, "retention", shop_retention_field)
@@ -53,6 +54,7 @@ extend_type(saleor_types.Order, "loyalty", order_loyalty_field)
 extend_type(saleor_types.Checkout, "loyalty", checkout_loyalty_field)
 extend_type(saleor_types.User, "loyaltyCards", user_loyalty_cards_field)
 extend_type(saleor_types.Fulfillment, "loyaltyCards", fulfillment_loyalty_cards_field)
+extend_type(saleor_types.User, "retentionData", user_retention_data_field)
 
 
 class RetentionQueries(graphene.ObjectType):

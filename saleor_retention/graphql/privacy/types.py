@@ -1,0 +1,32 @@
+"""``User.retentionData``: everything the plugin holds about one customer (points history,
+reviews, forum posts and more), for the shopper's own data request or staff who manage users."""
+
+from __future__ import annotations
+
+import graphene
+
+from ... import privacy
+
+
+def _may_see(viewer, customer) -> bool:
+    if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.is_active:
+        return False
+    return viewer.pk == customer.pk or viewer.has_perm("account.manage_users")
+
+
+def resolve_user_retention_data(root, info):
+    if not _may_see(getattr(info.context, "user", None), root):
+        return None
+    return privacy.export_customer(str(root.pk))
+
+
+def user_retention_data_field() -> graphene.Field:
+    return graphene.Field(
+        graphene.JSONString,
+        description=(
+            "A data export of what the retention plugin holds about the customer, by section "
+            "(loyalty, reviews, forum, ...): the shopper's own, or for staff who manage users; "
+            "null otherwise."
+        ),
+        resolver=resolve_user_retention_data,
+    )
