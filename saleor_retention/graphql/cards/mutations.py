@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from ...cards import printing, services
 from ...errors import RetentionError, RetentionErrorCode
-from ..core.mutations import RetentionMutation
+from ..core.mutations import RetentionMutation, input_values
 from ..saleor_types import Decimal
 from .types import (
     MANAGE_DISCOUNTS,
@@ -66,15 +66,6 @@ class LoyaltyCardProgramInput(graphene.InputObjectType):
     template_name = graphene.String(description="The print template's file name.")
 
 
-def _values(data) -> dict:
-    values = {}
-    for name, field in INPUT_FIELDS.items():
-        if name in data:
-            value = data[name]
-            values[field] = getattr(value, "value", value)  # graphene enums arrive as values
-    return values
-
-
 def _program_pk(global_id: str) -> str:
     pk = pk_from_global_id(global_id, "LoyaltyCardProgram")
     if pk is None:
@@ -98,7 +89,9 @@ class LoyaltyCardProgramCreate(RetentionMutation):
 
     @classmethod
     def perform_mutation(cls, root, info, input):
-        return cls(program=services.program_create(values=_values(input)), errors=[])
+        return cls(
+            program=services.program_create(values=input_values(input, INPUT_FIELDS)), errors=[]
+        )
 
 
 class LoyaltyCardProgramUpdate(RetentionMutation):
@@ -117,7 +110,9 @@ class LoyaltyCardProgramUpdate(RetentionMutation):
 
     @classmethod
     def perform_mutation(cls, root, info, id, input):
-        program = services.program_update(program_id=_program_pk(id), values=_values(input))
+        program = services.program_update(
+            program_id=_program_pk(id), values=input_values(input, INPUT_FIELDS)
+        )
         return cls(program=program, errors=[])
 
 

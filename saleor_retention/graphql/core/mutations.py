@@ -12,6 +12,17 @@ from ...errors import RetentionErrorCode
 from .types import RetentionError
 
 
+def input_values(data: Any, fields: dict[str, str]) -> dict[str, Any]:
+    """The given inputs of a GraphQL input object, renamed to model fields (``fields``: input name
+    -> field); inputs left out stay out, so an update changes only what was sent."""
+    values = {}
+    for name, field in fields.items():
+        if name in data:
+            value = data[name]
+            values[field] = getattr(value, "value", value)  # graphene enums arrive as values
+    return values
+
+
 def error_list(*errors: DomainError) -> list[RetentionError]:
     return [
         RetentionError(field=error.field, message=error.message, code=error.code)

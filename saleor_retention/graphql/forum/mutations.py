@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ...errors import RetentionError, RetentionErrorCode
 from ...forum import services
 from ...forum.selectors import visible_topics
-from ..core.mutations import RetentionMutation
+from ..core.mutations import RetentionMutation, input_values
 from .types import (
     MANAGE_PAGES,
     ForumBoard,
@@ -44,15 +44,6 @@ class ForumBoardInput(graphene.InputObjectType):
     )
 
 
-def _board_values(data) -> dict:
-    values = {}
-    for name, field in BOARD_INPUT_FIELDS.items():
-        if name in data:
-            value = data[name]
-            values[field] = getattr(value, "value", value)  # graphene enums arrive as values
-    return values
-
-
 class ForumBoardCreate(RetentionMutation):
     board = graphene.Field(ForumBoard, description="The board; null when refused.")
     permissions = (MANAGE_PAGES,)
@@ -65,7 +56,9 @@ class ForumBoardCreate(RetentionMutation):
 
     @classmethod
     def perform_mutation(cls, root, info, input):
-        board = services.board_create(values=_board_values(input), settings=settings_of(info))
+        board = services.board_create(
+            values=input_values(input, BOARD_INPUT_FIELDS), settings=settings_of(info)
+        )
         return cls(board=board, errors=[])
 
 
@@ -84,7 +77,7 @@ class ForumBoardUpdate(RetentionMutation):
     def perform_mutation(cls, root, info, id, input):
         board = services.board_update(
             board_id=pk_from_global_id(id, "ForumBoard", "id"),
-            values=_board_values(input),
+            values=input_values(input, BOARD_INPUT_FIELDS),
             settings=settings_of(info),
         )
         return cls(board=board, errors=[])
