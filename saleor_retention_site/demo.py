@@ -219,6 +219,10 @@ def play_story() -> None:
     drifts = ledger.verify_accounts()
     print(f"\n   ledger check: {'no drift' if not drifts else drifts}")
 
+    from saleor_retention_site.demo_forum import forum_story
+
+    forum_story(driver, token, print)
+
 
 def serve() -> None:
     from django.core.management import call_command
