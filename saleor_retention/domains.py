@@ -4,3 +4,5 @@ from .cards import handlers as cards_handlers  # noqa: F401
 from .ledger import handlers as ledger_handlers  # noqa: F401
 from .ledger import privacy as ledger_privacy  # noqa: F401
 from .ledger import referral_handlers  # noqa: F401
+from .reviews import handlers as reviews_handlers  # noqa: F401
+from .reviews import privacy as reviews_privacy  # noqa: F401

@@ -31,6 +31,24 @@ from .ledger.checkout import LoyaltyPointsApply, LoyaltyPointsRemove, checkout_l
 from .ledger.mutations import LoyaltyPointsAdjust
 from .ledger.referrals import LoyaltyReferralCodeApply, user_referral_code_field
 from .ledger.types import order_loyalty_field, user_loyalty_field
+from .reviews.mutations import (
+    ReviewCreate,
+    ReviewImport,
+    ReviewModerate,
+    ReviewReply,
+    ReviewReport,
+    ReviewUpdate,
+    ReviewVote,
+)
+from .reviews.types import (
+    product_review_json_ld_field,
+    product_review_summary_field,
+    product_reviews_field,
+    review_moderation_queue_field,
+    review_request_field,
+    review_requests_due_field,
+    user_reviews_field,
+)
 from .shop.types import shop_retention_field
 
 extend_type(saleor_types.Shop, "retention", shop_retention_field)
@@ -41,12 +59,19 @@ extend_type(saleor_types.Order, "loyalty", order_loyalty_field)
 extend_type(saleor_types.Checkout, "loyalty", checkout_loyalty_field)
 extend_type(saleor_types.User, "loyaltyCards", user_loyalty_cards_field)
 extend_type(saleor_types.Fulfillment, "loyaltyCards", fulfillment_loyalty_cards_field)
+extend_type(saleor_types.Product, "reviews", product_reviews_field)
+extend_type(saleor_types.Product, "reviewSummary", product_review_summary_field)
+extend_type(saleor_types.Product, "reviewJsonLd", product_review_json_ld_field)
+extend_type(saleor_types.User, "reviews", user_reviews_field)
 
 
 class RetentionQueries(graphene.ObjectType):
     loyalty_card_programs = loyalty_card_programs_field()
     loyalty_cards = loyalty_cards_field()
     loyalty_card_program_report = program_report_field()
+    review_moderation_queue = review_moderation_queue_field()
+    review_requests_due = review_requests_due_field()
+    review_request = review_request_field()
 
 
 class RetentionMutations(graphene.ObjectType):
@@ -62,6 +87,13 @@ class RetentionMutations(graphene.ObjectType):
     loyalty_card_program_deactivate = LoyaltyCardProgramDeactivate.Field()
     loyalty_card_void = LoyaltyCardVoid.Field()
     loyalty_card_print_queue = LoyaltyCardPrintQueue.Field()
+    review_create = ReviewCreate.Field()
+    review_update = ReviewUpdate.Field()
+    review_vote = ReviewVote.Field()
+    review_report = ReviewReport.Field()
+    review_moderate = ReviewModerate.Field()
+    review_reply = ReviewReply.Field()
+    review_import = ReviewImport.Field()
 
 
 class Query(RetentionQueries, SaleorQuery):
