@@ -764,7 +764,9 @@ def test_store_saves_photo_and_thumbnail_under_unguessable_names(settings):
     assert default_storage.path(path).startswith(settings.MEDIA_ROOT)  # the per-test folder
 
 
-@pytest.mark.parametrize("folder", ["", "../etc", "a/../b", "/absolute", "a//b", "with space"])
+@pytest.mark.parametrize(
+    "folder", ["", "../etc", "a/../b", "/absolute", "a//b", "with space", "review-1\n"]
+)
 def test_store_refuses_a_folder_that_is_not_plain_path_segments(folder):
     photo = clean_photo(encode(two_halves(), "PNG"))
     with pytest.raises(ValueError):

@@ -50,7 +50,7 @@ from PIL import Image, ImageCms, JpegImagePlugin, PngImagePlugin, WebPImagePlugi
 from ..errors import RetentionError, RetentionErrorCode
 
 STORAGE_ROOT = "retention/reviews"
-FOLDER = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
+FOLDER = re.compile(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*")
 TOKEN_BYTES = 24  # secrets.token_urlsafe: 32 characters, 192 bits; a name nobody can guess
 READ_CHUNK = 64 * 1024
 
@@ -165,7 +165,7 @@ def clean_photo(
 
 def store_photo(photo: CleanPhoto, *, folder: str) -> tuple[str, str]:
     """Saves the photo and its thumbnail; returns their storage paths (photo, thumbnail)."""
-    if not FOLDER.match(folder):
+    if not FOLDER.fullmatch(folder):
         raise ValueError(f"photo folder must be plain path segments, not {folder!r}")
     token = secrets.token_urlsafe(TOKEN_BYTES)
     base = f"{STORAGE_ROOT}/{folder}/{token}"
