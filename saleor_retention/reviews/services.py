@@ -270,6 +270,13 @@ def _change_status(
 # --- photos ----------------------------------------------------------------------------------
 
 
+def _delete_files(rows: Sequence[ReviewPhoto]) -> None:
+    if rows:
+        from . import photos
+
+        photos.delete_photo_files(*[p for row in rows for p in (row.path, row.thumbnail_path)])
+
+
 def _attach_photos(review: Review, cleaned: Sequence[Any]) -> list[ReviewPhoto]:
     if not cleaned:
         return []
@@ -279,7 +286,7 @@ def _attach_photos(review: Review, cleaned: Sequence[Any]) -> list[ReviewPhoto]:
     try:
         rows = []
         for position, photo in enumerate(cleaned):
-            path, thumbnail_path = photos.store_photo(photo, folder=f"reviews/{review.pk}")
+            path, thumbnail_path = photos.store_photo(photo, folder=str(review.pk))
             written += [path, thumbnail_path]
             rows.append(
                 ReviewPhoto(
@@ -406,12 +413,17 @@ def review_create(
             code=RetentionErrorCode.ALREADY_REVIEWED,
             field="product",
         ) from None
-    _attach_photos(review, cleaned_photos)
+    attached = _attach_photos(review, cleaned_photos)
     status = moderation_status(
         rating=review.rating, texts=(review.title, review.body), settings=settings
     )
-    if status == ReviewStatus.PUBLISHED:
-        _change_status(review, status, settings=settings, plugin_active=plugin_active)
+    try:
+        if status == ReviewStatus.PUBLISHED:
+            _change_status(review, status, settings=settings, plugin_active=plugin_active)
+    except BaseException:
+        # not a catch-all: stored files must not outlive a review whose transaction fails
+        _delete_files(attached)
+        raise
     return review
 
 
