@@ -245,14 +245,17 @@ def test_staff_reject_with_a_reason_which_the_author_sees(reviews_on):
 
     # then its author sees why; nothing was credited; it cannot be edited any more
     assert rejected["review"]["status"] == "REJECTED"
-    mine = driver.query(
-        "{ me { reviews { status moderationReason points } } }", token=token
-    )["me"]["reviews"]
+    mine = driver.query("{ me { reviews { status moderationReason points } } }", token=token)["me"][
+        "reviews"
+    ]
     assert mine == [
         {"status": "REJECTED", "moderationReason": "Please describe the tea", "points": 0}
     ]
     edit = driver.mutate(
-        "reviewUpdate", UPDATE, {"id": review["id"], "input": {"rating": 5}}, token=token,
+        "reviewUpdate",
+        UPDATE,
+        {"id": review["id"], "input": {"rating": 5}},
+        token=token,
         expect_errors=True,
     )
     assert edit["errors"][0]["code"] == "NOT_EDITABLE"
@@ -331,7 +334,12 @@ def test_one_review_per_order_line_and_a_second_purchase_allows_a_second(reviews
     # a second shipped order of the product may be reviewed once more
     buy_and_ship(driver, "twice@example.com", token=token)
     assert create_review(driver, token, title="Second bag")["errors"] == []
-    assert Review.objects.filter(customer_id=pk_of(driver.query("{ me { id } }", token=token)["me"]["id"])).count() == 2
+    assert (
+        Review.objects.filter(
+            customer_id=pk_of(driver.query("{ me { id } }", token=token)["me"]["id"])
+        ).count()
+        == 2
+    )
 
 
 def test_the_unique_constraint_stops_a_second_review_of_the_same_line(db):
@@ -401,7 +409,9 @@ def token_of(form_url):
 
 def test_a_guest_buyer_reviews_through_the_signed_link(reviews_on):
     driver = reviews_on
-    driver.plugin_update(review_request_days=0, review_form_url="https://shop.example/r?token={token}")
+    driver.plugin_update(
+        review_request_days=0, review_form_url="https://shop.example/r?token={token}"
+    )
 
     # given a guest order, shipped in full
     order_id = buy_and_ship(driver, "guest@example.com")
@@ -492,12 +502,18 @@ def test_the_author_edits_a_pending_review_only(reviews_on):
 
     before = state()
     stranger = driver.mutate(
-        "reviewUpdate", UPDATE, {"id": review["id"], "input": {"rating": 1}}, token=other,
+        "reviewUpdate",
+        UPDATE,
+        {"id": review["id"], "input": {"rating": 1}},
+        token=other,
         expect_errors=True,
     )
     assert stranger["errors"][0]["code"] == "NOT_FOUND"
     bad = driver.mutate(
-        "reviewUpdate", UPDATE, {"id": review["id"], "input": {"rating": 7}}, token=author,
+        "reviewUpdate",
+        UPDATE,
+        {"id": review["id"], "input": {"rating": 7}},
+        token=author,
         expect_errors=True,
     )
     assert bad["errors"][0]["code"] == "BAD_RATING"
@@ -506,7 +522,10 @@ def test_the_author_edits_a_pending_review_only(reviews_on):
     edited = driver.mutate(
         "reviewUpdate",
         UPDATE,
-        {"id": review["id"], "input": {"rating": 3, "body": "Better brewed cooler", "isComplaint": True}},
+        {
+            "id": review["id"],
+            "input": {"rating": 3, "body": "Better brewed cooler", "isComplaint": True},
+        },
         token=author,
     )["review"]
     assert (edited["rating"], edited["body"], edited["isComplaint"], edited["status"]) == (
@@ -525,7 +544,9 @@ def test_staff_reply_import_and_complaint_flag(reviews_on):
     staff = driver.staff_token()
 
     # the store replies publicly
-    reply = driver.mutate("reviewReply", REPLY, {"id": review_id, "text": "Thank you!"}, token=staff)
+    reply = driver.mutate(
+        "reviewReply", REPLY, {"id": review_id, "text": "Thank you!"}, token=staff
+    )
     assert reply["review"]["merchantReply"] == {"text": "Thank you!"}
     # and flags it as a complaint without changing its status
     flagged = moderate(driver, review_id, isComplaint=True)["review"]
@@ -535,7 +556,11 @@ def test_staff_reply_import_and_complaint_flag(reviews_on):
     for name, document, variables in (
         ("reviewModerate", MODERATE, {"id": review_id, "action": "REMOVE"}),
         ("reviewReply", REPLY, {"id": review_id, "text": "hi"}),
-        ("reviewImport", IMPORT, {"input": {"product": product_gid(driver), "rating": 5, "authorName": "X"}}),
+        (
+            "reviewImport",
+            IMPORT,
+            {"input": {"product": product_gid(driver), "rating": 5, "authorName": "X"}},
+        ),
     ):
         before = state()
         refused = driver.mutate(name, document, variables, token=author, expect_errors=True)
@@ -546,7 +571,14 @@ def test_staff_reply_import_and_complaint_flag(reviews_on):
     imported = driver.mutate(
         "reviewImport",
         IMPORT,
-        {"input": {"product": product_gid(driver), "rating": 3, "authorName": "Li W.", "body": "Ok"}},
+        {
+            "input": {
+                "product": product_gid(driver),
+                "rating": 3,
+                "authorName": "Li W.",
+                "body": "Ok",
+            }
+        },
         token=staff,
     )["review"]
     assert (imported["source"], imported["isVerified"], imported["status"]) == (
@@ -642,7 +674,9 @@ def test_json_ld_has_aggregate_rating_with_best_and_worst_only_when_reviewed(rev
     driver = reviews_on
 
     # with no published review: a Product without AggregateRating (Google rejects a zero count)
-    empty = json.loads(driver.query(JSON_LD, {"id": product_gid(driver)})["product"]["reviewJsonLd"])
+    empty = json.loads(
+        driver.query(JSON_LD, {"id": product_gid(driver)})["product"]["reviewJsonLd"]
+    )
     assert empty["@type"] == "Product" and "aggregateRating" not in empty and "review" not in empty
 
     _c, token = register(driver, "ld@example.com")
@@ -751,12 +785,18 @@ def test_service_level_double_publish_credits_once(reviews_on):
 
     settings = conf.load_settings()
     services.review_moderate(
-        review_id=review.pk, staff_user_id="1", settings=settings, plugin_active=True,
+        review_id=review.pk,
+        staff_user_id="1",
+        settings=settings,
+        plugin_active=True,
         action="approve",
     )
     with pytest.raises(Exception):  # noqa: B017,PT011 - ALREADY_DONE, a RetentionError
         services.review_moderate(
-            review_id=review.pk, staff_user_id="1", settings=settings, plugin_active=True,
+            review_id=review.pk,
+            staff_user_id="1",
+            settings=settings,
+            plugin_active=True,
             action="approve",
         )
     assert review_rewards(customer) == [(EntryType.REVIEW_REWARD, 20)]

@@ -136,8 +136,13 @@ def test_non_images_oversized_files_and_decompression_bombs_are_refused(retentio
     before = state()
     body = driver.execute_multipart(
         CREATE,
-        {"input": {"product": gid("Product", driver.store.product_id), "rating": 5,
-                   "photos": ["not-a-part"]}},
+        {
+            "input": {
+                "product": gid("Product", driver.store.product_id),
+                "rating": 5,
+                "photos": ["not-a-part"],
+            }
+        },
         {},
         token=token,
     )

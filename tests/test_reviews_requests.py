@@ -92,9 +92,7 @@ def test_a_full_refund_drops_the_request_and_a_partial_one_does_not(retention_on
     driver.order_refund(partial["id"], "5.00")
     driver.order_refund(full["id"], full["total"]["gross"]["amount"])
 
-    by_customer = dict(
-        ReviewRequest.objects.values_list("customer_id", "status").order_by("pk")
-    )
+    by_customer = dict(ReviewRequest.objects.values_list("customer_id", "status").order_by("pk"))
     assert list(by_customer.values()) == ["scheduled", "dropped"]
     assert ReviewRequest.objects.get(status="dropped").drop_reason == "order_refunded"
 

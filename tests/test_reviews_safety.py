@@ -87,7 +87,9 @@ def test_every_xss_payload_through_every_review_text_field_comes_back_inert(rete
     # stored text is inert too (what any other reader of the table gets)
     for title, body, reply in Review.objects.values_list("title", "body", "merchant_reply"):
         assert looks_inert(title) and looks_inert(body) and looks_inert(reply)
-    assert all(looks_inert(reason) for reason in ReviewReport.objects.values_list("reason", flat=True))
+    assert all(
+        looks_inert(reason) for reason in ReviewReport.objects.values_list("reason", flat=True)
+    )
 
 
 def test_import_author_names_are_inert_too(retention_on):
@@ -248,7 +250,10 @@ def test_shopper_moderation_and_staff_list_are_refused_to_shoppers(published_rev
     body = driver.execute(STAFF_VIEW, token=author_token)
     assert body["errors"] and body["data"] is None
     refused = driver.mutate(
-        "reviewModerate", MODERATE, {"id": review_id, "action": "REMOVE"}, token=author_token,
+        "reviewModerate",
+        MODERATE,
+        {"id": review_id, "action": "REMOVE"},
+        token=author_token,
         expect_errors=True,
     )
     assert refused["errors"][0]["code"] == "PERMISSION_DENIED"

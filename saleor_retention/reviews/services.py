@@ -61,9 +61,7 @@ _LATIN_WORD = re.compile(r"^[0-9a-z' -]+$")
 
 
 def _not_found(field: str = "id") -> RetentionError:
-    return RetentionError(
-        _("No such review."), code=RetentionErrorCode.NOT_FOUND, field=field
-    )
+    return RetentionError(_("No such review."), code=RetentionErrorCode.NOT_FOUND, field=field)
 
 
 def clean_rating(raw: Any) -> int:
@@ -78,7 +76,9 @@ def clean_rating(raw: Any) -> int:
             rating = 0
     if not 1 <= rating <= 5:
         raise RetentionError(
-            _("Give a rating from 1 to 5 stars."), code=RetentionErrorCode.BAD_RATING, field="rating"
+            _("Give a rating from 1 to 5 stars."),
+            code=RetentionErrorCode.BAD_RATING,
+            field="rating",
         )
     return rating
 
@@ -113,10 +113,10 @@ def contains_blocked_word(text: str, blocked: Sequence[str]) -> bool:
 def moderation_status(*, rating: int, texts: Sequence[str], settings: RetentionSettings) -> str:
     threshold = settings.review_auto_publish_rating
     if threshold == 0 or rating < threshold:
-        return ReviewStatus.PENDING
+        return str(ReviewStatus.PENDING)
     if any(contains_blocked_word(text, settings.review_blocked_words) for text in texts):
-        return ReviewStatus.PENDING
-    return ReviewStatus.PUBLISHED
+        return str(ReviewStatus.PENDING)
+    return str(ReviewStatus.PUBLISHED)
 
 
 def _clean_photos(uploads: Sequence[Any], settings: RetentionSettings) -> list[Any]:
@@ -573,7 +573,7 @@ def review_moderate(
             raise RetentionError(
                 _("This review is already published."), code=RetentionErrorCode.ALREADY_DONE
             )
-        new_status = ReviewStatus.PUBLISHED
+        new_status = str(ReviewStatus.PUBLISHED)
     elif action == REJECT:
         if review.status == ReviewStatus.REJECTED:
             raise RetentionError(
@@ -585,13 +585,13 @@ def review_moderate(
                 code=RetentionErrorCode.NOT_EDITABLE,
                 field="action",
             )
-        new_status = ReviewStatus.REJECTED
+        new_status = str(ReviewStatus.REJECTED)
     elif action == REMOVE:
         if review.status == ReviewStatus.REMOVED:
             raise RetentionError(
                 _("This review is already removed."), code=RetentionErrorCode.ALREADY_DONE
             )
-        new_status = ReviewStatus.REMOVED
+        new_status = str(ReviewStatus.REMOVED)
     if is_complaint is not None and review.is_complaint != bool(is_complaint):
         review.is_complaint = bool(is_complaint)
         review.save(update_fields=["is_complaint", "updated_at"])
@@ -663,7 +663,7 @@ def review_import(
     )
     return _change_status(
         review,
-        ReviewStatus.PUBLISHED,
+        str(ReviewStatus.PUBLISHED),
         settings=settings,
         plugin_active=False,  # imported reviews earn nothing
         staff_user_id=staff_user_id,

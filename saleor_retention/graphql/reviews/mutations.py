@@ -12,9 +12,8 @@ from ... import conf
 from ...errors import RetentionError, RetentionErrorCode
 from ...reviews import services
 from ..core.mutations import RetentionMutation
-from .types import MANAGE_PRODUCTS, ReviewType, pk_from_global_id, viewer_id
-
 from ..saleor_types import Upload
+from .types import MANAGE_PRODUCTS, ReviewType, pk_from_global_id, viewer_id
 
 
 def _review_pk(global_id: str) -> str:
@@ -225,7 +224,7 @@ class ReviewReply(RetentionMutation):
 class ReviewImportInput(graphene.InputObjectType):
     product = graphene.ID(required=True)
     rating = graphene.Int(required=True)
-    author_name = graphene.String(required=True, description="As shown, e.g. \"Mei L.\".")
+    author_name = graphene.String(required=True, description='As shown, e.g. "Mei L.".')
     title = graphene.String()
     body = graphene.String()
     created_at = graphene.DateTime(description="When it was written; default now.")
