@@ -801,3 +801,91 @@ def test_service_level_double_publish_credits_once(reviews_on):
         )
     assert review_rewards(customer) == [(EntryType.REVIEW_REWARD, 20)]
     assert LoyaltyAccount.objects.filter(customer_id=customer).count() == 1
+
+
+def test_every_staff_and_shopper_refusal_leaves_the_database_unchanged(reviews_on):
+    driver = reviews_on
+    _a, author = register(driver, "refusals@example.com")
+    _r, reader = register(driver, "refusals-reader@example.com")
+    buy_and_ship(driver, "refusals@example.com", token=author)
+    published = create_review(driver, author, rating=5)["review"]["id"]
+    buy_and_ship(driver, "refusals@example.com", token=author)
+    pending = create_review(driver, author, rating=2)["review"]["id"]
+    staff = driver.staff_token()
+    missing = gid("Review", 999999)
+    product = product_gid(driver)
+    attempts = [
+        ("reviewModerate", MODERATE, {"id": published, "action": "APPROVE"}, staff, "ALREADY_DONE"),
+        (
+            "reviewModerate",
+            MODERATE,
+            {"id": published, "action": "REJECT", "reason": "x"},
+            staff,
+            "NOT_EDITABLE",
+        ),
+        ("reviewModerate", MODERATE, {"id": pending}, staff, "REQUIRED"),
+        ("reviewModerate", MODERATE, {"id": missing, "action": "REMOVE"}, staff, "NOT_FOUND"),
+        ("reviewModerate", MODERATE, {"id": product, "action": "REMOVE"}, staff, "NOT_FOUND"),
+        (
+            "reviewModerate",
+            MODERATE,
+            {"id": pending, "action": "REJECT", "reason": "r" * 1001},
+            staff,
+            "TOO_LONG",
+        ),
+        ("reviewReply", REPLY, {"id": missing, "text": "Thanks"}, staff, "NOT_FOUND"),
+        ("reviewReply", REPLY, {"id": published, "text": "t" * 5001}, staff, "TOO_LONG"),
+        ("reviewVote", VOTE, {"id": pending}, reader, "NOT_FOUND"),
+        ("reviewReport", REPORT, {"id": pending, "reason": "x"}, reader, "NOT_FOUND"),
+        ("reviewReport", REPORT, {"id": published, "reason": "x" * 1001}, reader, "TOO_LONG"),
+        ("reviewReport", REPORT, {"id": published}, None, "NOT_SIGNED_IN"),
+        ("reviewUpdate", UPDATE, {"id": published, "input": {"rating": 1}}, author, "NOT_EDITABLE"),
+        (
+            "reviewUpdate",
+            UPDATE,
+            {"id": pending, "input": {"title": "t" * 121}},
+            author,
+            "TOO_LONG",
+        ),
+        ("reviewUpdate", UPDATE, {"id": pending, "input": {"rating": 1}}, None, "NOT_SIGNED_IN"),
+        (
+            "reviewImport",
+            IMPORT,
+            {"input": {"product": product, "rating": 0, "authorName": "A"}},
+            staff,
+            "BAD_RATING",
+        ),
+        (
+            "reviewImport",
+            IMPORT,
+            {"input": {"product": product, "rating": 4, "authorName": " "}},
+            staff,
+            "REQUIRED",
+        ),
+        (
+            "reviewImport",
+            IMPORT,
+            {"input": {"product": gid("Product", 999999), "rating": 4, "authorName": "A"}},
+            staff,
+            "NOT_FOUND",
+        ),
+        (
+            "reviewImport",
+            IMPORT,
+            {
+                "input": {
+                    "product": product,
+                    "rating": 4,
+                    "authorName": "A",
+                    "createdAt": "2999-01-01T00:00:00+00:00",
+                }
+            },
+            staff,
+            "INVALID",
+        ),
+    ]
+    for name, document, variables, auth, code in attempts:
+        before = state()
+        payload = driver.mutate(name, document, variables, token=auth, expect_errors=True)
+        assert [e["code"] for e in payload["errors"]] == [code], (name, variables)
+        assert state() == before, (name, variables)
