@@ -86,7 +86,9 @@ def review_story(
         f"{review['variantName']}) by {review['authorName']}: {review['title']!r}"
     )
     say("   its text is stored as plain text: the <script> tag is gone")
-    say(f"   photo re-encoded, metadata stripped: {photo['width']}x{photo['height']} {photo['url']}")
+    say(
+        f"   photo re-encoded, metadata stripped: {photo['width']}x{photo['height']} {photo['url']}"
+    )
     after = driver.query("{ me { loyalty { points } } }", token=token)["me"]["loyalty"]["points"]
     say(f"   review points: {review['points']} (spendable points {before} -> {after})")
 

@@ -286,7 +286,7 @@ def _attach_photos(review: Review, cleaned: Sequence[Any]) -> list[ReviewPhoto]:
     try:
         rows = []
         for position, photo in enumerate(cleaned):
-            path, thumbnail_path = photos.store_photo(photo, folder=str(review.pk))
+            path, thumbnail_path = photos.store_photo(photo, folder=f"review-{review.pk}")
             written += [path, thumbnail_path]
             rows.append(
                 ReviewPhoto(
