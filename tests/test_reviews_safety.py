@@ -257,3 +257,25 @@ def test_shopper_moderation_and_staff_list_are_refused_to_shoppers(published_rev
         expect_errors=True,
     )
     assert refused["errors"][0]["code"] == "PERMISSION_DENIED"
+
+
+ACCOUNT_UPDATE = """mutation($input: AccountInput!) {
+  accountUpdate(input: $input) { user { firstName } errors { field message } }
+}"""
+
+
+def test_a_hostile_account_name_shows_inert_on_the_review(retention_on):
+    # The author's name comes from fields the shopper typed into their Saleor account.
+    driver = retention_on
+    for n, payload in enumerate(XSS_PAYLOADS[:8]):
+        email = f"named{n}@example.com"
+        _c, token = register(driver, email)
+        driver.mutate(
+            "accountUpdate",
+            ACCOUNT_UPDATE,
+            {"input": {"firstName": payload[:30], "lastName": "<b>Lin</b>"}},
+            token=token,
+        )
+        buy_and_ship(driver, email, token=token)
+        review = create_review(driver, token)["review"]
+        assert looks_inert(review["authorName"]), payload

@@ -37,7 +37,7 @@ from ..conf import RetentionSettings
 from ..errors import RetentionError, RetentionErrorCode
 from ..ledger import services as ledger
 from ..ledger.models import EntryType
-from ..textclean import clean_text
+from ..textclean import clean_text, plain_text
 from .models import (
     ProductRating,
     Review,
@@ -389,6 +389,8 @@ def review_create(
                 )
             source = ReviewSource.UNVERIFIED
 
+    # the name comes from the shopper's own account fields: plain text like everything shown
+    author_name = plain_text(author_name)[:AUTHOR_NAME_MAX_LENGTH]
     review = Review(
         product_id=line.product_id if line else str(product_id),
         variant_id=line.variant_id if line else "",

@@ -485,12 +485,15 @@ class ReviewRequestType(graphene.ObjectType):
 
     @staticmethod
     def resolve_form_url(root, info):
-        return services.review_form_url(root.order_line_id, conf.load_settings())
+        return root.form_url  # set by the list's resolver (settings read once per request)
 
 
 def resolve_review_requests_due(root, info, first=100):
     require_staff(info)
+    settings = conf.load_settings()
     rows: list[ReviewRequest] = list(selectors.due_requests()[: max(0, min(first, 500))])
+    for row in rows:
+        row.form_url = services.review_form_url(row.order_line_id, settings)
     return rows
 
 
