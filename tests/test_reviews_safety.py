@@ -5,6 +5,7 @@ constant number of queries."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -195,13 +196,14 @@ def test_the_former_customer_label_is_translated(published_review):
 
 CATEGORY_PAGE = """query($first: Int!) {
   products(first: $first) {
-    edges { node { id name reviewSummary { averageRating count distribution { rating count } } } }
+    edges { node { id name reviewSummary { averageRating count distribution { rating count } }
+      reviewJsonLd } }
   }
 }"""
 
 
 def make_products(store, count):
-    """Extra products in the store's category with a published-review rating each."""
+    """Extra products in the store's category, each with a published review and its rating."""
     from saleor.product.models import Product
 
     from saleor_retention.reviews.models import ProductRating
@@ -221,6 +223,15 @@ def make_products(store, count):
         ProductRating.objects.create(
             product_id=str(product.pk), count=2, rating_sum=7, stars_3=1, stars_4=1
         )
+        for rating in (3, 4):
+            Review.objects.create(
+                product_id=str(product.pk),
+                source="imported",
+                author_name="Li W.",
+                rating=rating,
+                title=f"{rating} stars",
+                status="published",
+            )
 
 
 def test_a_category_page_of_100_products_reads_every_summary_in_constant_queries(retention_on):
@@ -240,9 +251,12 @@ def test_a_category_page_of_100_products_reads_every_summary_in_constant_queries
 
     # then 100 products cost what 10 do (one query for all their ratings)
     assert hundred == ten
-    rated = [node["reviewSummary"] for node in nodes if node["reviewSummary"]["count"]]
+    rated = [node for node in nodes if node["reviewSummary"]["count"]]
     assert len(rated) == 99
-    assert rated[0]["averageRating"] == 3.5
+    assert rated[0]["reviewSummary"]["averageRating"] == 3.5
+    markup = json.loads(rated[0]["reviewJsonLd"])
+    assert markup["aggregateRating"]["ratingValue"] == "3.5"
+    assert sorted(review["name"] for review in markup["review"]) == ["3 stars", "4 stars"]
 
 
 def test_shopper_moderation_and_staff_list_are_refused_to_shoppers(published_review):

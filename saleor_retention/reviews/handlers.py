@@ -1,7 +1,9 @@
 """Review requests follow the order (registered with the inbox): scheduled when it is fully
 fulfilled, dropped when it is cancelled, fully refunded or loses a parcel (anchors.md: Judge.me
 kept stale schedules for cancelled-then-re-fulfilled orders; WooCommerce unschedules on cancel and
-refund). A parcel shipped again after a cancelled one reschedules with a fresh due date."""
+refund). A parcel shipped again after a cancelled one reschedules with a fresh due date. Only
+lines that can be reviewed get a request: shipped, with a product that still exists, not yet
+reviewed (anchors.md: WooCommerce#64959 e-mailed orders with nothing reviewable)."""
 
 from __future__ import annotations
 

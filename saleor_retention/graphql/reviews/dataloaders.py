@@ -1,5 +1,6 @@
 """Batch loaders (Saleor 2.10's per-request ``DataLoader``): a category page asking every product
-for its ``reviewSummary`` reads all the ratings in one query."""
+for its ``reviewSummary`` (or ``reviewJsonLd``) reads all the ratings (and latest reviews) in one
+query."""
 
 from saleor.graphql.core.dataloaders import DataLoader
 
@@ -12,3 +13,14 @@ class ProductRatingByProductIdLoader(DataLoader):
     def batch_load(self, keys):
         ratings = selectors.ratings_for(keys)
         return [ratings.get(str(key)) for key in keys]
+
+
+class LatestReviewsByProductIdLoader(DataLoader):
+    """The newest published reviews of each product, for its JSON-LD."""
+
+    context_key = "retention_latest_reviews_by_product_id"
+    limit = 10
+
+    def batch_load(self, keys):
+        found = selectors.latest_published(keys, self.limit)
+        return [found.get(str(key), []) for key in keys]

@@ -21,11 +21,10 @@ from ... import saleor_adapter as saleor
 from ...reviews import selectors, services
 from ...reviews.models import Review, ReviewRequest, ReviewSource, ReviewStatus
 from ..saleor_types import Product
-from .dataloaders import ProductRatingByProductIdLoader
+from .dataloaders import LatestReviewsByProductIdLoader, ProductRatingByProductIdLoader
 
 MANAGE_PRODUCTS = "product.manage_products"
 MAX_PAGE = 100
-JSON_LD_REVIEWS = 10
 
 ReviewStatusEnum = graphene.Enum(
     "ReviewStatus",
@@ -383,11 +382,13 @@ def json_ld(product: Any, rating, reviews: list[Review]) -> dict[str, Any]:
 
 
 def resolve_review_json_ld(root, info):
-    def build(rating):
-        reviews = selectors.latest_published(str(root.pk), JSON_LD_REVIEWS)
-        return json_ld(root, rating, reviews)  # JSONString encodes it
+    from promise import Promise
 
-    return ProductRatingByProductIdLoader(info.context).load(str(root.pk)).then(build)
+    key = str(root.pk)
+    rating = ProductRatingByProductIdLoader(info.context).load(key)
+    reviews = LatestReviewsByProductIdLoader(info.context).load(key)
+    # JSONString encodes the dict
+    return Promise.all([rating, reviews]).then(lambda both: json_ld(root, both[0], both[1]))
 
 
 def product_review_json_ld_field() -> graphene.Field:
