@@ -889,3 +889,25 @@ def test_every_staff_and_shopper_refusal_leaves_the_database_unchanged(reviews_o
         payload = driver.mutate(name, document, variables, token=auth, expect_errors=True)
         assert [e["code"] for e in payload["errors"]] == [code], (name, variables)
         assert state() == before, (name, variables)
+
+
+def test_the_points_history_explains_the_review_reward_in_the_shoppers_language(reviews_on):
+    driver = reviews_on
+    _c, token = register(driver, "history-zh@example.com")
+    buy_and_ship(driver, "history-zh@example.com", token=token)
+    review_id = create_review(driver, token)["review"]["id"]
+    moderate(driver, review_id, "REMOVE")
+    query = "{ me { loyalty { entries(first: 10) { entries { type reason points } } } } }"
+
+    response = driver.client.post(
+        "/graphql/",
+        {"query": query},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"JWT {token}",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    entries = response.json()["data"]["me"]["loyalty"]["entries"]["entries"]
+    reasons = {entry["reason"]: entry["points"] for entry in entries}
+    assert reasons["感谢您的评价"] == 20
+    assert reasons["评价已被店铺移除"] == -20

@@ -31,6 +31,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .. import saleor_adapter as saleor
 from ..conf import RetentionSettings
@@ -54,6 +55,9 @@ REPLY_MAX_LENGTH = 5000
 AUTHOR_NAME_MAX_LENGTH = 100
 TOKEN_SALT = "saleor_retention.reviews.request"
 TOKEN_MAX_AGE = timedelta(days=365)
+# ledger reasons are stored as English message ids and translated when shown
+REWARD_REASON = gettext_noop("Thank you for your review")
+REVERSAL_REASON = gettext_noop("Review removed by the store")
 _LATIN_WORD = re.compile(r"^[0-9a-z' -]+$")
 
 
@@ -213,7 +217,7 @@ def _award_points(review: Review, settings: RetentionSettings, plugin_active: bo
         type=EntryType.REVIEW_REWARD,
         key=f"review:{review.pk}",
         settings=settings,
-        reason="review published",
+        reason=REWARD_REASON,
         details={"review_id": review.pk, "product_id": review.product_id},
     )
     review.points_awarded = entry.points
@@ -226,7 +230,7 @@ def _reverse_points(review: Review, settings: RetentionSettings) -> None:
     ledger.take_back_credit(
         credit_key=f"review:{review.pk}",
         key=f"review-reversal:{review.pk}",
-        reason="review removed",
+        reason=REVERSAL_REASON,
         policy=settings.negative_balance_policy,
         details={"review_id": review.pk},
     )
