@@ -296,7 +296,7 @@ def product_reviews_field() -> graphene.Field:
         first=graphene.Int(default_value=10, description=f"At most {MAX_PAGE}."),
         after=graphene.String(description="The endCursor of the previous page."),
         filter=ReviewFilterInput(),
-        sort_by=ReviewSortField(default_value=selectors.NEWEST),
+        sort_by=ReviewSortField(description="Default NEWEST."),
         description="Published reviews of the product, plus the signed-in shopper's own.",
         resolver=resolve_product_reviews,
     )
