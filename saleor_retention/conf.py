@@ -147,6 +147,34 @@ def parse_card_url(raw: str) -> str:
     return value
 
 
+# --- reviews -----------------------------------------------------------------------------------
+
+
+def parse_blocked_words(raw: str) -> tuple[str, ...]:
+    """Comma-separated words or phrases (either "," or the Chinese "，"); compared case-folded."""
+    words: list[str] = []
+    for chunk in str(raw).replace("\uff0c", ",").split(","):
+        word = chunk.strip().casefold()
+        if not word:
+            continue
+        if len(word) > 60:
+            raise ValueError(_("A blocked word has at most 60 characters."))
+        if word not in words:
+            words.append(word)
+    if len(words) > 500:
+        raise ValueError(_("Give at most 500 blocked words."))
+    return tuple(words)
+
+
+def parse_review_form_url(raw: str) -> str:
+    value = str(raw).strip()
+    if not value.startswith(("https://", "http://")) or "{token}" not in value or len(value) > 300:
+        raise ValueError(
+            _('Give an http(s) address of at most 300 characters containing "{token}".')
+        )
+    return value
+
+
 @dataclasses.dataclass(frozen=True)
 class Setting:
     name: str
@@ -407,6 +435,110 @@ SETTINGS: tuple[Setting, ...] = (
         default="10",
         parse=lambda raw: max(1, parse_non_negative_int(raw, maximum=60 * 24 * 30)),
     ),
+    # --- reviews ---
+    Setting(
+        name="reviews_accept_non_buyers",
+        label=_("Accept reviews from non-buyers"),
+        help_text=_(
+            '"true": signed-in customers who have not bought the product may review it too '
+            "(once per product), labelled unverified. Default: verified buyers only."
+        ),
+        default="false",
+        parse=parse_bool,
+    ),
+    Setting(
+        name="review_auto_publish_rating",
+        label=_("Publish reviews at once from this rating"),
+        help_text=_(
+            "Reviews rated at least this (1 to 5) and free of blocked words are published at "
+            "once; the others wait for moderation. 0 sends every review to moderation."
+        ),
+        default="4",
+        parse=lambda raw: parse_non_negative_int(raw, maximum=5),
+    ),
+    Setting(
+        name="review_blocked_words",
+        label=_("Blocked words in reviews"),
+        help_text=_(
+            "Comma-separated words or phrases (any language, case ignored); a review containing "
+            "one waits for moderation."
+        ),
+        default="",
+        parse=parse_blocked_words,
+    ),
+    Setting(
+        name="review_points",
+        label=_("Points for a published review"),
+        help_text=_(
+            "Points the author earns once when their review is published, whatever its rating; "
+            "removing the review takes them back. 0: none."
+        ),
+        default="0",
+        parse=lambda raw: parse_non_negative_int(raw, maximum=100000),
+    ),
+    Setting(
+        name="review_photo_bonus_points",
+        label=_("Extra points for a review with photos"),
+        help_text=_("Added to the review points when the published review has a photo."),
+        default="0",
+        parse=lambda raw: parse_non_negative_int(raw, maximum=100000),
+    ),
+    Setting(
+        name="review_title_max_length",
+        label=_("Longest review title"),
+        help_text=_("Characters, 10 to 500."),
+        default="120",
+        parse=lambda raw: max(10, parse_non_negative_int(raw, maximum=500)),
+    ),
+    Setting(
+        name="review_body_min_length",
+        label=_("Shortest review text"),
+        help_text=_("Characters a review's text needs at least; 0: the text may be empty."),
+        default="0",
+        parse=lambda raw: parse_non_negative_int(raw, maximum=1000),
+    ),
+    Setting(
+        name="review_body_max_length",
+        label=_("Longest review text"),
+        help_text=_("Characters, 100 to 20000."),
+        default="5000",
+        parse=lambda raw: max(100, parse_non_negative_int(raw, maximum=20000)),
+    ),
+    Setting(
+        name="review_max_photos",
+        label=_("Photos per review"),
+        help_text=_("The most photos a review may carry, 0 to 10."),
+        default="5",
+        parse=lambda raw: parse_non_negative_int(raw, maximum=10),
+    ),
+    Setting(
+        name="review_request_days",
+        label=_("Ask for a review after (days)"),
+        help_text=_("Days after an order is fully fulfilled that its review request is due."),
+        default="14",
+        parse=lambda raw: parse_non_negative_int(raw, maximum=365),
+    ),
+    Setting(
+        name="review_form_url",
+        label=_("Review form link"),
+        help_text=_(
+            "The store page that opens the review form for one bought item; {token} is replaced "
+            'by the signed token, e.g. "https://shop.example.com/review?token={token}".'
+        ),
+        default="http://localhost:3000/review?token={token}",
+        parse=parse_review_form_url,
+    ),
+    Setting(
+        name="reviews_erase_photos",
+        label=_("Delete a deleted customer's review photos"),
+        help_text=_(
+            '"true": when a customer is deleted, the photos of their reviews are deleted too; '
+            '"false": they are kept with the anonymised review (photos may show faces: your '
+            "call)."
+        ),
+        default="false",
+        parse=parse_bool,
+    ),
 )
 
 
@@ -441,6 +573,19 @@ class RetentionSettings:
     forum_edit_window_minutes: int = 30
     forum_rate_limit_posts: int = 5  # 0: no limit
     forum_rate_limit_minutes: int = 10
+    # reviews
+    reviews_accept_non_buyers: bool = False
+    review_auto_publish_rating: int = 4  # 0: every review waits for moderation
+    review_blocked_words: tuple[str, ...] = ()
+    review_points: int = 0
+    review_photo_bonus_points: int = 0
+    review_title_max_length: int = 120
+    review_body_min_length: int = 0
+    review_body_max_length: int = 5000
+    review_max_photos: int = 5
+    review_request_days: int = 14
+    review_form_url: str = "http://localhost:3000/review?token={token}"
+    reviews_erase_photos: bool = False
 
     @property
     def store_zone(self) -> zoneinfo.ZoneInfo:

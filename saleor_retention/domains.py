@@ -5,3 +5,5 @@ from .forum import privacy as forum_privacy  # noqa: F401
 from .ledger import handlers as ledger_handlers  # noqa: F401
 from .ledger import privacy as ledger_privacy  # noqa: F401
 from .ledger import referral_handlers  # noqa: F401
+from .reviews import handlers as reviews_handlers  # noqa: F401
+from .reviews import privacy as reviews_privacy  # noqa: F401

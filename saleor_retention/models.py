@@ -20,3 +20,11 @@ from .ledger.models import (  # noqa: F401
 from .ledger.profile_models import CustomerBirthday  # noqa: F401
 from .ledger.referral_models import Referral, ReferralCode  # noqa: F401
 from .ledger.tier_models import AccountTier, TierChange  # noqa: F401,E402
+from .reviews.models import (  # noqa: F401
+    ProductRating,
+    Review,
+    ReviewPhoto,
+    ReviewReport,
+    ReviewRequest,
+    ReviewVote,
+)

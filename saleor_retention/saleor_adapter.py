@@ -746,3 +746,119 @@ def paid_order_count(customer_id: str) -> int:
         return 0
     mine = _orders_of(customer_id, user.email or "").values("pk")
     return _paid_orders().filter(pk__in=mine).count()
+
+
+# --- reviews: who bought what, and the orders behind review requests ----------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ReviewableLineFacts:
+    """An order line as the reviews domain sees it: what was bought, by whom, how far shipped."""
+
+    line_id: str
+    order_id: str
+    order_status: str
+    customer_id: str | None
+    author_name: str  # "Mei L.": first name and the last name's initial; "" when unknown
+    product_id: str
+    product_name: str
+    variant_id: str
+    variant_name: str
+    quantity_fulfilled: int
+
+
+def _short_name(first: str, last: str) -> str:
+    first, last = (first or "").strip(), (last or "").strip()
+    if first and last:
+        return f"{first} {last[0]}."
+    return first or (f"{last[0]}." if last else "")
+
+
+def _line_facts(line: Any) -> ReviewableLineFacts | None:
+    variant = line.variant
+    if variant is None:  # the variant was deleted: nothing to attach a review to
+        return None
+    order = line.order
+    user = order.user
+    if user is not None and (user.first_name or user.last_name):
+        author = _short_name(user.first_name, user.last_name)
+    else:
+        address = order.billing_address
+        author = _short_name(address.first_name, address.last_name) if address else ""
+    return ReviewableLineFacts(
+        line_id=str(line.pk),
+        order_id=str(order.pk),
+        order_status=str(order.status),
+        customer_id=order_customer_id(order),
+        author_name=author[:100],
+        product_id=str(variant.product_id),
+        product_name=line.product_name or variant.product.name,
+        variant_id=str(variant.pk),
+        variant_name=line.variant_name or variant.name or "",
+        quantity_fulfilled=int(line.quantity_fulfilled),
+    )
+
+
+def _review_lines() -> Any:
+    from saleor.order.models import OrderLine
+
+    return OrderLine.objects.select_related(
+        "variant__product", "order__user", "order__billing_address"
+    )
+
+
+def order_line_for_review(line_id: str) -> ReviewableLineFacts | None:
+    if not str(line_id).isdigit():
+        return None
+    line = _review_lines().filter(pk=line_id).first()
+    return _line_facts(line) if line is not None else None
+
+
+def fulfilled_lines_of(customer_id: str, product_id: str) -> list[ReviewableLineFacts]:
+    """The customer's order lines of the product with something shipped, in orders neither
+    cancelled nor drafts, oldest first: the lines that make them a verified buyer."""
+    if not str(product_id).isdigit():
+        return []
+    lines = (
+        _review_lines()
+        .filter(order__user_id=customer_id, variant__product_id=product_id)
+        .filter(quantity_fulfilled__gt=0)
+        .exclude(order__status__in=("canceled", "draft"))
+        .order_by("pk")
+    )
+    return [facts for facts in map(_line_facts, lines) if facts is not None]
+
+
+def order_reviewable_lines(order_id: str) -> list[ReviewableLineFacts]:
+    """Lines of an order that can be reviewed: shipped, with a product that still exists."""
+    lines = _review_lines().filter(order_id=order_id, quantity_fulfilled__gt=0).order_by("pk")
+    return [facts for facts in map(_line_facts, lines) if facts is not None]
+
+
+def order_is_fully_fulfilled(order: Any) -> bool:
+    return str(order.status) == "fulfilled"
+
+
+def order_is_fully_refunded(order: Any) -> bool:
+    """2.10: the last payment says "fully-refunded", or refunds add up to what was captured."""
+    from saleor.payment import ChargeStatus
+
+    payment = order.get_last_payment()
+    if payment is not None and payment.charge_status == ChargeStatus.FULLY_REFUNDED:
+        return True
+    refunded = sum((refund.amount for refund in order_refunds(order)), ZERO)
+    total = Decimal(order.total_gross_amount)
+    return refunded > 0 and refunded >= total
+
+
+def customer_display_name(customer_id: str) -> str:
+    from saleor.account.models import User
+
+    row = User.objects.filter(pk=customer_id).values_list("first_name", "last_name").first()
+    return _short_name(*row)[:100] if row else ""
+
+
+def product_exists(product_id: str) -> bool:
+    from saleor.product.models import Product
+
+    return str(product_id).isdigit() and Product.objects.filter(pk=product_id).exists()

@@ -44,6 +44,24 @@ from .ledger.mutations import LoyaltyPointsAdjust
 from .ledger.referrals import LoyaltyReferralCodeApply, user_referral_code_field
 from .ledger.types import order_loyalty_field, user_loyalty_field
 from .privacy.types import user_retention_data_field
+from .reviews.mutations import (
+    ReviewCreate,
+    ReviewImport,
+    ReviewModerate,
+    ReviewReply,
+    ReviewReport,
+    ReviewUpdate,
+    ReviewVote,
+)
+from .reviews.types import (
+    product_review_json_ld_field,
+    product_review_summary_field,
+    product_reviews_field,
+    review_moderation_queue_field,
+    review_request_field,
+    review_requests_due_field,
+    user_reviews_field,
+)
 from .shop.types import shop_retention_field
 
 extend_type(saleor_types.Shop, "retention", shop_retention_field)
@@ -55,6 +73,10 @@ extend_type(saleor_types.Checkout, "loyalty", checkout_loyalty_field)
 extend_type(saleor_types.User, "loyaltyCards", user_loyalty_cards_field)
 extend_type(saleor_types.Fulfillment, "loyaltyCards", fulfillment_loyalty_cards_field)
 extend_type(saleor_types.User, "retentionData", user_retention_data_field)
+extend_type(saleor_types.Product, "reviews", product_reviews_field)
+extend_type(saleor_types.Product, "reviewSummary", product_review_summary_field)
+extend_type(saleor_types.Product, "reviewJsonLd", product_review_json_ld_field)
+extend_type(saleor_types.User, "reviews", user_reviews_field)
 
 
 class RetentionQueries(graphene.ObjectType):
@@ -65,6 +87,9 @@ class RetentionQueries(graphene.ObjectType):
     forum_boards = forum_boards_field()
     forum_topics = forum_topics_field()
     forum_topic = forum_topic_field()
+    review_moderation_queue = review_moderation_queue_field()
+    review_requests_due = review_requests_due_field()
+    review_request = review_request_field()
 
 
 class RetentionMutations(graphene.ObjectType):
@@ -90,6 +115,13 @@ class RetentionMutations(graphene.ObjectType):
     forum_moderate = ForumModerate.Field()
     forum_board_create = ForumBoardCreate.Field()
     forum_board_update = ForumBoardUpdate.Field()
+    review_create = ReviewCreate.Field()
+    review_update = ReviewUpdate.Field()
+    review_vote = ReviewVote.Field()
+    review_report = ReviewReport.Field()
+    review_moderate = ReviewModerate.Field()
+    review_reply = ReviewReply.Field()
+    review_import = ReviewImport.Field()
 
 
 class Query(RetentionQueries, SaleorQuery):
