@@ -95,6 +95,18 @@ class RetentionPlugin(BasePlugin):
                 }
             ) from None
 
+    @classmethod
+    def save_plugin_configuration(cls, plugin_configuration: Any, cleaned_data: Any) -> Any:
+        """Saleor updates only the settings already stored in the plugin's row, so on a store
+        that upgraded the plugin a setting added since its first save could never be set (the
+        value was dropped without a word). The missing settings join the row with their
+        defaults first; the ones stored keep their values."""
+        stored = list(plugin_configuration.configuration or [])
+        names = {item.get("name") for item in stored}
+        stored += [item for item in conf.default_configuration() if item["name"] not in names]
+        plugin_configuration.configuration = stored
+        return super().save_plugin_configuration(plugin_configuration, cleaned_data)
+
     # --- hooks ----------------------------------------------------------------------------
 
     @_guarded(intake.CUSTOMER_CREATED)

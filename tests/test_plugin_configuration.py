@@ -99,3 +99,22 @@ def test_settings_are_a_frozen_dataclass():
     settings = conf.parse_configuration(None)
     with pytest.raises(AttributeError):
         settings.signup_bonus = 5  # type: ignore[misc]
+
+
+def test_a_setting_added_by_a_plugin_upgrade_can_be_set_on_a_store_that_saved_before(driver):
+    # given a store that saved its settings before the reviews settings existed
+    driver.plugin_update(active=True, signup_bonus="10")
+    row = PluginConfiguration.objects.get(identifier="saleor.retention")
+    row.configuration = [
+        item for item in row.configuration if not item["name"].startswith("review")
+    ]
+    row.save()
+
+    # when staff set a new setting through Saleor's pluginUpdate
+    payload = driver.plugin_update(review_points="25")
+
+    # then it is saved and used, and the settings stored before keep their values
+    assert payload["pluginsErrors"] == []
+    assert stored("review_points") == "25"
+    assert stored("signup_bonus") == "10"
+    assert (conf.load_settings().review_points, conf.load_settings().signup_bonus) == (25, 10)
