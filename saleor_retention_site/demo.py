@@ -154,6 +154,12 @@ def play_story() -> None:
 
     step(f"{email} registers (accountRegister)", lambda: driver.account_register(email))
     token = driver.token_create(email, "customer-password")
+    driver.mutate(
+        "accountUpdate",
+        """mutation { accountUpdate(input: { firstName: "Mei", lastName: "Lin" }) {
+            accountErrors { field message } } }""",
+        token=token,
+    )
     show_points(driver, token)
 
     order = step(
