@@ -180,3 +180,37 @@ def test_print_queue_rendering_reads_a_fixed_number_of_rows(retention_on):
         return len(captured.captured_queries)
 
     assert queries(cards[:1]) == queries(cards)
+
+
+def test_each_kind_prints_in_its_own_design_even_in_one_print_run(retention_on):
+    # given one order whose parcel carries a discount card and a bonus-points card
+    retention_on.plugin_update(cards_per_parcel="2")
+    for overrides in (
+        {"name": "pct", "kind": "PERCENTAGE", "value": "15", "minSpend": None, "templateName": ""},
+        {
+            "name": "pts",
+            "kind": "BONUS_POINTS",
+            "value": "300",
+            "minSpend": None,
+            "templateName": "",
+        },
+    ):
+        assert create_program(retention_on, **overrides)["errors"] == []
+    _customer, token = register(retention_on, "ina@example.com")
+    ship(retention_on, retention_on.buy(email="ina@example.com", token=token)["id"])
+    cards = list(LoyaltyCard.objects.select_related("program").order_by("pk"))
+    assert [card.kind for card in cards] == ["percentage", "bonus_points"]
+
+    # when both are printed in one run
+    pages = [
+        page.extract_text().lower().replace(" ", "").replace("\n", "")  # letter spacing, wraps
+        for page in PdfReader(io.BytesIO(printing.render_cards(cards, conf.load_settings()))).pages
+    ]
+
+    # then each page carries its own kind's design and terms
+    assert len(pages) == 2
+    discount = next(page for page in pages if cards[0].code.lower() in page)
+    bonus = next(page for page in pages if cards[1].code.lower() in page)
+    assert "discountcard" in discount and "15%offyournextorder" in discount
+    assert "bonus-pointscard" in bonus and "300bonuspointsonyournextorder" in bonus
+    assert printing.templates_for(cards[1])[0] == "saleor_retention/cards/bonus_points.html"

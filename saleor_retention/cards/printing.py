@@ -1,7 +1,8 @@
 """Printable loyalty cards: HTML templates rendered to PDF with WeasyPrint, with a QR code.
 
-A card is rendered in its order's language (English or Simplified Chinese) from
-``templates/saleor_retention/cards/base.html`` (or the program's own template); the QR code opens
+A card is rendered in its order's language (English or Simplified Chinese) from the program's
+own template if it names one, else its kind's design (``templates/saleor_retention/cards/
+<kind>.html``: a coloured band with the kind's name over ``base.html``); the QR code opens
 the store URL configured in ``card_qr_url`` with the card's code. Rendering happens in a Celery
 task after the card is committed, never inside Saleor's shipping mutation.
 """
@@ -47,7 +48,7 @@ def _money(amount, currency: str) -> str:
 
 def _headline(card: LoyaltyCard) -> str:
     if card.kind == CardKind.PERCENTAGE:
-        return _("%(percent)s%% off your next order") % {"percent": f"{card.value:g}"}
+        return _("%(percent)s%% off your next order") % {"percent": f"{card.value.normalize():f}"}
     if card.kind == CardKind.FIXED:
         return _("Save %(amount)s on your next order") % {
             "amount": _money(card.value, card.currency)
@@ -116,12 +117,13 @@ def render_cards(cards: list[LoyaltyCard], settings: RetentionSettings) -> bytes
 
     languages = saleor.order_language_codes(card.order_id for card in cards)
     names = saleor.customer_names(card.customer_id for card in cards)
-    by_language: dict[str, list[LoyaltyCard]] = {}
+    groups: dict[tuple[str, tuple[str, ...]], list[LoyaltyCard]] = {}
     for card in cards:
-        by_language.setdefault(card_language(languages.get(card.order_id, "")), []).append(card)
+        language = card_language(languages.get(card.order_id, ""))
+        groups.setdefault((language, templates_for(card)), []).append(card)
     documents = [
-        weasyprint.HTML(string=_html(group, settings, language, names)).render()
-        for language, group in sorted(by_language.items())
+        weasyprint.HTML(string=_html(group, settings, language, names, templates)).render()
+        for (language, templates), group in sorted(groups.items())
     ]
     if not documents:
         documents = [weasyprint.HTML(string="<p></p>").render()]
@@ -129,15 +131,22 @@ def render_cards(cards: list[LoyaltyCard], settings: RetentionSettings) -> bytes
     return documents[0].copy(pages).write_pdf()
 
 
+def templates_for(card: LoyaltyCard) -> tuple[str, ...]:
+    """Where a card's design is looked for: the program's own template, the kind's, the base."""
+    own = [card.program.template_name] if card.program.template_name else []
+    return tuple(
+        f"saleor_retention/cards/{name}" for name in [*own, f"{card.kind}.html", "base.html"]
+    )
+
+
 def _html(
-    cards: list[LoyaltyCard], settings: RetentionSettings, language: str, names: dict[str, str]
+    cards: list[LoyaltyCard],
+    settings: RetentionSettings,
+    language: str,
+    names: dict[str, str],
+    templates: tuple[str, ...],
 ) -> str:
-    own_template = [
-        f"saleor_retention/cards/{c.program.template_name}"
-        for c in cards[:1]
-        if c.program.template_name
-    ]
-    template = select_template([*own_template, "saleor_retention/cards/base.html"])
+    template = select_template(list(templates))
     with translation.override(language):
         return template.render(
             {
