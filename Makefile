@@ -32,7 +32,8 @@ pytest:
 
 # Performance targets, measured in one run on a dedicated database (saleor_retention_bench, created
 # and migrated; BENCH_DATABASE_URL overrides): ledger posts/s, orderMarkAsPaid with the plugin active
-# vs inactive, me.loyalty requests/s. Prints a table and rewrites README's Benchmarks section.
+# vs inactive, me.loyalty requests/s, card PDFs, review pages. Prints a table and rewrites README's
+# Benchmarks section.
 bench: install services
 	$(PY) -m bench.run
 

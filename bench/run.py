@@ -41,6 +41,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bench.cards import QUEUE_CARDS, SINGLE_CARDS, CardsResult, bench_cards
+from bench.reviews import HISTOGRAM_FIELDS, ReviewsResult, bench_reviews
 
 BENCH_DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/saleor_retention_bench"
@@ -671,6 +672,7 @@ def report(
     eager: MarkPaidResult,
     loyalty: LoyaltyResult,
     cards: CardsResult,
+    reviews: ReviewsResult,
     host: dict[str, str],
     duration: float,
 ) -> str:
@@ -680,6 +682,11 @@ def report(
     if worker is None:
         raise ValueError("the production shape ran without a worker")
     met = broker.median_ratio <= MARK_PAID_TARGET
+    per_field_us = (
+        (reviews.histogram.median_ms - reviews.rated.median_ms)
+        * 1000
+        / (HISTOGRAM_FIELDS * reviews.products)
+    )
     verdict = "**met**" if met else "**not met**"
     eager_side = "within" if eager.median_ratio <= MARK_PAID_TARGET else "above"
     today = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -737,6 +744,19 @@ def report(
         f"| print-queue PDF of {cards.queue_cards:,} cards | 1 "
         f"| {cards.queue_seconds:.1f} s, {cards.queue_bytes / 2**20:.1f} MB PDF, "
         f"peak memory +{cards.rss_growth_mb:.0f} MB | | |",
+        f"| `products(first: {reviews.products})`, no review fields "
+        f"| {len(reviews.plain.samples):,} | {reviews.plain.per_second:,.1f} req/s, "
+        f"{reviews.plain.queries} queries " + ms(reviews.plain),
+        f"| the same page with `reviewSummary {{ averageRating count }}` on every product "
+        f"| {len(reviews.rated.samples):,} | {reviews.rated.per_second:,.1f} req/s, "
+        f"{reviews.rated.queries} queries " + ms(reviews.rated),
+        f"| the same page with the stars histogram too (`distribution {{ rating count }}`) "
+        f"| {len(reviews.histogram.samples):,} | {reviews.histogram.per_second:,.1f} req/s, "
+        f"{reviews.histogram.queries} queries " + ms(reviews.histogram),
+        f"| `product.reviews(first: 10, sortBy: MOST_HELPFUL)` of "
+        f"{reviews.reviews_on_product} reviews | {len(reviews.reviews.samples):,} "
+        f"| {reviews.reviews.per_second:,.1f} req/s, {reviews.reviews.queries} queries "
+        + ms(reviews.reviews),
         "",
         f"- Ledger: each `credit()` is its own transaction (account row lock, idempotency "
         f"check, entry, lot, balance update) on {ledger.accounts} accounts in turn; the replays "
@@ -789,6 +809,18 @@ def report(
         f"after a shipment), then one print-queue PDF of {cards.queue_cards:,} cards "
         f"({cards.queue_pages:,} pages, checked) as the warehouse's daily run downloads it; "
         "memory is the growth of the process's peak resident size during that render.",
+        f"- Reviews: {reviews.products} products each with published reviews imported through "
+        "the reviews service (so the rating aggregates moved as in production), one of them "
+        f"with {reviews.reviews_on_product}; anonymous requests one after another for "
+        "8 s each. The ratings come from one dataloader query for the whole page: the rated "
+        f"page costs {reviews.rated.queries - reviews.plain.queries} more quer"
+        f"{'y' if reviews.rated.queries - reviews.plain.queries == 1 else 'ies'} than the plain "
+        f"one and {reviews.rated.median_ms / reviews.plain.median_ms:.2f}× its median time. The "
+        "histogram reads nothing more but resolves "
+        f"{HISTOGRAM_FIELDS * reviews.products:,} more fields, each through graphene 2's executor "
+        "and Saleor's three GraphQL middlewares (tracing, JWT, apps): about "
+        f"{per_field_us:.0f} µs a field here, so a category page should ask for the average and "
+        "count and leave the histogram to the product page.",
     ]
     return "\n".join(lines)
 
@@ -840,23 +872,25 @@ def main() -> int:
     )
     run_id = uuid.uuid4().hex[:10]  # fresh customers and keys on every run; old rows stay
 
-    print(f"bench: 1/4 ledger, {LEDGER_POSTS:,} posts and {LEDGER_POSTS:,} replays...")
+    print(f"bench: 1/5 ledger, {LEDGER_POSTS:,} posts and {LEDGER_POSTS:,} replays...")
     ledger = bench_ledger(run_id)
     print(
-        f"bench: 2/4 orderMarkAsPaid, {MARK_PAID_PER_STATE} calls each with the plugin off/on, "
+        f"bench: 2/5 orderMarkAsPaid, {MARK_PAID_PER_STATE} calls each with the plugin off/on, "
         f"with a Redis broker ({BENCH_BROKER_URL}) and a celery worker..."
     )
     broker = bench_mark_as_paid(driver, run_id, broker_url=BENCH_BROKER_URL)
     print(summary(broker))
-    print(f"bench: 2/4 orderMarkAsPaid, {MARK_PAID_PER_STATE} calls each, no broker (eager)...")
+    print(f"bench: 2/5 orderMarkAsPaid, {MARK_PAID_PER_STATE} calls each, no broker (eager)...")
     eager = bench_mark_as_paid(driver, run_id, broker_url=None)
     print(summary(eager))
-    print(f"bench: 3/4 me.loyalty for {LOYALTY_SECONDS:.0f} s, {HISTORY_ENTRIES} entries...")
+    print(f"bench: 3/5 me.loyalty for {LOYALTY_SECONDS:.0f} s, {HISTORY_ENTRIES} entries...")
     loyalty = bench_loyalty(driver, run_id)
     print(
-        f"bench: 4/4 card printing, {SINGLE_CARDS} single cards and a {QUEUE_CARDS:,}-card queue..."
+        f"bench: 4/5 card printing, {SINGLE_CARDS} single cards and a {QUEUE_CARDS:,}-card queue..."
     )
     cards = bench_cards(run_id)
+    print("bench: 5/5 review pages (a 100-product category page, a product's reviews)...")
+    reviews = bench_reviews(driver, run_id)
 
     section = report(
         database=database,
@@ -865,6 +899,7 @@ def main() -> int:
         eager=eager,
         loyalty=loyalty,
         cards=cards,
+        reviews=reviews,
         host=machine(),
         duration=time.perf_counter() - started,
     )

@@ -118,3 +118,37 @@ def test_erasure_runs_whether_or_not_the_plugin_is_active(retention_on, monkeypa
     # then every domain's eraser still ran for her
     assert erased == [pk_of(customer_id)]
     assert LoyaltyAccount.objects.filter(customer__isnull=True).count() == 1
+
+
+def test_a_shopper_deleting_her_own_account_is_erased_everywhere(retention_on):
+    """Saleor's accountDelete (the shopper's own, with the e-mailed token) takes the same path."""
+    from django.contrib.auth.tokens import default_token_generator
+
+    from saleor_retention.forum.models import ForumPost
+    from tests.test_forum import create_board, create_topic, set_name, topic_view
+
+    driver = retention_on
+    customer_id, token = shopper_with_points(driver, "nia@example.com")
+    set_name(driver, token, first_name="Nia", last_name="Ode")
+    board = create_board(driver, name="General", slug="general")
+    topic = create_topic(driver, token, board["id"], title="Hi", body="Nia was here")
+    user = User.objects.get(pk=pk_of(customer_id))
+
+    # when she deletes her account with the token Saleor e-mails her
+    deleted = driver.mutate(
+        "accountDelete",
+        """mutation($token: String!) { accountDelete(token: $token) {
+            accountErrors { field code message } } }""",
+        {"token": default_token_generator.make_token(user)},
+        token=token,
+    )
+
+    # then she is gone; her post stays as a former customer's and her points stay unlinked
+    assert deleted["accountErrors"] == []
+    assert not User.objects.filter(pk=user.pk).exists()
+    view = topic_view(driver, topic["id"], token=driver.staff_token())["topic"]
+    assert view["authorName"] == "Former customer"
+    assert list(ForumPost.objects.values_list("author_id", "author_name", "body")) == [
+        (None, "", "Nia was here")
+    ]
+    assert LoyaltyAccount.objects.get(lifetime_points=100).customer_id is None

@@ -1,0 +1,138 @@
+"""Review reads a storefront makes on every page view: a category page of 100 products with their
+ratings (and the same page without them, for the cost of the ratings alone), and a product page
+of reviews sorted by helpfulness from a product with many reviews."""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+import time
+from decimal import Decimal
+
+CATEGORY_PRODUCTS = 100
+PRODUCT_REVIEWS = 500
+SECONDS_PER_MEASURE = 8.0
+MAX_REQUESTS = 400
+
+PLAIN_PAGE = """query($first: Int!) { products(first: $first) { edges { node { id name
+  pricing { priceRange { start { gross { amount } } } } } } } }"""
+RATED_PAGE = """query($first: Int!) { products(first: $first) { edges { node { id name
+  pricing { priceRange { start { gross { amount } } } }
+  reviewSummary { averageRating count } } } } }"""
+# The stars histogram: 5 objects of 2 fields per product, 1,000 more resolved fields on the page.
+HISTOGRAM_PAGE = RATED_PAGE.replace(
+    "averageRating count", "averageRating count distribution { rating count }"
+)
+HISTOGRAM_FIELDS = 5 * 3  # the list field's 5 items, each an object with 2 scalar fields
+REVIEWS_PAGE = """query($id: ID!) { product(id: $id) { reviewSummary { averageRating count }
+  reviews(first: 10, sortBy: MOST_HELPFUL) { totalCount edges { node { id rating title body
+  authorName helpfulCount photos { thumbnailUrl } } } } } }"""
+
+
+@dataclasses.dataclass(frozen=True)
+class Measure:
+    samples: list[float]
+    queries: int
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.samples) * 1000
+
+    @property
+    def p95_ms(self) -> float:
+        return statistics.quantiles(self.samples, n=20, method="inclusive")[18] * 1000
+
+    @property
+    def per_second(self) -> float:
+        return len(self.samples) / sum(self.samples)
+
+
+@dataclasses.dataclass(frozen=True)
+class ReviewsResult:
+    plain: Measure
+    rated: Measure
+    histogram: Measure
+    reviews: Measure
+    products: int
+    reviews_on_product: int
+
+
+def _seed(run_id: str) -> str:
+    """100 products of the store's category, each with 3 imported reviews (through the reviews
+    service, so the rating aggregates move as in production); one of them with 500."""
+    from saleor.product.models import Product
+
+    from saleor_retention import conf
+    from saleor_retention.reviews import services
+
+    settings = conf.load_settings()
+    template = Product.objects.order_by("pk").first()
+    assert template is not None, "the bench store has no product"
+    busy = ""
+    for n in range(CATEGORY_PRODUCTS):
+        product = Product.objects.create(
+            name=f"Bench tea {run_id} {n}",
+            slug=f"bench-tea-{run_id}-{n}",
+            product_type=template.product_type,
+            category=template.category,
+            price_amount=Decimal("10"),
+            minimal_variant_price_amount=Decimal("10"),
+            currency="USD",
+            is_published=True,
+        )
+        count = PRODUCT_REVIEWS if n == 0 else 3
+        for i in range(count):
+            services.review_import(
+                product_id=str(product.pk),
+                rating=1 + (i * 7 + n) % 5,
+                author_name=f"Reader {i}",
+                title=f"Review {i}",
+                body="Brewed it three times; the second steep was the best.",
+                staff_user_id="bench",
+                settings=settings,
+            )
+        busy = busy or str(product.pk)
+    return busy
+
+
+def _measure(driver, query: str, variables: dict) -> Measure:
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    # the request's own reset_queries() would cut an earlier capture's log under this one's feet
+    reset_queries()
+    with CaptureQueriesContext(connection) as captured:
+        driver.query(query, variables)
+    for _ in range(10):  # warm-up
+        driver.query(query, variables)
+    samples: list[float] = []
+    start = time.perf_counter()
+    while time.perf_counter() - start < SECONDS_PER_MEASURE and len(samples) < MAX_REQUESTS:
+        began = time.perf_counter()
+        driver.query(query, variables)
+        samples.append(time.perf_counter() - began)
+    return Measure(samples, len(captured.captured_queries))
+
+
+def bench_reviews(driver, run_id: str) -> ReviewsResult:
+    from saleor_retention_site.driver import gid
+
+    busy = _seed(run_id)
+    page = {"first": CATEGORY_PRODUCTS}
+    data = driver.query(RATED_PAGE, page)["products"]["edges"]
+    if len(data) != CATEGORY_PRODUCTS:
+        raise AssertionError(f"the page has {len(data)} products, not {CATEGORY_PRODUCTS}")
+    product = driver.query(REVIEWS_PAGE, {"id": gid("Product", busy)})["product"]
+    if (
+        product["reviews"]["totalCount"] != PRODUCT_REVIEWS
+        or len(product["reviews"]["edges"]) != 10
+    ):
+        raise AssertionError(f"the product page answered {product['reviews']['totalCount']}")
+    return ReviewsResult(
+        plain=_measure(driver, PLAIN_PAGE, page),
+        rated=_measure(driver, RATED_PAGE, page),
+        histogram=_measure(driver, HISTOGRAM_PAGE, page),
+        reviews=_measure(driver, REVIEWS_PAGE, {"id": gid("Product", busy)}),
+        products=CATEGORY_PRODUCTS,
+        reviews_on_product=PRODUCT_REVIEWS,
+    )
