@@ -885,12 +885,12 @@ def main() -> int:
     print(summary(eager))
     print(f"bench: 3/5 me.loyalty for {LOYALTY_SECONDS:.0f} s, {HISTORY_ENTRIES} entries...")
     loyalty = bench_loyalty(driver, run_id)
+    print("bench: 4/5 review pages (a 100-product category page, a product's reviews)...")
+    reviews = bench_reviews(driver, run_id)
     print(
-        f"bench: 4/5 card printing, {SINGLE_CARDS} single cards and a {QUEUE_CARDS:,}-card queue..."
+        f"bench: 5/5 card printing, {SINGLE_CARDS} single cards and a {QUEUE_CARDS:,}-card queue..."
     )
     cards = bench_cards(run_id)
-    print("bench: 5/5 review pages (a 100-product category page, a product's reviews)...")
-    reviews = bench_reviews(driver, run_id)
 
     section = report(
         database=database,
