@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from ...cards import printing, services
 from ...errors import RetentionError, RetentionErrorCode
+from ..core.access import pk_from_global_id
 from ..core.mutations import RetentionMutation, input_values
 from ..saleor_types import Decimal
 from .types import (
@@ -15,7 +16,6 @@ from .types import (
     LoyaltyCardKind,
     LoyaltyCardProgram,
     LoyaltyCardType,
-    pk_from_global_id,
 )
 
 # GraphQL input name -> model field

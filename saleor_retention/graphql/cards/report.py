@@ -5,8 +5,9 @@ from prices import Money as Price
 
 from ...cards.models import CardProgram
 from ...cards.report import program_report
+from ..core.access import pk_from_global_id
 from ..saleor_types import Money
-from .types import pk_from_global_id, require_staff
+from .types import require_staff
 
 
 class LoyaltyCardGroupResult(graphene.ObjectType):

@@ -5,10 +5,11 @@
 import graphene
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from graphql_relay import from_global_id, to_global_id
+from graphql_relay import to_global_id
 
 from ...cards import selectors
 from ...cards.models import CardKind, Eligibility, LoyaltyCard
+from ..core.access import pk_from_global_id
 
 MANAGE_DISCOUNTS = "discount.manage_discounts"
 MAX_CARDS = 500
@@ -49,14 +50,6 @@ def is_staff_for_cards(user) -> bool:
 def require_staff(info) -> None:
     if not is_staff_for_cards(getattr(info.context, "user", None)):
         raise PermissionDenied(_("You do not have permission to perform this action."))
-
-
-def pk_from_global_id(global_id: str, type_name: str) -> str | None:
-    try:
-        kind, pk = from_global_id(global_id)
-    except Exception:  # noqa: BLE001 - any malformed id is just "not this type's id"
-        return None
-    return pk if kind == type_name and pk else None
 
 
 class LoyaltyCardProgram(graphene.ObjectType):

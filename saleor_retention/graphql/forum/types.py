@@ -16,7 +16,7 @@ from typing import Any
 import graphene
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from graphql_relay import from_global_id, to_global_id
+from graphql_relay import to_global_id
 
 from ... import conf
 from ...errors import RetentionError as DomainError
@@ -24,6 +24,7 @@ from ...errors import RetentionErrorCode
 from ...forum import selectors
 from ...forum.models import BoardAccess
 from ...forum.selectors import ANONYMOUS, Viewer
+from ..core import access
 from ..core.mutations import error_list
 from ..core.types import RetentionError
 
@@ -66,11 +67,8 @@ def settings_of(info: Any) -> conf.RetentionSettings:
 
 def pk_from_global_id(global_id: str | None, type_name: str, field: str) -> str:
     """The primary key in a global id of ``type_name``, or an INVALID refusal on ``field``."""
-    try:
-        kind, pk = from_global_id(global_id or "")
-    except Exception:  # noqa: BLE001 - any malformed id is just "not this type's id"
-        kind, pk = None, None
-    if kind != type_name or not pk or not str(pk).isdigit():
+    pk = access.pk_from_global_id(global_id, type_name)
+    if pk is None or not str(pk).isdigit():
         raise DomainError(
             _("%(id)s is not a %(type)s id.") % {"id": global_id, "type": type_name},
             code=RetentionErrorCode.INVALID,

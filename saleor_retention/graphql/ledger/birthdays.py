@@ -6,11 +6,8 @@ from saleor.graphql.core.dataloaders import DataLoader
 
 from ...errors import RetentionError, RetentionErrorCode
 from ...ledger import bonuses
+from ..core.access import may_see_customer, signed_in
 from ..core.mutations import RetentionMutation
-
-
-def _signed_in(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
 
 
 class LoyaltyBirthdaySet(RetentionMutation):
@@ -28,7 +25,7 @@ class LoyaltyBirthdaySet(RetentionMutation):
     @classmethod
     def perform_mutation(cls, root, info, birthday):
         user = getattr(info.context, "user", None)
-        if user is None or not _signed_in(user):
+        if user is None or not signed_in(user):
             raise RetentionError(
                 _("Sign in to set your birthday."), code=RetentionErrorCode.PERMISSION_DENIED
             )
@@ -46,15 +43,8 @@ class BirthdayByCustomerIdLoader(DataLoader):
         return [found.get(str(key)) for key in keys]
 
 
-def _may_see(viewer, customer) -> bool:
-    """The same rule as ``User.loyalty``: the shopper themself, or staff who manage users."""
-    if not _signed_in(viewer):
-        return False
-    return viewer.pk == customer.pk or viewer.has_perm("account.manage_users")
-
-
 def resolve_user_loyalty_birthday(root, info):
-    if not _may_see(getattr(info.context, "user", None), root):
+    if not may_see_customer(getattr(info.context, "user", None), root):
         return None
     return BirthdayByCustomerIdLoader(info.context).load(str(root.pk))
 

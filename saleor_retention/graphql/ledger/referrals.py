@@ -8,6 +8,7 @@ from ... import conf
 from ...errors import RetentionError, RetentionErrorCode
 from ...ledger import referrals
 from ...ledger.referral_models import Referral as ReferralModel
+from ..core.access import may_see_customer, signed_in
 from ..core.mutations import RetentionMutation
 
 LoyaltyReferralStatus = graphene.Enum(
@@ -31,10 +32,6 @@ class LoyaltyReferral(graphene.ObjectType):
         return root.status
 
 
-def _signed_in(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
-
-
 class LoyaltyReferralCodeApply(RetentionMutation):
     """A new customer gives a friend's referral code (after registering, or at checkout); both
     earn the store's referral bonuses once the new customer's first order is paid. Giving the
@@ -54,7 +51,7 @@ class LoyaltyReferralCodeApply(RetentionMutation):
     @classmethod
     def perform_mutation(cls, root, info, code, checkout_token=None):
         user = getattr(info.context, "user", None)
-        if user is None or not _signed_in(user):
+        if user is None or not signed_in(user):
             raise RetentionError(
                 _("Sign in to use a referral code."), code=RetentionErrorCode.NOT_SIGNED_IN
             )
@@ -80,15 +77,8 @@ class ReferralCodeByCustomerIdLoader(DataLoader):
         return [codes[str(key)] for key in keys]
 
 
-def _may_see(viewer, customer) -> bool:
-    """The same rule as ``User.loyalty``: the shopper themself, or staff who manage users."""
-    if not _signed_in(viewer):
-        return False
-    return viewer.pk == customer.pk or viewer.has_perm("account.manage_users")
-
-
 def resolve_user_loyalty_referral_code(root, info):
-    if not _may_see(getattr(info.context, "user", None), root):
+    if not may_see_customer(getattr(info.context, "user", None), root):
         return None
     return ReferralCodeByCustomerIdLoader(info.context).load(str(root.pk))
 

@@ -7,6 +7,7 @@ from ... import conf
 from ... import saleor_adapter as saleor
 from ...ledger import referrals, selectors, tiers
 from ...ledger.models import EntryType
+from ..core.access import may_see_customer
 from ..saleor_types import Money, Order
 
 LoyaltyEntryType = graphene.Enum(
@@ -178,17 +179,9 @@ class LoyaltyAccount(graphene.ObjectType):
         )
 
 
-def _can_see(viewer, customer) -> bool:
-    if viewer is None or not viewer.is_authenticated:
-        return False
-    if viewer.pk == customer.pk:
-        return True
-    return viewer.has_perm("account.manage_users")
-
-
 def resolve_user_loyalty(root, info):
     """The shopper's own account, or any customer's for staff who manage users; else null."""
-    if not _can_see(getattr(info.context, "user", None), root):
+    if not may_see_customer(getattr(info.context, "user", None), root):
         return None
     customer_id = str(root.pk)
     return LoyaltyAccount(

@@ -6,16 +6,11 @@ from __future__ import annotations
 import graphene
 
 from ... import privacy
-
-
-def _may_see(viewer, customer) -> bool:
-    if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.is_active:
-        return False
-    return viewer.pk == customer.pk or viewer.has_perm("account.manage_users")
+from ..core.access import may_see_customer
 
 
 def resolve_user_retention_data(root, info):
-    if not _may_see(getattr(info.context, "user", None), root):
+    if not may_see_customer(getattr(info.context, "user", None), root):
         return None
     return privacy.export_customer(str(root.pk))
 

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from ... import conf
 from ...errors import RetentionError, RetentionErrorCode
 from ...reviews import services
+from ..core.access import pk_from_global_id
 from ..core.mutations import RetentionMutation
 from ..saleor_types import Upload
-from .types import MANAGE_PRODUCTS, ReviewType, pk_from_global_id, viewer_id
+from .types import MANAGE_PRODUCTS, ReviewType, viewer_id
 
 
 def _review_pk(global_id: str) -> str:

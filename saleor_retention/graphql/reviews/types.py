@@ -14,12 +14,13 @@ import graphene
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
-from graphql_relay import from_global_id, to_global_id
+from graphql_relay import to_global_id
 
 from ... import conf
 from ... import saleor_adapter as saleor
 from ...reviews import selectors, services
 from ...reviews.models import Review, ReviewRequest, ReviewSource, ReviewStatus
+from ..core.access import pk_from_global_id, signed_in_user
 from ..saleor_types import Product
 from .dataloaders import LatestReviewsByProductIdLoader, ProductRatingByProductIdLoader
 
@@ -55,10 +56,7 @@ ReviewSortField = graphene.Enum(
 
 
 def viewer_of(info) -> Any | None:
-    user = getattr(info.context, "user", None)
-    if user is None or not user.is_authenticated or not user.is_active:
-        return None
-    return user
+    return signed_in_user(info)
 
 
 def viewer_id(info) -> str | None:
@@ -74,16 +72,6 @@ def is_review_staff(info) -> bool:
 def require_staff(info) -> None:
     if not is_review_staff(info):
         raise PermissionDenied(_("You do not have permission to perform this action."))
-
-
-def pk_from_global_id(global_id: str | None, type_name: str) -> str | None:
-    if not global_id:
-        return None
-    try:
-        kind, pk = from_global_id(global_id)
-    except Exception:  # noqa: BLE001 - any malformed id is just "not this type's id"
-        return None
-    return pk if kind == type_name and pk else None
 
 
 def _can_see_private(root: Review, info) -> bool:
