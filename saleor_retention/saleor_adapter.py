@@ -840,15 +840,18 @@ def order_is_fully_fulfilled(order: Any) -> bool:
 
 
 def order_is_fully_refunded(order: Any) -> bool:
-    """2.10: the last payment says "fully-refunded", or refunds add up to what was captured."""
+    """Refunds reach what was paid with money: the last payment says "fully-refunded", or
+    refunds were made and nothing charged is left (Saleor lowers the charged amount on each
+    refund). Gift cards, the points discount among them, are not money paid, so an order paid
+    partly with points counts as refunded in full once its money is back (the same rule as
+    ``ledger.referrals.money_paid``)."""
     from saleor.payment import ChargeStatus
 
     payment = order.get_last_payment()
     if payment is not None and payment.charge_status == ChargeStatus.FULLY_REFUNDED:
         return True
     refunded = sum((refund.amount for refund in order_refunds(order)), ZERO)
-    total = Decimal(order.total_gross_amount)
-    return refunded > 0 and refunded >= total
+    return refunded > 0 and _paid_amount(order) <= 0
 
 
 def customer_display_name(customer_id: str) -> str:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .. import saleor_adapter as saleor
 from ..inbox import intake
 from ..inbox.handlers import handles
 from ..ledger import selectors as ledger_selectors
-from ..ledger.referrals import is_voided
 from . import services
 
 if TYPE_CHECKING:
@@ -91,8 +89,7 @@ def take_back_card_bonus_on_full_refund(
     code = saleor.order_voucher_code(order) if order is not None else None
     if order is None or not code:
         return {}
-    refunded = sum((refund.amount for refund in saleor.order_refunds(order)), Decimal("0"))
-    if not is_voided(saleor.order_facts(order), refunded):
+    if not saleor.order_is_fully_refunded(order):
         return {}
     entry = services.take_back_bonus(order_id=event.object_id, voucher_code=code, settings=settings)
     return {"card_bonus_taken_back": -entry.points} if entry is not None else {}

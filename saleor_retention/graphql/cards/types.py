@@ -3,36 +3,37 @@
 ``Fulfillment.loyaltyCards``."""
 
 import graphene
-from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext as _
 from graphql_relay import to_global_id
 
 from ...cards import selectors
 from ...cards.models import CardKind, Eligibility, LoyaltyCard
-from ..core.access import pk_from_global_id
+from ..core.access import pk_from_global_id, require_permission, signed_in
+from ..core.types import choices_enum
 
 MANAGE_DISCOUNTS = "discount.manage_discounts"
 MAX_CARDS = 500
 
-LoyaltyCardKind = graphene.Enum(
+LoyaltyCardKind = choices_enum(
     "LoyaltyCardKind",
-    [(name, choice.value) for name, choice in CardKind.__members__.items()],
+    CardKind,
     description=(
         "PERCENTAGE: percentage off the order; FIXED: an amount off an order of at least the "
-        "minimum spend; FREE_SHIPPING: the shipping is free; BONUS_POINTS: not supported yet."
+        "minimum spend; FREE_SHIPPING: the shipping is free; BONUS_POINTS: the order that uses "
+        "the code earns value points."
     ),
 )
-LoyaltyCardEligibility = graphene.Enum(
+LoyaltyCardEligibility = choices_enum(
     "LoyaltyCardEligibility",
-    [(name, choice.value) for name, choice in Eligibility.__members__.items()],
+    Eligibility,
     description=(
         "ANY: every order; FIRST_ORDER: the customer has no earlier paid order; REPEAT: the "
-        "customer has at least minPaidOrders earlier paid orders."
+        "customer has at least minPaidOrders earlier paid orders; TIER: the customer's tier is "
+        "one of eligibleTiers."
     ),
 )
-LoyaltyCardStatus = graphene.Enum(
+LoyaltyCardStatus = choices_enum(
     "LoyaltyCardStatus",
-    [(name, choice.value) for name, choice in LoyaltyCard.Status.__members__.items()],
+    LoyaltyCard.Status,
     description=(
         "ISSUED: in a parcel, usable; PRINTED: printed, usable; REDEEMED: used by an order; "
         "EXPIRED: past its end date; VOID: cancelled (its parcel or order was cancelled, or "
@@ -42,14 +43,11 @@ LoyaltyCardStatus = graphene.Enum(
 
 
 def is_staff_for_cards(user) -> bool:
-    return bool(
-        user and user.is_authenticated and user.is_active and user.has_perm(MANAGE_DISCOUNTS)
-    )
+    return signed_in(user) and user.has_perm(MANAGE_DISCOUNTS)
 
 
 def require_staff(info) -> None:
-    if not is_staff_for_cards(getattr(info.context, "user", None)):
-        raise PermissionDenied(_("You do not have permission to perform this action."))
+    require_permission(info, MANAGE_DISCOUNTS)
 
 
 class LoyaltyCardProgram(graphene.ObjectType):

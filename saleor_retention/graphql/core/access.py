@@ -19,6 +19,20 @@ def signed_in_user(info: Any) -> Any | None:
     return user if signed_in(user) else None
 
 
+def has_permission(info: Any, permission: str) -> bool:
+    user = signed_in_user(info)
+    return bool(user and user.has_perm(permission))
+
+
+def require_permission(info: Any, permission: str) -> None:
+    """Staff-only queries: refuse everyone without ``permission`` (Saleor's own permission names)."""
+    if not has_permission(info, permission):
+        from django.core.exceptions import PermissionDenied
+        from django.utils.translation import gettext as _
+
+        raise PermissionDenied(_("You do not have permission to perform this action."))
+
+
 def may_see_customer(viewer: Any, customer: Any) -> bool:
     """A customer's private data: the shopper themself, or staff who manage users."""
     if not signed_in(viewer):

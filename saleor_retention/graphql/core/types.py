@@ -15,3 +15,13 @@ class RetentionError(graphene.ObjectType):
         required=True, description="What went wrong, in the shopper's or staff's language."
     )
     code = RetentionErrorCode(required=True, description="A stable code for programs.")
+
+
+def choices_enum(name: str, choices, description: str) -> type[graphene.Enum]:
+    """A GraphQL enum of a model's ``TextChoices``: member names as GraphQL names, values as
+    values (so resolvers return the stored value)."""
+    return graphene.Enum(
+        name,
+        [(member, choice.value) for member, choice in choices.__members__.items()],
+        description=description,
+    )

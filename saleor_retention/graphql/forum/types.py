@@ -26,14 +26,14 @@ from ...forum.models import BoardAccess
 from ...forum.selectors import ANONYMOUS, Viewer
 from ..core import access
 from ..core.mutations import error_list
-from ..core.types import RetentionError
+from ..core.types import RetentionError, choices_enum
 
 MANAGE_PAGES = "page.manage_pages"
 DEFAULT_PAGE = 20
 
-ForumBoardAccess = graphene.Enum(
+ForumBoardAccess = choices_enum(
     "ForumBoardAccess",
-    [(name, choice.value) for name, choice in BoardAccess.__members__.items()],
+    BoardAccess,
     description=(
         "PUBLIC: everyone reads, signed-in shoppers write; REPEAT_CUSTOMERS: customers with at "
         "least minPaidOrders paid orders; TIERS: customers in one of the board's tiers."

@@ -9,11 +9,12 @@ from ...errors import RetentionError, RetentionErrorCode
 from ...ledger import bonuses
 from ...ledger.campaign_models import LoyaltyCampaign as CampaignModel
 from ..core.mutations import RetentionMutation
+from ..core.types import choices_enum
 from .types import customer_pk
 
-LoyaltyCampaignStatus = graphene.Enum(
+LoyaltyCampaignStatus = choices_enum(
     "LoyaltyCampaignStatus",
-    [(name, choice.value) for name, choice in CampaignModel.Status.__members__.items()],
+    CampaignModel.Status,
     description="QUEUED: customers are being credited; DONE: every customer was credited.",
 )
 

@@ -10,10 +10,11 @@ from ...ledger import referrals
 from ...ledger.referral_models import Referral as ReferralModel
 from ..core.access import may_see_customer, signed_in
 from ..core.mutations import RetentionMutation
+from ..core.types import choices_enum
 
-LoyaltyReferralStatus = graphene.Enum(
+LoyaltyReferralStatus = choices_enum(
     "LoyaltyReferralStatus",
-    [(name, choice.value) for name, choice in ReferralModel.Status.__members__.items()],
+    ReferralModel.Status,
     description=(
         "PENDING: waiting for the new customer's first paid order; REWARDED: both were "
         "credited; REVERSED: that order was refunded in full or cancelled and the rewards taken "

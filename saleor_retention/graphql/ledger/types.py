@@ -8,11 +8,12 @@ from ... import saleor_adapter as saleor
 from ...ledger import referrals, selectors, tiers
 from ...ledger.models import EntryType
 from ..core.access import may_see_customer
+from ..core.types import choices_enum
 from ..saleor_types import Money, Order
 
-LoyaltyEntryType = graphene.Enum(
+LoyaltyEntryType = choices_enum(
     "LoyaltyEntryType",
-    [(name, choice.value) for name, choice in EntryType.__members__.items()],
+    EntryType,
     description="Why points changed.",
 )
 

@@ -11,7 +11,6 @@ import base64
 from typing import Any
 
 import graphene
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 from graphql_relay import to_global_id
@@ -20,24 +19,25 @@ from ... import conf
 from ... import saleor_adapter as saleor
 from ...reviews import selectors, services
 from ...reviews.models import Review, ReviewRequest, ReviewSource, ReviewStatus
-from ..core.access import pk_from_global_id, signed_in_user
+from ..core.access import has_permission, pk_from_global_id, require_permission, signed_in_user
+from ..core.types import choices_enum
 from ..saleor_types import Product
 from .dataloaders import LatestReviewsByProductIdLoader, ProductRatingByProductIdLoader
 
 MANAGE_PRODUCTS = "product.manage_products"
 MAX_PAGE = 100
 
-ReviewStatusEnum = graphene.Enum(
+ReviewStatusEnum = choices_enum(
     "ReviewStatus",
-    [(name, choice.value) for name, choice in ReviewStatus.__members__.items()],
+    ReviewStatus,
     description=(
         "PENDING: waiting for moderation; PUBLISHED: shown to every shopper; REJECTED: refused "
         "by staff (with a reason); REMOVED: taken down by staff."
     ),
 )
-ReviewSourceEnum = graphene.Enum(
+ReviewSourceEnum = choices_enum(
     "ReviewSource",
-    [(name, choice.value) for name, choice in ReviewSource.__members__.items()],
+    ReviewSource,
     description=(
         "VERIFIED: written by a buyer of a shipped order line; UNVERIFIED: by a signed-in "
         "customer who has not bought it (when the store allows it); IMPORTED: brought in by staff."
@@ -65,13 +65,11 @@ def viewer_id(info) -> str | None:
 
 
 def is_review_staff(info) -> bool:
-    user = viewer_of(info)
-    return bool(user and user.has_perm(MANAGE_PRODUCTS))
+    return has_permission(info, MANAGE_PRODUCTS)
 
 
 def require_staff(info) -> None:
-    if not is_review_staff(info):
-        raise PermissionDenied(_("You do not have permission to perform this action."))
+    require_permission(info, MANAGE_PRODUCTS)
 
 
 def _can_see_private(root: Review, info) -> bool:
