@@ -10,11 +10,14 @@ class RetentionConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
+        from django.core import checks
         from django.db.models.signals import pre_delete
 
+        from .graphql.limits import check_limit_settings
         from .privacy import on_user_pre_delete
 
         # Saleor 2.10 has no customer-deleted hook: see privacy.py.
         pre_delete.connect(
             on_user_pre_delete, sender=get_user_model(), dispatch_uid="retention_erase_customer"
         )
+        checks.register(check_limit_settings)
