@@ -9,11 +9,12 @@ from graphql.error import GraphQLError, GraphQLSyntaxError
 from graphql.execution import ExecutionResult
 from saleor.graphql.views import GraphQLView
 
+from .core.access import QueryArgumentError
 from .limits import Limits, QueryRefused, analyse, refusal
 
 
 class RetentionGraphQLView(GraphQLView):
-    HANDLED_EXCEPTIONS = (*GraphQLView.HANDLED_EXCEPTIONS, QueryRefused)
+    HANDLED_EXCEPTIONS = (*GraphQLView.HANDLED_EXCEPTIONS, QueryRefused, QueryArgumentError)
 
     def execute_graphql_request(self, request: Any, data: dict) -> Any:
         query, variables, operation_name = self.get_graphql_params(request, data)
