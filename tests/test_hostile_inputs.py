@@ -1,6 +1,7 @@
 """Issue 9, item 7: inputs that gave untyped top-level errors or were stored as given."""
 
 import base64
+import json
 from datetime import timedelta
 
 from django.utils import timezone
@@ -119,3 +120,25 @@ def test_odd_global_ids_are_typed_refusals(driver):
         assert body["data"]["loyaltyCardProgramDeactivate"]["errors"] == [
             {"field": "id", "code": "INVALID"}
         ]
+
+
+def test_a_lone_surrogate_is_refused_before_anything_runs(driver):
+    # JSON can spell "\ud800", which no database can store: it crashed forumBoardCreate
+    from saleor_retention.forum.models import ForumBoard
+
+    create = """mutation($input: ForumBoardInput!) {
+        forumBoardCreate(input: $input) { errors { field code } } }"""
+    for query, variables in (
+        (create, {"input": {"name": "\ud800"}}),
+        ('mutation { forumBoardCreate(input: {name: "\\uD800"}) { errors { code } } }', {}),
+    ):
+        body = json.dumps({"query": query, "variables": variables})
+        response = driver.client.post(
+            "/graphql/",
+            body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"JWT {driver.staff_token()}",
+        )
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_UNICODE"
+    assert not ForumBoard.objects.exists()

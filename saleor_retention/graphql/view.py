@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.utils.translation import gettext as _
 from graphql import parse
 from graphql.error import GraphQLError, GraphQLSyntaxError
 from graphql.execution import ExecutionResult
@@ -25,7 +27,9 @@ class RetentionGraphQLView(GraphQLView):
                 document = None  # Saleor's view reports the syntax error as it always has
             if document is not None:
                 analysis = analyse(self.schema, document, variables, operation_name)
-                error = refusal(analysis, Limits.from_settings())
+                error = refusal(analysis, Limits.from_settings()) or surrogate_refusal(
+                    document, variables
+                )
                 if error is not None:
                     return ExecutionResult(errors=[error], invalid=True)
         return super().execute_graphql_request(request, data)
@@ -38,3 +42,35 @@ class RetentionGraphQLView(GraphQLView):
         if isinstance(error, GraphQLError) and error.extensions:
             result["extensions"] = {**error.extensions, **result.get("extensions", {})}
         return result
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# the same spelled as a GraphQL string escape inside the query text
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(_SURROGATE.search(value))
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
+
+
+def surrogate_refusal(document: Any, variables: Any) -> QueryRefused | None:
+    """JSON can spell a lone surrogate (``"\\ud800"``), which is no Unicode character: no
+    database or e-mail can hold it, and it would crash whatever stores it. Refused as GraphQL
+    refuses a value of the wrong type, before anything runs."""
+    query = document.loc.source.body
+    if not (
+        _has_lone_surrogate(variables)
+        or _has_lone_surrogate(query)
+        or _SURROGATE_ESCAPE.search(query)
+    ):
+        return None
+    return QueryRefused(
+        _("Text must be valid Unicode: a lone surrogate such as \\ud800 is not a character."),
+        code="INVALID_UNICODE",
+    )
