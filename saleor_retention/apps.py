@@ -10,7 +10,7 @@ class RetentionConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
-        from django.core import checks
+        from django.core.checks import register as register_check
         from django.db.models.signals import pre_delete
 
         from .graphql.limits import check_limit_settings
@@ -20,4 +20,4 @@ class RetentionConfig(AppConfig):
         pre_delete.connect(
             on_user_pre_delete, sender=get_user_model(), dispatch_uid="retention_erase_customer"
         )
-        checks.register(check_limit_settings)
+        register_check(check_limit_settings)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+from collections import Counter
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -349,6 +350,8 @@ def test_generated_inputs_never_crash_and_refusals_change_nothing(world):
     tokens = {"staff": driver.staff_token(), "shopper": shopper}
     allowed_fields = {name: input_names(field) for name, field in MUTATIONS.items()}
     problems: dict[tuple, dict] = {}
+    # mutation -> outcome -> calls: the test must reach the resolvers, not only GraphQL's checks
+    outcomes: dict[str, Counter] = {name: Counter() for name in MUTATIONS}
     calls = st.one_of([strategies.call(name) for name in sorted(MUTATIONS)])
 
     def problem(signature, **details):
@@ -378,12 +381,14 @@ def test_generated_inputs_never_crash_and_refusals_change_nothing(world):
             return
         payload = response.json()
         if is_type_refusal(response.status_code, payload):
+            outcomes[name]["type refusal"] += 1
             return
         if response.status_code != 200 or payload.get("errors"):
             message = (payload.get("errors") or [{}])[0].get("message", "")[:120]
             problem((name, "top-level", message[:60]), errors=payload.get("errors"), vars=variables)
             return
         errors = payload["data"][name]["errors"]
+        outcomes[name]["refused" if errors else "done"] += 1
         for error in errors:
             if error["field"] is not None and error["field"] not in allowed_fields[name]:
                 problem((name, "field", error["field"]), error=error, vars=variables)
@@ -396,3 +401,7 @@ def test_generated_inputs_never_crash_and_refusals_change_nothing(world):
     run()
     report = {" / ".join(map(str, k)): v for k, v in problems.items()}
     assert not report, json.dumps(report, indent=1, default=str)[:20000]
+    print({name: dict(counts) for name, counts in outcomes.items()})  # shown with -s
+    reached = {name: counts["refused"] + counts["done"] for name, counts in outcomes.items()}
+    assert sum(reached.values()) > EXAMPLES // 2
+    assert min(reached.values()) >= min(10, EXAMPLES // 200), reached

@@ -267,3 +267,19 @@ def test_invalid_documents_are_left_to_graphql_validation(driver):
         status, body = _post(driver, query)
         assert status == 400, query
         assert "code" not in body["errors"][0].get("extensions", {}), body
+
+
+def test_a_long_batch_is_refused_and_a_client_sized_one_answers(driver):
+    # Saleor runs a JSON list of operations one by one; its clients send at most 10 at a time
+    def batch(count):
+        body = json.dumps([{"query": "{ shop { retention { pluginActive } } }"}] * count)
+        return driver.client.post("/graphql/", body, content_type="application/json")
+
+    response = batch(DEFAULTS["RETENTION_GRAPHQL_MAX_BATCH"] + 1)
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "QUERY_BATCH_TOO_LARGE"
+
+    response = batch(10)
+    assert response.status_code == 200
+    assert len(response.json()) == 10

@@ -17,7 +17,8 @@ following fragments and inline fragments and reading ``first``/``last`` from lit
 The cost of a fragment is linear in its multiplier, so each fragment is analysed once: the
 analysis stays linear in the size of the document however often fragments are spread.
 Operator settings (Django settings, defaults in ``DEFAULTS``): ``RETENTION_GRAPHQL_MAX_DEPTH``,
-``RETENTION_GRAPHQL_MAX_COST``, ``RETENTION_GRAPHQL_MAX_ALIASES``; 0 switches a limit off.
+``RETENTION_GRAPHQL_MAX_COST``, ``RETENTION_GRAPHQL_MAX_ALIASES`` and
+``RETENTION_GRAPHQL_MAX_BATCH`` (operations in one request); 0 switches a limit off.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ DEFAULTS = {
     "RETENTION_GRAPHQL_MAX_DEPTH": 16,
     "RETENTION_GRAPHQL_MAX_COST": 50000,
     "RETENTION_GRAPHQL_MAX_ALIASES": 10,
+    # both clients batch with apollo-link-batch-http, at most 10 operations per request
+    "RETENTION_GRAPHQL_MAX_BATCH": 20,
 }
 
 PLUGIN_PREFIXES = ("Retention", "Loyalty", "Review", "Forum")
@@ -78,6 +81,7 @@ class Limits:
     max_depth: int
     max_cost: int
     max_aliases: int
+    max_batch: int
 
     @classmethod
     def from_settings(cls) -> Limits:
@@ -88,6 +92,7 @@ class Limits:
             max_depth=setting("RETENTION_GRAPHQL_MAX_DEPTH"),
             max_cost=setting("RETENTION_GRAPHQL_MAX_COST"),
             max_aliases=setting("RETENTION_GRAPHQL_MAX_ALIASES"),
+            max_batch=setting("RETENTION_GRAPHQL_MAX_BATCH"),
         )
 
 
@@ -310,6 +315,19 @@ def refusal(analysis: Analysis | None, limits: Limits) -> QueryRefused | None:
             maxCost=limits.max_cost,
         )
     return None
+
+
+def batch_refusal(data: Any, limits: Limits) -> QueryRefused | None:
+    """The error for a request body that lists more operations than ``max_batch``, or None."""
+    if not isinstance(data, list) or not limits.max_batch or len(data) <= limits.max_batch:
+        return None
+    return QueryRefused(
+        _("The request holds %(count)s operations; at most %(max)s are allowed.")
+        % {"count": len(data), "max": limits.max_batch},
+        code="QUERY_BATCH_TOO_LARGE",
+        operations=len(data),
+        maxBatch=limits.max_batch,
+    )
 
 
 def check_limit_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
