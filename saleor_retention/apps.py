@@ -13,8 +13,8 @@ class RetentionConfig(AppConfig):
         from django.core.checks import register as register_check
         from django.db.models.signals import pre_delete
 
-        from .graphql.limits import check_limit_settings
         from .privacy import on_user_pre_delete
+        from .query_limits import check_limit_settings
 
         # Saleor 2.10 has no customer-deleted hook: see privacy.py.
         pre_delete.connect(

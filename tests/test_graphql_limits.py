@@ -11,8 +11,9 @@ from django.utils import translation
 from graphql import parse
 from graphql.utils.introspection_query import introspection_query
 
-from saleor_retention.graphql.limits import DEFAULTS, Limits, analyse, refusal
+from saleor_retention.graphql.limits import analyse, refusal
 from saleor_retention.graphql.schema import schema
+from saleor_retention.query_limits import DEFAULTS, Limits
 from tests.saleor_clients import CLIENTS, client_operations, client_repositories
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.utils.translation import gettext as _
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from graphql import parse
 from graphql.error import GraphQLError, GraphQLSyntaxError
 from graphql.execution import ExecutionResult
