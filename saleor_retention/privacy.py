@@ -140,10 +140,7 @@ def customer_reference_fields(models: Iterable[Any]) -> set[str]:
             if (
                 related in people
                 or isinstance(field, db.JSONField)
-                or (
-                    not isinstance(field, db.BooleanField)
-                    and PERSONAL_WORDS.search(field.name)
-                )
+                or (not isinstance(field, db.BooleanField) and PERSONAL_WORDS.search(field.name))
             ):
                 found.add(field_label(field))
     declared = set(_ERASED) | set(_EXPORTED)
@@ -172,7 +169,9 @@ def coverage_gaps(models: Iterable[Any]) -> list[Gap]:
         if label not in _ERASED:
             gaps.append(Gap(label, "no eraser covers it (declare it in an @eraser(fields=...))"))
         if label not in _EXPORTED:
-            gaps.append(Gap(label, "no exporter covers it (declare it in an @exporter(fields=...))"))
+            gaps.append(
+                Gap(label, "no exporter covers it (declare it in an @exporter(fields=...))")
+            )
     existing = {f"{m.__name__}.{f.name}" for m in models for f in m._meta.concrete_fields}
     for label in sorted((set(_ERASED) | set(_EXPORTED) | set(_NOT_PERSONAL)) - existing):
         gaps.append(Gap(label, "declared in a privacy module but no such model field"))

@@ -135,6 +135,9 @@ def test_a_shopper_deleting_her_own_account_is_erased_everywhere(retention_on):
     set_name(driver, token, first_name="Nia", last_name="Ode")
     board = create_board(driver, name="General", slug="general")
     topic = create_topic(driver, token, board["id"], title="Hi", body="Nia was here")
+    from tests.test_birthdays import set_birthday
+
+    assert set_birthday(driver, "1988-02-29", token=token)["errors"] == []
     user = User.objects.get(pk=pk_of(customer_id))
 
     # when she deletes her account with the token Saleor e-mails her
@@ -155,6 +158,9 @@ def test_a_shopper_deleting_her_own_account_is_erased_everywhere(retention_on):
         (None, "", "Nia was here")
     ]
     assert LoyaltyAccount.objects.get(lifetime_points=100).customer_id is None
+    # and her birthday is gone with her
+    exported = privacy.export_customer(pk_of(customer_id))
+    assert (exported["birthday"], exported["loyalty"], exported["events"]) == ({}, {}, [])
 
 
 # --- cards, birthdays, referrals (issue 9, item 8) ---------------------------------------------
@@ -351,9 +357,11 @@ def test_birthday_and_referrals_are_exported_then_erased_keeping_amounts_and_the
     assert sorted(LedgerEntry.objects.values_list("account_id", "type", "points")) == amounts
     driver.plugin_update(referral_monthly_cap="10")
     assert [e["code"] for e in apply(driver, code, cyd)["errors"]] == ["NOT_FOUND"]
-    assert not LedgerEntry.objects.filter(idempotency_key__contains="customer:").exclude(
-        account__customer__isnull=False
-    ).exists()
+    assert (
+        not LedgerEntry.objects.filter(idempotency_key__contains="customer:")
+        .exclude(account__customer__isnull=False)
+        .exists()
+    )
 
 
 def test_the_export_holds_every_section_the_plugin_keeps(retention_on):
@@ -377,3 +385,71 @@ def test_the_export_holds_every_section_the_plugin_keeps(retention_on):
     }
     assert {"tier", "tier_history", "holds", "campaigns_listed_in"} <= set(data["loyalty"])
     assert [event["kind"] for event in data["events"]] == ["customer_created"]
+
+
+def test_a_campaign_forgets_her_id_and_a_resent_campaign_is_still_the_same(retention_on):
+    import json
+
+    from saleor_retention.ledger.campaign_models import LoyaltyCampaign
+    from saleor_retention.ledger.models import LedgerEntry
+    from tests.test_campaigns import create
+
+    driver = retention_on
+    driver.plugin_update(signup_bonus="0")
+    una_id = driver.account_register("una@example.com")
+    una = driver.token_create("una@example.com", "customer-password")
+    vic_id = driver.account_register("vic@example.com")
+    ids = [pk_of(una_id), pk_of(vic_id)]
+
+    # given a campaign staff sent to Una and Vic by id
+    audience = {"customerIds": [una_id, vic_id]}
+    assert create(driver, key="vip", audience=audience)["errors"] == []
+    exported = json.loads(driver.query(DATA, token=una)["me"]["retentionData"])
+    assert exported["loyalty"]["campaigns_listed_in"] == ["vip"]
+    assert LedgerEntry.objects.filter(type="campaign_bonus").count() == 2
+
+    # when staff delete Una
+    driver.mutate("customerDelete", CUSTOMER_DELETE, {"id": una_id}, token=driver.staff_token())
+
+    # then the campaign no longer names her, and its entries keep their points
+    campaign = LoyaltyCampaign.objects.get()
+    assert campaign.audience == {"customer_ids": [ids[1]]}
+    assert sorted(LedgerEntry.objects.filter(type="campaign_bonus").values_list("points")) == [
+        (100,),
+        (100,),
+    ]
+    assert not LedgerEntry.objects.filter(idempotency_key=f"campaign:vip:customer:{ids[0]}")
+
+    # and a resend naming her is refused (no such customer), one naming Vic is the same
+    # campaign: nothing is credited again
+    refused = create(driver, key="vip", audience=audience)
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [("customerIds", "NOT_FOUND")]
+    again = create(driver, key="vip", audience={"customerIds": [vic_id]})
+    assert (again["errors"], again["queued"]) == ([], 0)
+    assert LedgerEntry.objects.filter(type="campaign_bonus").count() == 2
+
+
+def test_a_card_rendered_while_she_is_erased_leaves_no_pdf_with_her_name(retention_on, monkeypatch):
+    from django.core.files.storage import default_storage
+
+    from saleor_retention import conf
+    from saleor_retention.cards import printing
+
+    driver = retention_on
+    customer_id, _token, card = card_holder(driver)
+    render = printing.render_cards
+
+    def render_while_erased(cards, settings):
+        data = render(cards, settings)  # her name is on the page already
+        privacy.erase_customer(pk_of(customer_id))  # erasure commits meanwhile
+        return data
+
+    monkeypatch.setattr(printing, "render_cards", render_while_erased)
+
+    # when the render task (re-run by the print queue, say) finishes after the erasure
+    assert printing.render_card(card.pk, conf.load_settings()) is None
+
+    # then the file it wrote is gone and the card names no file
+    assert not default_storage.exists(printing.pdf_path(card))
+    card.refresh_from_db()
+    assert (card.customer_id, card.pdf_path, card.status) == ("", "", "void")

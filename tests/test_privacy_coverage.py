@@ -59,6 +59,9 @@ def test_a_new_customer_field_without_coverage_fails_and_names_the_field():
         class Meta:
             app_label = "saleor_retention"
 
+        def __str__(self) -> str:
+            return f"wishlist {self.pk}"
+
     # when coverage is checked
     gaps = [str(gap) for gap in privacy.coverage_gaps([*retention_models(), Wishlist])]
 

@@ -13,7 +13,12 @@ from typing import Any
 from ..privacy import eraser, exporter
 from .models import PluginEvent
 
-EVENT_FIELDS = ["PluginEvent.key", "PluginEvent.object_id", "PluginEvent.payload", "PluginEvent.result"]
+EVENT_FIELDS = [
+    "PluginEvent.key",
+    "PluginEvent.object_id",
+    "PluginEvent.payload",
+    "PluginEvent.result",
+]
 
 
 def _events_of(customer_id: str):

@@ -336,8 +336,10 @@ def campaign_create(
     )
     if not created:
         campaign = LoyaltyCampaign.objects.select_for_update().get(pk=campaign.pk)
-        same = (campaign.points, campaign.reason) == (points, reason) and _same_audience(
-            campaign.audience, audience
+        same = (campaign.points, campaign.reason, campaign.audience) == (
+            points,
+            reason,
+            audience.as_json(),
         )
         if not same:
             raise RetentionError(
@@ -349,17 +351,6 @@ def campaign_create(
             return CampaignStart(campaign, queued=0)
     schedule_campaign(campaign.pk)
     return CampaignStart(campaign, queued=campaign.matched_customers)
-
-
-def _same_audience(stored: dict[str, Any], requested: Audience) -> bool:
-    """Whether a resent campaign names the stored audience. Erasure takes a deleted customer's
-    id out of a stored list, so ids the request adds are fine if no such customer exists."""
-    if stored == requested.as_json():
-        return True
-    if "customer_ids" not in stored or requested.customer_ids is None:
-        return False
-    kept, asked = set(stored["customer_ids"]), set(requested.customer_ids)
-    return kept <= asked and not saleor.existing_customer_ids(sorted(asked - kept))
 
 
 def remove_from_campaign_audiences(customer_id: str) -> int:
