@@ -87,7 +87,15 @@ def render_card(card_id: int, settings: RetentionSettings) -> str | None:
     if default_storage.exists(path):
         default_storage.delete(path)
     saved = default_storage.save(path, ContentFile(render_cards([card], settings)))
-    LoyaltyCard.objects.filter(pk=card.pk).update(pdf_path=saved)
+    # The customer may have been erased while this rendered: her name must not stay on disk.
+    kept = (
+        LoyaltyCard.objects.filter(pk=card.pk, customer_id=card.customer_id)
+        .exclude(status=LoyaltyCard.Status.VOID)
+        .update(pdf_path=saved)
+    )
+    if not kept:
+        default_storage.delete(saved)
+        return None
     return saved
 
 

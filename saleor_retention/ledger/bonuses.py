@@ -353,6 +353,21 @@ def campaign_create(
     return CampaignStart(campaign, queued=campaign.matched_customers)
 
 
+def remove_from_campaign_audiences(customer_id: str) -> int:
+    """Erasure: take the customer's id out of every campaign's list of customers; returns how
+    many campaigns named her. The counts and the ledger entries stay."""
+    campaigns = LoyaltyCampaign.objects.select_for_update().filter(
+        audience__customer_ids__contains=[str(customer_id)]
+    )
+    changed = 0
+    for campaign in campaigns.order_by("pk"):
+        ids = [pk for pk in campaign.audience["customer_ids"] if str(pk) != str(customer_id)]
+        campaign.audience = {**campaign.audience, "customer_ids": ids}
+        campaign.save(update_fields=["audience"])
+        changed += 1
+    return changed
+
+
 def schedule_campaign(campaign_id: int) -> None:
     """Queue the campaign's task once the transaction commits (a worker must see the row)."""
     from .bonus_tasks import campaign_bonus_task
