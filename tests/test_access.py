@@ -15,6 +15,9 @@ from saleor_retention.forum import selectors
 from saleor_retention.forum.models import ForumPost, ForumSubscription, ForumTopic
 from saleor_retention.graphql.forum import types as forum_types
 from saleor_retention.graphql.schema import schema
+from saleor_retention.ledger import services
+from saleor_retention.ledger.models import LedgerEntry, LoyaltyAccount
+from saleor_retention_site.driver import pk_of
 from tests.test_forum import codes, create_board, create_post, create_topic, pay_orders, shopper
 
 LEAKY_TOPIC = """{ topic { id title board { canRead }
@@ -96,7 +99,7 @@ def _fields_returning(type_names):
             continue
         for name, field in graphene_type._meta.fields.items():
             inner = field.type
-            while isinstance(inner, (graphene.List, graphene.NonNull)) or inspect.isfunction(inner):
+            while isinstance(inner, graphene.List | graphene.NonNull) or inspect.isfunction(inner):
                 inner = inner() if inspect.isfunction(inner) else inner.of_type
             if getattr(inner, "_meta", None) and inner._meta.name in type_names:
                 yield graphene_type._meta.name, name, field
@@ -114,3 +117,92 @@ def test_every_field_that_returns_a_topic_or_a_post_applies_the_read_guard():
         (o, n) for o, n, field in found if not getattr(field, forum_types.READ_GUARD, False)
     ]
     assert unguarded == []
+
+
+# --- staff point adjustments -------------------------------------------------------------------
+
+ADJUST = """mutation($customer: ID!, $points: Int!, $reason: String!, $key: String!) {
+  loyaltyPointsAdjust(customerId: $customer, points: $points, reason: $reason, idempotencyKey: $key) {
+    entry { points reason } errors { field code }
+  }
+}"""
+
+
+def adjust(driver, customer, reason, key, points=10):
+    return driver.mutate(
+        "loyaltyPointsAdjust",
+        ADJUST,
+        {"customer": customer, "points": points, "reason": reason, "key": key},
+        token=driver.staff_token(),
+        expect_errors=True,
+    )
+
+
+def adjustments():
+    return list(LedgerEntry.objects.filter(type="adjustment").values_list("points", "reason"))
+
+
+def test_adjustment_reasons_are_stored_as_plain_text_and_shown_so(retention_on):
+    # given a shopper
+    customer = retention_on.account_register("fay@example.com")
+
+    # when staff give reasons with markup, bidi overrides, control characters and a NUL
+    marked = adjust(retention_on, customer, '<img src=x onerror="alert(1)">Good\u202ewill\x07', "a")
+    nul = adjust(retention_on, customer, "Late\x00 parcel", "b")
+
+    # then both are stored and shown to her as plain text
+    assert marked == {"entry": {"points": 10, "reason": "Goodwill"}, "errors": []}
+    assert nul == {"entry": {"points": 10, "reason": "Late parcel"}, "errors": []}
+    token = retention_on.token_create("fay@example.com", "customer-password")
+    shown = retention_on.query(
+        "{ me { loyalty { entries(first: 5) { entries { reason } } } } }", token=token
+    )["me"]["loyalty"]["entries"]["entries"]
+    assert [e["reason"] for e in shown][:2] == ["Late parcel", "Goodwill"]
+
+
+def test_too_long_markup_only_and_control_keyed_adjustments_are_refused_unchanged(retention_on):
+    # given a shopper with one adjustment
+    customer = retention_on.account_register("fay@example.com")
+    assert adjust(retention_on, customer, "Welcome", "first")["errors"] == []
+    before = adjustments()
+
+    # when staff send a 1 MB reason, one longer than the documented maximum by one character, a
+    # reason that is only markup, and an idempotency key with a NUL
+    limit = services.ADJUSTMENT_REASON_MAX_LENGTH
+    refusals = [
+        adjust(retention_on, customer, "x" * 1_000_000, "huge"),
+        adjust(retention_on, customer, "y" * (limit + 1), "long"),
+        adjust(retention_on, customer, "<b></b>", "empty"),
+        adjust(retention_on, customer, "Fine", "key\x00"),
+    ]
+
+    # then each is a typed refusal on its field, nothing is cut and nothing is stored
+    assert [r["errors"] for r in refusals] == [
+        [{"field": "reason", "code": "TOO_LONG"}],
+        [{"field": "reason", "code": "TOO_LONG"}],
+        [{"field": "reason", "code": "REQUIRED"}],
+        [{"field": "idempotencyKey", "code": "INVALID"}],
+    ]
+    assert all(r["entry"] is None for r in refusals)
+    assert adjustments() == before
+    # and exactly the maximum is accepted whole
+    assert adjust(retention_on, customer, "z" * limit, "max")["entry"]["reason"] == "z" * limit
+
+
+def test_staff_cannot_credit_their_own_account(retention_on):
+    # given a staff member who shops at the store too (a user with MANAGE_USERS)
+    staff_id = retention_on.query("{ me { id } }", token=retention_on.staff_token())["me"]["id"]
+
+    # when they adjust their own points
+    refused = adjust(retention_on, staff_id, "Bonus for me", "self", points=5000)
+
+    # then it is refused with SELF_ADJUSTMENT and their balance does not move
+    assert refused == {
+        "entry": None,
+        "errors": [{"field": "customerId", "code": "SELF_ADJUSTMENT"}],
+    }
+    assert adjustments() == []
+    assert (
+        LoyaltyAccount.objects.filter(customer_id=pk_of(staff_id), available_points__gt=0).count()
+        == 0
+    )
