@@ -5,6 +5,7 @@ member's permission, and staff point adjustments carry clean, bounded reasons.""
 from __future__ import annotations
 
 import inspect
+from urllib.parse import urlparse
 
 import graphene
 import pytest
@@ -17,7 +18,8 @@ from saleor_retention.graphql.forum import types as forum_types
 from saleor_retention.graphql.schema import schema
 from saleor_retention.ledger import services
 from saleor_retention.ledger.models import LedgerEntry, LoyaltyAccount
-from saleor_retention_site.driver import pk_of
+from saleor_retention_site.driver import gid, pk_of
+from tests.test_card_printing import _issue_cards
 from tests.test_forum import codes, create_board, create_post, create_topic, pay_orders, shopper
 
 LEAKY_TOPIC = """{ topic { id title board { canRead }
@@ -206,3 +208,79 @@ def test_staff_cannot_credit_their_own_account(retention_on):
         LoyaltyAccount.objects.filter(customer_id=pk_of(staff_id), available_points__gt=0).count()
         == 0
     )
+
+
+# --- card download links -----------------------------------------------------------------------
+
+PERMISSION_GROUP_CREATE = """mutation($input: PermissionGroupCreateInput!) {
+  permissionGroupCreate(input: $input) { group { id } permissionGroupErrors { field code } }
+}"""
+PERMISSION_GROUP_UPDATE = """mutation($id: ID!, $input: PermissionGroupUpdateInput!) {
+  permissionGroupUpdate(id: $id, input: $input) { group { id } permissionGroupErrors { field code } }
+}"""
+STAFF_UPDATE = """mutation($id: ID!, $input: StaffUpdateInput!) {
+  staffUpdate(id: $id, input: $input) { user { id isActive } staffErrors { field code } }
+}"""
+
+
+def card_staff(driver, email):
+    """A staff member who may print cards: an account (Saleor's staffCreate mails a password link,
+    so the password is set here) put into a MANAGE_DISCOUNTS group through Saleor's GraphQL."""
+    user = User.objects.create_user(email, "staff-password", is_staff=True, is_active=True)
+    # Saleor refuses to take a permission group's last member away: the admin joins it too
+    admin_id = gid("User", User.objects.get(email=driver.store.staff_email).pk)
+    group = driver.query(
+        PERMISSION_GROUP_CREATE,
+        {
+            "input": {
+                "name": "Cards",
+                "addPermissions": ["MANAGE_DISCOUNTS"],
+                "addUsers": [gid("User", user.pk), admin_id],
+            }
+        },
+        token=driver.staff_token(),
+    )["permissionGroupCreate"]
+    assert group["permissionGroupErrors"] == []
+    return gid("User", user.pk), group["group"]["id"], driver.token_create(email, "staff-password")
+
+
+def pdf_link_of(driver, token):
+    [card] = driver.query("{ loyaltyCards { pdfUrl } }", token=token)["loyaltyCards"]
+    return urlparse(card["pdfUrl"]).path
+
+
+@pytest.mark.parametrize("revocation", ["group_left", "deactivated", "deleted"])
+def test_a_card_download_link_dies_with_its_staff_members_permission(retention_on, revocation):
+    # given an issued card and a card clerk's download link that works
+    _issue_cards(retention_on, ["b1@example.com"])
+    clerk_id, group_id, clerk_token = card_staff(retention_on, "clerk@example.com")
+    link = pdf_link_of(retention_on, clerk_token)
+    assert retention_on.client.get(link).status_code == 200
+
+    # when, within the link's 15 minutes, the clerk loses the permission through Saleor
+    admin = retention_on.staff_token()
+    if revocation == "group_left":
+        changed = retention_on.query(
+            PERMISSION_GROUP_UPDATE,
+            {"id": group_id, "input": {"removeUsers": [clerk_id]}},
+            token=admin,
+        )["permissionGroupUpdate"]
+        assert changed["permissionGroupErrors"] == []
+    elif revocation == "deactivated":
+        changed = retention_on.query(
+            STAFF_UPDATE, {"id": clerk_id, "input": {"isActive": False}}, token=admin
+        )["staffUpdate"]
+        assert changed["staffErrors"] == []
+    else:
+        deleted = retention_on.query(
+            "mutation($id: ID!) { staffDelete(id: $id) { staffErrors { code } } }",
+            {"id": clerk_id},
+            token=admin,
+        )["staffDelete"]
+        assert deleted["staffErrors"] == []
+
+    # then the same link is refused, and a link of staff who keep the permission still works
+    refused = retention_on.client.get(link)
+    assert refused.status_code == 403
+    assert b"may no longer download cards" in refused.content
+    assert retention_on.client.get(pdf_link_of(retention_on, admin)).status_code == 200
