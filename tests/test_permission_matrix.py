@@ -5,8 +5,10 @@ who may read or act, called through GraphQL as five callers:
     owner    the customer whose data it is (points, orders, checkout, card, review, forum post),
              with one paid order, so the repeat-customer board is open to her
     other    another signed-in customer, no orders: that board is closed to her
-    bare     a staff member (is_staff) holding no permission
-    staff    a staff member holding every permission (the one the row needs among them)
+    bare     staff without the row's permission: a staff member holding every Saleor permission
+             except the ones the row names (none at all on rows that name none)
+    staff    staff with the row's permission: a staff member holding exactly the ones the row
+             names (every permission on rows that name none)
 
 A cell says what that caller gets:
 
@@ -52,9 +54,55 @@ def RULE(code: str) -> str:  # noqa: N802 - reads like the other cell constants
     return f"RULE:{code}"
 
 
+GROUP_CREATE = """mutation($input: PermissionGroupCreateInput!) {
+  permissionGroupCreate(input: $input) { group { id } permissionGroupErrors { field code } }
+}"""
+
+
+class StaffAccounts:
+    """Staff members by the permissions they hold, each made on first use: an account (Saleor's
+    staffCreate mails a set-password link, so the password is set here) put into a permission
+    group of its own through Saleor's permissionGroupCreate."""
+
+    def __init__(self, driver: SaleorDriver) -> None:
+        self.driver = driver
+        self.admin = driver.staff_token()  # the store's staff member, holding every permission
+        shop = driver.query("{ shop { permissions { code } } }", token=self.admin)["shop"]
+        self.every = frozenset(permission["code"] for permission in shop["permissions"])
+        self.tokens: dict[frozenset[str], str] = {self.every: self.admin}
+
+    def holding(self, permissions: frozenset[str]) -> str:
+        if permissions not in self.tokens:
+            email = f"staff{len(self.tokens)}@example.com"
+            user = User.objects.create_user(email, "staff-password", is_staff=True, is_active=True)
+            if permissions:
+                created = self.driver.query(
+                    GROUP_CREATE,
+                    {
+                        "input": {
+                            "name": email,
+                            "addPermissions": sorted(permissions),
+                            "addUsers": [gid("User", user.pk)],
+                        }
+                    },
+                    token=self.admin,
+                )["permissionGroupCreate"]
+                assert created["permissionGroupErrors"] == []
+            self.tokens[permissions] = self.driver.token_create(email, "staff-password")
+        return self.tokens[permissions]
+
+    def token_for(self, row: Row, actor: str) -> str:
+        needed = frozenset(row.permissions)
+        assert needed <= self.every, f"{row.field}: unknown permission {sorted(needed)}"
+        if actor == "bare":
+            return self.holding(self.every - needed if needed else frozenset())
+        return self.holding(needed or self.every)
+
+
 @dataclasses.dataclass(frozen=True)
 class World:
-    tokens: dict[str, str | None]
+    tokens: dict[str, str | None]  # anon, owner, other; staff come from ``staff``
+    staff: StaffAccounts
     owner_id: str  # global ids from here on
     order_id: str
     order_line_id: str
@@ -84,6 +132,8 @@ class Row:
     # mutations: the codes that mean refused (PERMISSION_DENIED always does)
     refused_by: tuple[str, ...] = ()
     empty_is_refused: bool = False  # reads returning a list: [] means refused
+    # Saleor permissions (PermissionEnum names) staff need here, for the bare and staff columns
+    permissions: tuple[str, ...] = ()
     why: str = ""
 
     @property
@@ -196,6 +246,7 @@ ROWS: tuple[Row, ...] = (
         lambda w, a: {"id": w.board_id},
         path("forumTopics", "edges"),
         empty_is_refused=True,
+        permissions=("MANAGE_PAGES",),
         why="repeat-customer board: customers with 1 paid order, and forum staff (MANAGE_PAGES)",
     ),
     Row(
@@ -205,6 +256,7 @@ ROWS: tuple[Row, ...] = (
             topic { title posts { edges { node { body } } } } errors { code } } }""",
         lambda w, a: {"id": w.topic_id},
         path("forumTopic", "topic"),
+        permissions=("MANAGE_PAGES",),
         why="as forumTopics",
     ),
     Row(
@@ -212,6 +264,7 @@ ROWS: tuple[Row, ...] = (
         STAFF_ONLY,
         "{ loyaltyCardPrograms { id } }",
         value=path("loyaltyCardPrograms"),
+        permissions=("MANAGE_DISCOUNTS",),
         why="MANAGE_DISCOUNTS; others get a permission error",
     ),
     Row(
@@ -219,6 +272,7 @@ ROWS: tuple[Row, ...] = (
         STAFF_ONLY,
         "{ loyaltyCards { id code } }",
         value=path("loyaltyCards"),
+        permissions=("MANAGE_DISCOUNTS",),
         why="MANAGE_DISCOUNTS",
     ),
     Row(
@@ -232,6 +286,7 @@ ROWS: tuple[Row, ...] = (
             "until": (timezone.now() + timedelta(days=1)).isoformat(),
         },
         path("loyaltyCardProgramReport"),
+        permissions=("MANAGE_DISCOUNTS",),
         why="MANAGE_DISCOUNTS",
     ),
     Row(
@@ -239,6 +294,7 @@ ROWS: tuple[Row, ...] = (
         STAFF_ONLY,
         "{ reviewModerationQueue { edges { node { id } } } }",
         value=path("reviewModerationQueue"),
+        permissions=("MANAGE_PRODUCTS",),
         why="MANAGE_PRODUCTS",
     ),
     Row(
@@ -246,6 +302,7 @@ ROWS: tuple[Row, ...] = (
         STAFF_ONLY,
         "{ reviewRequestsDue { orderId } }",
         value=path("reviewRequestsDue"),
+        permissions=("MANAGE_PRODUCTS",),
         why="MANAGE_PRODUCTS (an empty list for staff is still an answer)",
     ),
     Row(
@@ -291,16 +348,28 @@ ROWS: tuple[Row, ...] = (
         "loyalty",
         "{ points entries { entries { reason } } }",
         OWNER_AND_STAFF,
+        permissions=("MANAGE_USERS",),
         why="herself, or staff with MANAGE_USERS (Saleor's user(id:) needs it too)",
     ),
-    user_row("loyaltyBirthday", "", OWNER_AND_STAFF, why="as User.loyalty"),
-    user_row("loyaltyReferralCode", "", OWNER_AND_STAFF, why="as User.loyalty"),
-    user_row("retentionData", "", OWNER_AND_STAFF, why="as User.loyalty"),
+    user_row(
+        "loyaltyBirthday", "", OWNER_AND_STAFF, permissions=("MANAGE_USERS",), why="as User.loyalty"
+    ),
+    user_row(
+        "loyaltyReferralCode",
+        "",
+        OWNER_AND_STAFF,
+        permissions=("MANAGE_USERS",),
+        why="as User.loyalty",
+    ),
+    user_row(
+        "retentionData", "", OWNER_AND_STAFF, permissions=("MANAGE_USERS",), why="as User.loyalty"
+    ),
     user_row(
         "loyaltyCards",
         "{ code }",
         OWNER_AND_STAFF,
         empty_is_refused=True,
+        permissions=("MANAGE_USERS", "MANAGE_DISCOUNTS"),
         why="herself, or staff with MANAGE_DISCOUNTS (and MANAGE_USERS to reach her)",
     ),
     user_row(
@@ -308,6 +377,7 @@ ROWS: tuple[Row, ...] = (
         "{ id }",
         OWNER_AND_STAFF,
         empty_is_refused=True,
+        permissions=("MANAGE_USERS", "MANAGE_PRODUCTS"),
         why="herself, or staff with MANAGE_PRODUCTS (and MANAGE_USERS to reach her)",
     ),
     Row(
@@ -316,6 +386,7 @@ ROWS: tuple[Row, ...] = (
         ORDER_DOCUMENT.format(selection="loyalty { pointsEarned }"),
         lambda w, a: {"id": w.order_id},
         owners_order("loyalty"),
+        permissions=("MANAGE_ORDERS",),
         why="whoever Saleor shows the order to: its customer, staff with MANAGE_ORDERS",
     ),
     Row(
@@ -329,6 +400,7 @@ ROWS: tuple[Row, ...] = (
             for card in fulfillment["loyaltyCards"]
         ],
         empty_is_refused=True,
+        permissions=("MANAGE_ORDERS", "MANAGE_DISCOUNTS"),
         why="MANAGE_DISCOUNTS; the shopper sees her cards in User.loyaltyCards",
     ),
     Row(
@@ -337,6 +409,7 @@ ROWS: tuple[Row, ...] = (
         "query($token: UUID!) { checkout(token: $token) { loyalty { redeemablePoints } } }",
         lambda w, a: {"token": w.checkout_token},
         path("checkout", "loyalty"),
+        permissions=("MANAGE_CHECKOUTS",),
         why="whoever Saleor shows the checkout to: its customer, staff with MANAGE_CHECKOUTS",
     ),
     # --- mutations: points -------------------------------------------------------------------
@@ -345,6 +418,7 @@ ROWS: tuple[Row, ...] = (
         STAFF_ONLY,
         mutation("retentionEventsRetry", "", "queued"),
         value=path("queued"),
+        permissions=("MANAGE_PLUGINS",),
         why="MANAGE_PLUGINS",
     ),
     Row(
@@ -362,6 +436,7 @@ ROWS: tuple[Row, ...] = (
             "idempotencyKey": f"matrix-{a}",
         },
         path("entry"),
+        permissions=("MANAGE_USERS",),
         why="MANAGE_USERS",
     ),
     Row(
@@ -380,6 +455,7 @@ ROWS: tuple[Row, ...] = (
             "audience": {"customerIds": [w.owner_id]},
         },
         path("campaign"),
+        permissions=("MANAGE_USERS",),
         why="MANAGE_USERS",
     ),
     Row(
@@ -425,6 +501,7 @@ ROWS: tuple[Row, ...] = (
         mutation("loyaltyCardProgramCreate", "input: LoyaltyCardProgramInput!", "program { id }"),
         lambda w, a: {"input": {**NEW_PROGRAM, "name": f"Matrix {a}"}},
         path("program"),
+        permissions=("MANAGE_DISCOUNTS",),
         why="MANAGE_DISCOUNTS",
     ),
     Row(
@@ -435,6 +512,7 @@ ROWS: tuple[Row, ...] = (
         ),
         lambda w, a: {"id": w.program_id, "input": {"priority": 3}},
         path("program"),
+        permissions=("MANAGE_DISCOUNTS",),
         why="MANAGE_DISCOUNTS",
     ),
     Row(
@@ -443,6 +521,7 @@ ROWS: tuple[Row, ...] = (
         mutation("loyaltyCardVoid", "id: ID!", "card { id }"),
         lambda w, a: {"id": w.card_id},
         path("card"),
+        permissions=("MANAGE_DISCOUNTS",),
         why="MANAGE_DISCOUNTS",
     ),
     Row(
@@ -451,6 +530,7 @@ ROWS: tuple[Row, ...] = (
         mutation("loyaltyCardPrintQueue", "since: DateTime!", "cards"),
         lambda w, a: {"since": (timezone.now() - timedelta(days=1)).isoformat()},
         path("cards"),
+        permissions=("MANAGE_DISCOUNTS",),
         why="MANAGE_DISCOUNTS",
     ),
     Row(
@@ -459,6 +539,7 @@ ROWS: tuple[Row, ...] = (
         mutation("loyaltyCardProgramDeactivate", "id: ID!", "program { id }"),
         lambda w, a: {"id": w.program_id},
         path("program"),
+        permissions=("MANAGE_DISCOUNTS",),
         why="MANAGE_DISCOUNTS",
     ),
     # --- mutations: forum --------------------------------------------------------------------
@@ -471,6 +552,7 @@ ROWS: tuple[Row, ...] = (
         lambda w, a: {"boardId": w.board_id, "title": f"By {a}", "body": "Hello"},
         path("topic"),
         refused_by=("NOT_SIGNED_IN", "BOARD_CLOSED"),
+        permissions=("MANAGE_PAGES",),
         why="whoever may read the board (forumTopics)",
     ),
     Row(
@@ -480,6 +562,7 @@ ROWS: tuple[Row, ...] = (
         lambda w, a: {"topicId": w.topic_id, "body": f"Reply by {a}"},
         path("post"),
         refused_by=("NOT_SIGNED_IN", "BOARD_CLOSED"),
+        permissions=("MANAGE_PAGES",),
         why="as forumTopicCreate",
     ),
     Row(
@@ -498,6 +581,7 @@ ROWS: tuple[Row, ...] = (
         lambda w, a: {"postId": w.owner_post_id},
         path("post"),
         refused_by=("NOT_SIGNED_IN", "BOARD_CLOSED"),
+        permissions=("MANAGE_PAGES",),
         why="readers of the board report others' posts",
     ),
     Row(
@@ -507,6 +591,7 @@ ROWS: tuple[Row, ...] = (
         lambda w, a: {"topicId": w.topic_id},
         path("topic"),
         refused_by=("NOT_SIGNED_IN", "BOARD_CLOSED"),
+        permissions=("MANAGE_PAGES",),
         why="readers of the board",
     ),
     Row(
@@ -520,6 +605,7 @@ ROWS: tuple[Row, ...] = (
         lambda w, a: {"topicId": w.topic_id},
         path("topic"),
         refused_by=("NOT_SIGNED_IN",),
+        permissions=("MANAGE_PAGES",),
         why="anyone signed in may stop following; the topic shows only to its board's readers",
     ),
     Row(
@@ -528,6 +614,7 @@ ROWS: tuple[Row, ...] = (
         mutation("forumModerate", "action: ForumModerationAction!, topicId: ID", "topic { id }"),
         lambda w, a: {"action": "PIN", "topicId": w.topic_id},
         path("topic"),
+        permissions=("MANAGE_PAGES",),
         why="MANAGE_PAGES",
     ),
     Row(
@@ -536,6 +623,7 @@ ROWS: tuple[Row, ...] = (
         mutation("forumBoardCreate", "input: ForumBoardInput!", "board { id }"),
         lambda w, a: {"input": {"name": f"Board by {a}"}},
         path("board"),
+        permissions=("MANAGE_PAGES",),
         why="MANAGE_PAGES",
     ),
     Row(
@@ -544,6 +632,7 @@ ROWS: tuple[Row, ...] = (
         mutation("forumBoardUpdate", "id: ID!, input: ForumBoardInput!", "board { id }"),
         lambda w, a: {"id": w.board_id, "input": {"description": f"By {a}"}},
         path("board"),
+        permissions=("MANAGE_PAGES",),
         why="MANAGE_PAGES",
     ),
     # --- mutations: reviews ------------------------------------------------------------------
@@ -589,6 +678,7 @@ ROWS: tuple[Row, ...] = (
         mutation("reviewModerate", "id: ID!, isComplaint: Boolean", "review { id }"),
         lambda w, a: {"id": w.review_id, "isComplaint": True},
         path("review"),
+        permissions=("MANAGE_PRODUCTS",),
         why="MANAGE_PRODUCTS",
     ),
     Row(
@@ -597,6 +687,7 @@ ROWS: tuple[Row, ...] = (
         mutation("reviewReply", "id: ID!, text: String!", "review { id }"),
         lambda w, a: {"id": w.review_id, "text": f"Thanks, from {a}"},
         path("review"),
+        permissions=("MANAGE_PRODUCTS",),
         why="MANAGE_PRODUCTS",
     ),
     Row(
@@ -607,6 +698,7 @@ ROWS: tuple[Row, ...] = (
             "input": {"product": w.product_id, "rating": 5, "authorName": "Ann", "body": a}
         },
         path("review"),
+        permissions=("MANAGE_PRODUCTS",),
         why="MANAGE_PRODUCTS",
     ),
 )
@@ -706,16 +798,14 @@ def build_world(driver: SaleorDriver) -> World:
         token=owner,
     )["post"]
 
-    # the others: a customer with no orders, a staff member with no permission
+    # another customer, with no orders
     driver.account_register("other@example.com")
     other = driver.token_create("other@example.com", "customer-password")
-    # Saleor's staffCreate mails a set-password link; the account is made with a password here
-    User.objects.create_user("bare@example.com", "staff-password", is_staff=True, is_active=True)
-    bare = driver.token_create("bare@example.com", "staff-password")
 
     line_id = str(order_line_pk(order["id"]))
     return World(
-        tokens={"anon": None, "owner": owner, "other": other, "bare": bare, "staff": admin},
+        tokens={"anon": None, "owner": owner, "other": other},
+        staff=StaffAccounts(driver),
         owner_id=owner_id,
         order_id=order["id"],
         order_line_id=gid("OrderLine", line_id),
@@ -767,7 +857,8 @@ def outcome(row: Row, body: dict[str, Any], world: World) -> tuple[str, str]:
 
 @pytest.mark.django_db
 def test_permission_matrix(retention_on):
-    # given one store: an owner with her data, another customer, staff with and without rights
+    # given one store: an owner with her data, another customer, and staff with and without
+    # each row's permissions
     world = build_world(retention_on)
 
     # when every caller reads every retention field and tries every retention mutation
@@ -775,9 +866,11 @@ def test_permission_matrix(retention_on):
     for row in ROWS:
         for actor in RUN_ORDER:
             expected = row.cells[ACTORS.index(actor)]
-            body = retention_on.execute(
-                row.document, row.variables(world, actor), token=world.tokens[actor]
-            )
+            if actor in ("bare", "staff"):
+                token = world.staff.token_for(row, actor)
+            else:
+                token = world.tokens[actor]
+            body = retention_on.execute(row.document, row.variables(world, actor), token=token)
             got, leak = outcome(row, body, world)
             if got != expected or leak:
                 problems.append(
