@@ -17,6 +17,7 @@ from saleor_retention.forum.models import ForumPost, ForumSubscription, ForumTop
 from saleor_retention.graphql.forum import types as forum_types
 from saleor_retention.graphql.schema import schema
 from saleor_retention.ledger import services
+from saleor_retention.ledger.campaign_models import LoyaltyCampaign
 from saleor_retention.ledger.models import LedgerEntry, LoyaltyAccount
 from saleor_retention_site.driver import gid, pk_of
 from tests.test_card_printing import _issue_cards
@@ -208,6 +209,41 @@ def test_staff_cannot_credit_their_own_account(retention_on):
         LoyaltyAccount.objects.filter(customer_id=pk_of(staff_id), available_points__gt=0).count()
         == 0
     )
+
+
+CAMPAIGN = """mutation($reason: String!, $key: String!, $audience: LoyaltyCampaignAudienceInput!) {
+  loyaltyCampaignBonusCreate(points: 10, reason: $reason, campaignKey: $key, audience: $audience) {
+    campaign { reason } errors { field code }
+  }
+}"""
+
+
+def test_campaign_reasons_are_plain_text_and_staff_cannot_include_themselves(retention_on):
+    # given a shopper and a staff member
+    customer = retention_on.account_register("fay@example.com")
+    staff_id = retention_on.query("{ me { id } }", token=retention_on.staff_token())["me"]["id"]
+
+    def campaign(reason, key, *ids):
+        return retention_on.mutate(
+            "loyaltyCampaignBonusCreate",
+            CAMPAIGN,
+            {"reason": reason, "key": key, "audience": {"customerIds": list(ids)}},
+            token=retention_on.staff_token(),
+            expect_errors=True,
+        )
+
+    # when staff start campaigns with markup and a NUL in the reason, and one naming themselves
+    marked = campaign("<script>x()</script>Spring\u202e bonus\x00", "spring", customer)
+    self_included = campaign("For us", "us", customer, staff_id)
+
+    # then the reason is stored as plain text, and the self-including one is refused unchanged
+    assert marked == {"campaign": {"reason": "Spring bonus"}, "errors": []}
+    assert self_included == {
+        "campaign": None,
+        "errors": [{"field": "customerIds", "code": "SELF_ADJUSTMENT"}],
+    }
+    assert LoyaltyCampaign.objects.filter(key="us").count() == 0
+    assert adjustments() == []
 
 
 # --- card download links -----------------------------------------------------------------------
