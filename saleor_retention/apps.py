@@ -12,6 +12,7 @@ class RetentionConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import pre_delete
 
+        from . import checks  # noqa: F401 - registers the system checks
         from .privacy import on_user_pre_delete
 
         # Saleor 2.10 has no customer-deleted hook: see privacy.py.
