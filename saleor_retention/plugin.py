@@ -183,6 +183,10 @@ class RetentionPlugin(BasePlugin):
             from saleor.checkout.error_codes import CheckoutErrorCode
 
             raise ValidationError(
-                {"promo_code": ValidationError(refusal.message, code=CheckoutErrorCode.INVALID.value)}
+                {
+                    "promo_code": ValidationError(
+                        refusal.message, code=CheckoutErrorCode.INVALID.value
+                    )
+                }
             )
         return previous_value

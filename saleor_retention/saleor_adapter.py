@@ -512,7 +512,9 @@ class CardOrderFacts:
     id: str
     checkout_token: str
     customer_id: str | None
-    gift_card_discount: Decimal  # what all gift cards took off this order (lines+shipping-voucher-total)
+    gift_card_discount: (
+        Decimal  # what all gift cards took off this order (lines+shipping-voucher-total)
+    )
 
 
 @dataclasses.dataclass(frozen=True)

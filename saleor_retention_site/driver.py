@@ -270,7 +270,10 @@ class SaleorDriver:
             {
                 "checkoutId": checkout_id,
                 "lines": [
-                    {"quantity": quantity, "variantId": gid("ProductVariant", self.store.variant_id)}
+                    {
+                        "quantity": quantity,
+                        "variantId": gid("ProductVariant", self.store.variant_id),
+                    }
                 ],
             },
             token=token,

@@ -169,7 +169,9 @@ def test_a_foreign_points_code_still_on_a_checkout_refuses_its_completion(
     # then checkoutComplete refuses with a typed error and nothing is created or spent
     payload = body["data"]["checkoutComplete"]
     assert payload["order"] is None
-    assert [(e["field"], e["code"]) for e in payload["checkoutErrors"]] == [("promoCode", "INVALID")]
+    assert [(e["field"], e["code"]) for e in payload["checkoutErrors"]] == [
+        ("promoCode", "INVALID")
+    ]
     assert "another customer" in payload["checkoutErrors"][0]["message"]
     assert not Order.objects.exists()
     assert GiftCard.objects.get(code=code).current_balance_amount == Decimal("10.00")

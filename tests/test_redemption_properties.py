@@ -159,9 +159,9 @@ def make_machine(driver):
                     assert hold.checkout_token == str(order.checkout_token), "foreign points card"
                     discount += card.initial_balance_amount - card.current_balance_amount
                 spent = -(
-                    LedgerEntry.objects.filter(
-                        order_id=order.pk, type=EntryType.REDEEM
-                    ).aggregate(s=Sum("points"))["s"]
+                    LedgerEntry.objects.filter(order_id=order.pk, type=EntryType.REDEEM).aggregate(
+                        s=Sum("points")
+                    )["s"]
                     or 0
                 )
                 assert spent * VALUE_PER_POINT == discount

@@ -329,8 +329,12 @@ def points_cards_refusal(checkout: Any) -> RetentionError | None:
         return None
     facts = saleor.points_checkout_facts(checkout)
     settings = load_settings()
-    cap = cap_amount(facts.subtotal_gross, facts.voucher_discount, settings.redeem_max_share_percent)
-    for hold in PointHold.objects.filter(pk__in=[pk for pk, _ in holds]).select_related("account"):
+    cap = cap_amount(
+        facts.subtotal_gross, facts.voucher_discount, settings.redeem_max_share_percent
+    )
+    for hold in PointHold.objects.filter(pk__in=[pk for pk, _account in holds]).select_related(
+        "account"
+    ):
         if not _made_for(hold, hold.account, facts):
             return _refuse(
                 _("This points code belongs to another customer's checkout. Remove it."),
@@ -338,7 +342,9 @@ def points_cards_refusal(checkout: Any) -> RetentionError | None:
                 "promoCode",
             )
         card = saleor.lock_points_gift_card(hold.gift_card_code)
-        if card is not None and (card.current_balance > cap or hold.points < settings.redeem_min_points):
+        if card is not None and (
+            card.current_balance > cap or hold.points < settings.redeem_min_points
+        ):
             return _refuse(
                 _("The points applied no longer fit this checkout. Apply them again."),
                 RetentionErrorCode.ABOVE_CAP,
