@@ -10,14 +10,12 @@ class RetentionConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
-        from django.core.checks import register as register_check
         from django.db.models.signals import pre_delete
 
+        from . import checks  # noqa: F401 - registers the system checks
         from .privacy import on_user_pre_delete
-        from .query_limits import check_limit_settings
 
         # Saleor 2.10 has no customer-deleted hook: see privacy.py.
         pre_delete.connect(
             on_user_pre_delete, sender=get_user_model(), dispatch_uid="retention_erase_customer"
         )
-        register_check(check_limit_settings)

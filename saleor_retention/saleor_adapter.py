@@ -430,6 +430,7 @@ class CheckoutFacts:
     shipping_gross: Decimal
     total_gross: Decimal  # what remains to pay: after vouchers and gift cards
     gift_card_codes: tuple[str, ...]
+    voucher_discount: Decimal = ZERO  # Saleor's checkout.discount (vouchers), gross
 
 
 def checkout_facts(checkout: Any) -> CheckoutFacts:
@@ -455,6 +456,7 @@ def checkout_facts(checkout: Any) -> CheckoutFacts:
         shipping_gross=Decimal(shipping.gross.amount),
         total_gross=to_pay,
         gift_card_codes=tuple(card.code for card in cards),
+        voucher_discount=Decimal(checkout.discount_amount or 0),
     )
 
 
@@ -488,26 +490,138 @@ def attach_gift_card(checkout_token: str, code: str) -> None:
     Checkout.objects.get(token=checkout_token).gift_cards.add(GiftCard.objects.get(code=code))
 
 
-def retire_gift_card(code: str) -> Decimal:
-    """Lock the card, take it off every checkout, deactivate it; returns how much of it was used."""
+# --- points gift cards: the checkout a card sits on, its use by orders, resizing -------------
+# Saleor 2.10 calls these from the plugin's checkout-total hook and from the ledger's settlement.
+# 3.x: the same card fields exist; a checkout arrives as ``CheckoutInfo`` (``.checkout``).
+
+
+@dataclasses.dataclass(frozen=True)
+class PointsCheckoutFacts:
+    """What the points cap is measured against, without Saleor's total (whose hook asks)."""
+
+    token: str
+    customer_id: str | None
+    currency: str
+    subtotal_gross: Decimal
+    voucher_discount: Decimal
+    gift_card_codes: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class CardOrderFacts:
+    id: str
+    checkout_token: str
+    customer_id: str | None
+    gift_card_discount: (
+        Decimal  # what all gift cards took off this order (lines+shipping-voucher-total)
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class PointsCardFacts:
+    code: str
+    initial_balance: Decimal
+    current_balance: Decimal
+    orders: tuple[CardOrderFacts, ...]  # the orders that used the card
+
+    @property
+    def used(self) -> Decimal:
+        return self.initial_balance - self.current_balance
+
+
+def _checkout_of(checkout_or_info: Any) -> Any:
+    return getattr(checkout_or_info, "checkout", checkout_or_info)
+
+
+def checkout_gift_card_codes(checkout_or_info: Any) -> tuple[str, ...]:
+    """Codes of the gift cards on a checkout (Saleor's prefetch is used when it has one)."""
+    checkout = _checkout_of(checkout_or_info)
+    if checkout.pk is None:
+        return ()
+    return tuple(card.code for card in checkout.gift_cards.all())
+
+
+def points_checkout_facts(checkout_or_info: Any, lines: Any = None) -> PointsCheckoutFacts:
+    from saleor.checkout import calculations
+    from saleor.discount.utils import fetch_discounts
+
+    checkout = _checkout_of(checkout_or_info)
+    lines = list(checkout) if lines is None else list(lines)
+    subtotal = calculations.checkout_subtotal(
+        checkout=checkout, lines=lines, discounts=fetch_discounts(timezone_now())
+    )
+    return PointsCheckoutFacts(
+        token=str(checkout.token),
+        customer_id=str(checkout.user_id) if checkout.user_id else None,
+        currency=checkout.currency,
+        subtotal_gross=Decimal(subtotal.gross.amount),
+        voucher_discount=Decimal(checkout.discount_amount or 0),
+        gift_card_codes=tuple(checkout.gift_cards.values_list("code", flat=True)),
+    )
+
+
+def _card_order_facts(order: Any) -> CardOrderFacts:
+    lines = sum(
+        (Decimal(line.unit_price_gross_amount) * line.quantity for line in order.lines.all()), ZERO
+    )
+    before_cards = (
+        lines + Decimal(order.shipping_price_gross_amount) - Decimal(order.discount_amount or 0)
+    )
+    return CardOrderFacts(
+        id=str(order.pk),
+        checkout_token=str(order.checkout_token or ""),
+        customer_id=order_customer_id(order),
+        gift_card_discount=max(ZERO, before_cards - Decimal(order.total_gross_amount)),
+    )
+
+
+def lock_points_gift_card(code: str) -> PointsCardFacts | None:
+    """The card under a row lock (Saleor's order creation locks it too), with its orders."""
     from saleor.giftcard.models import GiftCard
 
     card = GiftCard.objects.select_for_update().filter(code=code).first()
     if card is None:
-        return ZERO
-    used = Decimal(card.initial_balance_amount) - Decimal(card.current_balance_amount)
-    if used <= 0:
-        card.checkouts.clear()
-    card.is_active = False
-    card.save(update_fields=["is_active"])
-    return used
+        return None
+    orders = card.orders.prefetch_related("lines").order_by("pk")
+    return PointsCardFacts(
+        code=code,
+        initial_balance=Decimal(card.initial_balance_amount),
+        current_balance=Decimal(card.current_balance_amount),
+        orders=tuple(_card_order_facts(order) for order in orders),
+    )
 
 
-def gift_card_order_ids(code: str) -> list[str]:
+def resize_points_gift_card(code: str, amount: Decimal) -> None:
+    """Give an unused points card a new value (both balances: it was never used)."""
+    from saleor.giftcard.models import GiftCard
+
+    GiftCard.objects.filter(code=code).update(
+        initial_balance_amount=amount, current_balance_amount=amount
+    )
+
+
+def detach_gift_card(checkout_token: str, code: str) -> None:
+    """Take a card off one checkout only; it stays active on the others."""
+    from saleor.checkout.models import Checkout
     from saleor.giftcard.models import GiftCard
 
     card = GiftCard.objects.filter(code=code).first()
-    return [str(pk) for pk in card.orders.values_list("pk", flat=True)] if card else []
+    checkout = Checkout.objects.filter(token=checkout_token).first()
+    if card is not None and checkout is not None:
+        checkout.gift_cards.remove(card)
+
+
+def retire_points_gift_card(code: str) -> None:
+    """Off every checkout and inactive: no later checkout can use what is left on it."""
+    from saleor.giftcard.models import GiftCard
+
+    card = GiftCard.objects.filter(code=code).first()
+    if card is None:
+        return
+    card.checkouts.clear()
+    if card.is_active:
+        card.is_active = False
+        card.save(update_fields=["is_active"])
 
 
 # --- referrals: is a customer new, and where do they live --------------------------------------

@@ -243,6 +243,8 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
 
+    # Refuse a bad setting (the public demo SECRET_KEY among them) before touching anything.
+    call_command("check")
     ensure_database()
     print("migrating (the first run takes about half a minute)...")
     call_command("migrate", interactive=False, verbosity=0)

@@ -240,6 +240,60 @@ class SaleorDriver:
             expect_errors=expect_errors,
         )
 
+    def checkout_remove_promo_code(
+        self, checkout_id: str, code: str, *, token: str | None = None
+    ) -> dict[str, Any]:
+        return self.mutate(
+            "checkoutRemovePromoCode",
+            """mutation($checkoutId: ID!, $code: String!) {
+                checkoutRemovePromoCode(checkoutId: $checkoutId, promoCode: $code) {
+                    checkout { id totalPrice { gross { amount } } }
+                    errors { field message }
+                }
+            }""",
+            {"checkoutId": checkout_id, "code": code},
+            token=token,
+        )["checkout"]
+
+    def checkout_lines_update(
+        self, checkout_id: str, quantity: int, *, token: str | None = None
+    ) -> dict[str, Any]:
+        """Set the store's one variant to ``quantity`` (0 deletes the line)."""
+        return self.mutate(
+            "checkoutLinesUpdate",
+            """mutation($checkoutId: ID!, $lines: [CheckoutLineInput]!) {
+                checkoutLinesUpdate(checkoutId: $checkoutId, lines: $lines) {
+                    checkout { id subtotalPrice { gross { amount } } totalPrice { gross { amount } } }
+                    errors { field message }
+                }
+            }""",
+            {
+                "checkoutId": checkout_id,
+                "lines": [
+                    {
+                        "quantity": quantity,
+                        "variantId": gid("ProductVariant", self.store.variant_id),
+                    }
+                ],
+            },
+            token=token,
+        )["checkout"]
+
+    def checkout_line_delete(
+        self, checkout_id: str, line_id: str, *, token: str | None = None
+    ) -> dict[str, Any]:
+        return self.mutate(
+            "checkoutLineDelete",
+            """mutation($checkoutId: ID!, $lineId: ID) {
+                checkoutLineDelete(checkoutId: $checkoutId, lineId: $lineId) {
+                    checkout { id totalPrice { gross { amount } } }
+                    errors { field message }
+                }
+            }""",
+            {"checkoutId": checkout_id, "lineId": line_id},
+            token=token,
+        )["checkout"]
+
     def buy(
         self,
         *,

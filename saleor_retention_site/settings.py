@@ -13,7 +13,14 @@ os.environ.setdefault("DEBUG", "False")
 # Demo and tests: a registered account is active at once (no confirmation e-mail round trip).
 os.environ.setdefault("ENABLE_ACCOUNT_CONFIRMATION_BY_EMAIL", "False")
 os.environ.setdefault("ALLOWED_CLIENT_HOSTS", "localhost,127.0.0.1")
-os.environ.setdefault("SECRET_KEY", "saleor-retention-demo-and-tests-only")
+# No SECRET_KEY in the environment: the public demo key, which the plugin's system check
+# (saleor_retention.E001) refuses unless the run says it is a demo or a test run with
+# RETENTION_ALLOW_DEMO_SECRET=1. `make demo` passes a key of its own (var/secret_key).
+# The test suite needs no flag: pytest runs no system checks.
+from saleor_retention.checks import DEMO_SECRET_KEY  # noqa: E402
+
+os.environ.setdefault("SECRET_KEY", DEMO_SECRET_KEY)
+RETENTION_ALLOW_DEMO_SECRET = os.environ.get("RETENTION_ALLOW_DEMO_SECRET", "") in ("1", "true")
 
 from saleor.settings import *  # noqa: E402,F401,F403
 from saleor.settings import INSTALLED_APPS, MIDDLEWARE, PLUGINS, TEMPLATES  # noqa: E402

@@ -265,7 +265,7 @@ def test_an_unfinished_campaign_is_queued_again_and_finishes(shop):
         ({"points": 1_000_001}, "points", "INVALID"),
         ({"points": -5}, "points", "INVALID"),
         ({"reason": "   "}, "reason", "REQUIRED"),
-        ({"reason": "x" * 501}, "reason", "INVALID"),
+        ({"reason": "x" * 501}, "reason", "TOO_LONG"),
         ({"key": ""}, "campaignKey", "INVALID"),
         ({"key": "k" * 101}, "campaignKey", "INVALID"),
         ({"key": "spring:2027"}, "campaignKey", "INVALID"),

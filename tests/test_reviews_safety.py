@@ -163,6 +163,7 @@ def test_a_deleted_customer_leaves_anonymised_reviews_and_their_votes_and_report
         "reviews": [],
         "helpful_votes_given": [],
         "reports_made": [],
+        "review_requests": [],
     }
     # their requests are dropped: nobody asks a deleted customer for a review
     assert set(

@@ -417,14 +417,21 @@ def _void(card: LoyaltyCard, reason: str, now: datetime) -> bool:
 
 @transaction.atomic
 def void_cards(
-    *, order_id: str | None = None, fulfillment_id: str | None = None, reason: str
+    *,
+    order_id: str | None = None,
+    fulfillment_id: str | None = None,
+    customer_id: str | None = None,
+    reason: str,
 ) -> int:
-    """Void the open cards of an order or of one fulfillment; returns how many were voided."""
+    """Void the open cards of an order, of one fulfillment or of a customer; returns how many
+    were voided."""
     cards = LoyaltyCard.objects.select_for_update().order_by("pk")
     if order_id is not None:
         cards = cards.filter(order_id=order_id)
     if fulfillment_id is not None:
         cards = cards.filter(fulfillment_id=fulfillment_id)
+    if customer_id is not None:
+        cards = cards.filter(customer_id=customer_id)
     now = timezone.now()
     return sum(_void(card, reason, now) for card in cards)
 

@@ -165,6 +165,21 @@ def readable_topic(topic_id: str, viewer: Viewer, *, field: str = "topicId") -> 
     return topic
 
 
+def may_read_topic(topic: ForumTopic, viewer: Viewer) -> bool:
+    """The one read rule for a topic, whatever path reached it (a query, a mutation's payload, a
+    list's edge): visible to the viewer and on a board open to them. ``topic.board`` is usually
+    already loaded (select_related, or set by the page that fetched it)."""
+    if topic.is_hidden and not (viewer.is_moderator or viewer.is_author(topic)):
+        return False
+    return board_access(topic.board, viewer).can_read
+
+
+def may_read_post(post: ForumPost, viewer: Viewer) -> bool:
+    if post.is_hidden and not (viewer.is_moderator or viewer.is_author(post)):
+        return False
+    return may_read_topic(post.topic, viewer)
+
+
 # --- pages -----------------------------------------------------------------------------------
 
 
@@ -234,7 +249,11 @@ def post_cursor(post: ForumPost) -> str:
 
 
 def posts_page(*, topic: ForumTopic, viewer: Viewer, first: int, after: str | None) -> Page:
-    """A topic's posts in the order they were written (opening post first)."""
+    """A topic's posts in the order they were written (opening post first); BOARD_CLOSED when
+    the topic's board is closed to the viewer, however the topic was reached."""
+    access = board_access(topic.board, viewer)
+    if not access.can_read:
+        raise board_closed(topic.board, access)
     size = _page_size(first)
     posts = visible_posts(viewer).filter(topic=topic)
     if after:
@@ -246,6 +265,8 @@ def posts_page(*, topic: ForumTopic, viewer: Viewer, first: int, after: str | No
         posts = posts.filter(pk__gt=values[1])
     rows = list(posts.order_by("pk")[: size + 1])
     items = rows[:size]
+    for post in items:
+        post.topic = topic  # the read check needs the topic's board: no query per post
     return Page(items, len(rows) > size, post_cursor(items[-1]) if items else None)
 
 

@@ -5,12 +5,12 @@
 import graphene
 from graphql_relay import to_global_id
 
-from ...cards import selectors
+from ...cards import printing, selectors
 from ...cards.models import CardKind, Eligibility, LoyaltyCard
 from ..core.access import pk_from_global_id, require_permission, signed_in
 from ..core.types import choices_enum
 
-MANAGE_DISCOUNTS = "discount.manage_discounts"
+MANAGE_DISCOUNTS = printing.MANAGE_DISCOUNTS
 MAX_CARDS = 500
 
 LoyaltyCardKind = choices_enum(

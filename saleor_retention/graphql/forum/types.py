@@ -85,6 +85,37 @@ def shown_author(row: Any) -> str:
     return _("Staff") if row.author_is_staff else _("Customer")
 
 
+# --- the read guard ---------------------------------------------------------------------------
+# Every field whose value is a topic or a post (query results, mutation payloads, list edges) is
+# made by these two factories: the field shows the object only when the caller may read it (the
+# same rule as ``forumTopic``) and null otherwise. tests/test_access.py walks the schema and fails
+# on a topic or post field made any other way.
+
+READ_GUARD = "_retention_forum_read_guard"
+
+
+def _guarded(type_: Any, attribute: str, may_read: Any, **kwargs: Any) -> graphene.Field:
+    def resolve(root, info):
+        value = getattr(root, attribute, None)
+        if value is None or not may_read(value, viewer_of(info)):
+            return None
+        return value
+
+    field = graphene.Field(type_, resolver=resolve, **kwargs)
+    setattr(field, READ_GUARD, True)
+    return field
+
+
+def readable_topic_field(attribute: str = "topic", **kwargs: Any) -> graphene.Field:
+    """A ``ForumTopic`` field that is null unless the caller may read the topic."""
+    return _guarded(lambda: ForumTopic, attribute, selectors.may_read_topic, **kwargs)
+
+
+def readable_post_field(attribute: str = "post", **kwargs: Any) -> graphene.Field:
+    """A ``ForumPost`` field that is null unless the caller may read the post and its topic."""
+    return _guarded(lambda: ForumPost, attribute, selectors.may_read_post, **kwargs)
+
+
 class ForumBoard(graphene.ObjectType):
     id = graphene.ID(required=True)
     name = graphene.String(required=True)
@@ -201,7 +232,9 @@ class ForumPageInfo(graphene.ObjectType):
 
 class ForumPostEdge(graphene.ObjectType):
     cursor = graphene.String(required=True)
-    node = graphene.Field(ForumPost, required=True)
+    # required: the page only holds readable posts, so the guard never nulls one (if a bug let
+    # one through, the request fails rather than show it)
+    node = readable_post_field("node", required=True)
 
 
 class ForumPostList(graphene.ObjectType):
@@ -261,7 +294,7 @@ class ForumTopic(ForumAuthored, graphene.ObjectType):
 
     @staticmethod
     def resolve_posts(root, info, first=DEFAULT_PAGE, after=None):
-        try:
+        try:  # posts_page refuses a board closed to the caller, whatever led to this topic
             page = selectors.posts_page(
                 topic=root, viewer=viewer_of(info), first=first, after=after
             )
@@ -273,7 +306,7 @@ class ForumTopic(ForumAuthored, graphene.ObjectType):
 
 class ForumTopicEdge(graphene.ObjectType):
     cursor = graphene.String(required=True)
-    node = graphene.Field(ForumTopic, required=True)
+    node = readable_topic_field("node", required=True)  # as ForumPostEdge.node
 
 
 class ForumTopicList(graphene.ObjectType):
@@ -288,7 +321,7 @@ class ForumTopicList(graphene.ObjectType):
 
 
 class ForumTopicResult(graphene.ObjectType):
-    topic = graphene.Field(ForumTopic)
+    topic = readable_topic_field()
     board = graphene.Field(ForumBoard, description="The topic's board, also when closed to you.")
     errors = graphene.List(
         graphene.NonNull(RetentionError),

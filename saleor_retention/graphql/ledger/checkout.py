@@ -114,6 +114,10 @@ class LoyaltyPointsRemove(RetentionMutation):
     @classmethod
     def perform_mutation(cls, root, info, checkout_token):
         user, checkout = _checkout_for(info, checkout_token)
-        redemption.remove_points(customer_id=str(user.pk), checkout=saleor.checkout_facts(checkout))
+        redemption.remove_points(
+            customer_id=str(user.pk),
+            checkout=saleor.checkout_facts(checkout),
+            settings=conf.load_settings(),
+        )
         checkout.refresh_from_db()
         return cls(checkout=checkout, errors=[])
