@@ -8,6 +8,9 @@ only where the run declares itself a demo or test run with ``RETENTION_ALLOW_DEM
 saleor_retention.E002: SECRET_KEY is empty or too short to resist guessing (fewer than
 ``MIN_SECRET_KEY_LENGTH`` characters or ``MIN_SECRET_KEY_UNIQUE`` distinct ones, Django's own
 thresholds). Never allowed.
+
+saleor_retention.E201: a ``RETENTION_GRAPHQL_MAX_*`` query limit is not a whole number >= 0
+(``query_limits.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Error, register
 from django.core.exceptions import ImproperlyConfigured
+
+from .query_limits import check_limit_settings
 
 # The only place the shipped key is written down: saleor_retention_site/settings.py falls back to
 # it when the environment sets none.
@@ -58,3 +63,6 @@ def check_secret_key(app_configs: Any = None, **kwargs: Any) -> list[Error]:
             )
         ]
     return []
+
+
+register(check_limit_settings)

@@ -7,7 +7,7 @@ from ... import conf
 from ... import saleor_adapter as saleor
 from ...ledger import referrals, selectors, tiers
 from ...ledger.models import EntryType
-from ..core.access import may_see_customer
+from ..core.access import as_pk, may_see_customer
 from ..core.types import choices_enum
 from ..saleor_types import Money, Order
 
@@ -170,7 +170,8 @@ class LoyaltyAccount(graphene.ObjectType):
 
     def resolve_entries(self, info, first=20, after=None):
         first = max(1, min(first, 100))
-        after_id = int(after) if after and after.isdigit() else None
+        after_pk = as_pk(after)
+        after_id = int(after_pk) if after_pk else None
         rows, more = selectors.entries_page(self._account, first=first, after_id=after_id)
         orders = saleor.orders_by_id([row.order_id for row in rows])
         for row in rows:
@@ -233,4 +234,4 @@ def customer_pk(global_id: str) -> str | None:
         kind, pk = from_global_id(global_id)
     except Exception:  # noqa: BLE001 - any malformed id is just "not a user id"
         return None
-    return pk if kind == "User" and pk else None
+    return as_pk(pk) if kind == "User" else None

@@ -225,6 +225,9 @@ class ReviewConnection(graphene.ObjectType):
     total_count = graphene.Int(required=True)
 
 
+MAX_OFFSET = 10**9
+
+
 def _cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"review:{offset}".encode()).decode()
 
@@ -234,9 +237,11 @@ def _offset(cursor: str | None) -> int:
         return 0
     try:
         kind, _sep, number = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        return int(number) + 1 if kind == "review" and int(number) >= 0 else 0
+        position = int(number)
     except (ValueError, UnicodeDecodeError):
         return 0
+    # a made-up cursor far past any list would overflow the database's OFFSET: an empty page
+    return min(position + 1, MAX_OFFSET) if kind == "review" and position >= 0 else 0
 
 
 def paginate(rows, first: int | None, after: str | None) -> ReviewConnection:
