@@ -55,6 +55,12 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locme
 # A task that fails while running eagerly (tests, demo without a broker) raises instead of
 # being silently swallowed.
 CELERY_TASK_EAGER_PROPAGATES = True
+# Redis broker: a message delivered but never acknowledged (its worker died; the plugin's tasks
+# acknowledge late) is delivered again after this many seconds. Kombu's default is an hour; a
+# task running longer than this is delivered twice, which the plugin's tasks tolerate.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_BROKER_VISIBILITY_TIMEOUT", "3600"))
+}
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT", os.path.join(os.getcwd(), "var", "media"))
 
 LOGGING = {
