@@ -55,11 +55,18 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locme
 # A task that fails while running eagerly (tests, demo without a broker) raises instead of
 # being silently swallowed.
 CELERY_TASK_EAGER_PROPAGATES = True
-# Redis broker: a message delivered but never acknowledged (its worker died; the plugin's tasks
-# acknowledge late) is delivered again after this many seconds. Kombu's default is an hour; a
-# task running longer than this is delivered twice, which the plugin's tasks tolerate.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(os.environ.get("CELERY_BROKER_VISIBILITY_TIMEOUT", "3600"))
+    # Redis: a message delivered but never acknowledged (its worker died; the plugin's tasks
+    # acknowledge late) is delivered again after this many seconds. Kombu's default is an hour;
+    # a task running longer is delivered twice, which the plugin's tasks tolerate.
+    "visibility_timeout": int(os.environ.get("CELERY_BROKER_VISIBILITY_TIMEOUT", "3600")),
+    # kombu 4.6 retries a lost connection for ever when a task is published (unless bounded
+    # here): with the broker down, Saleor's own after-commit e-mail tasks would hang the
+    # checkout request. Bounded, they fail in seconds (the order is committed by then).
+    "max_retries": 3,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
 }
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT", os.path.join(os.getcwd(), "var", "media"))
 
