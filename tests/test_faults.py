@@ -149,6 +149,7 @@ def _forget_connections() -> None:
 class Worker:
     process: subprocess.Popen
     log: Path
+    log_file: Any
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -180,6 +181,7 @@ class Workers:
             "CELERY_BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
         }
         log = self.workdir / f"worker-{len(self.started) + 1}.log"
+        log_file = log.open("w")
         process = subprocess.Popen(
             [
                 str(CELERY),
@@ -197,10 +199,10 @@ class Workers:
                 "--without-heartbeat",
             ],
             env=env,
-            stdout=log.open("w"),
+            stdout=log_file,
             stderr=subprocess.STDOUT,
         )
-        worker = Worker(process, log)
+        worker = Worker(process, log, log_file)
         self.started.append(worker)
         worker.wait_ready()
         return worker
@@ -214,6 +216,7 @@ class Workers:
                 except subprocess.TimeoutExpired:
                     worker.process.kill()
                     worker.process.wait()
+            worker.log_file.close()
 
     def logs(self) -> str:
         return "\n".join(worker.output()[-2500:] for worker in self.started)
@@ -269,6 +272,8 @@ def ledger_lock() -> Iterator[Callable[[], Any]]:
     yield Lock
     raw.rollback()
     raw.close()
+    with connection.cursor() as cursor:
+        cursor.execute("RESET lock_timeout")
 
 
 def backend_waiting_for_a_lock(admin, timeout: float = 30) -> int:
@@ -320,9 +325,13 @@ class Story:
         driver.order_fulfill(self.order_id)
 
     def events(self):
-        orders = [str(pk) for pk in Order.objects.filter(user_id=self.customer_id).values_list("pk", flat=True)]
+        orders = [
+            str(pk)
+            for pk in Order.objects.filter(user_id=self.customer_id).values_list("pk", flat=True)
+        ]
         fulfillments = [
-            str(pk) for pk in Fulfillment.objects.filter(order_id__in=orders).values_list("pk", flat=True)
+            str(pk)
+            for pk in Fulfillment.objects.filter(order_id__in=orders).values_list("pk", flat=True)
         ]
         return PluginEvent.objects.filter(
             object_type__in=["customer", "order", "fulfillment"],
@@ -363,7 +372,12 @@ class Story:
                 for entry in LedgerEntry.objects.filter(account=account)
             ),
             "cards": sorted(
-                (card.kind, str(card.value), card.status, names.get(("fulfillment", card.fulfillment_id), "?"))
+                (
+                    card.kind,
+                    str(card.value),
+                    card.status,
+                    names.get(("fulfillment", card.fulfillment_id), "?"),
+                )
                 for card in LoyaltyCard.objects.filter(order_id__in=order_ids)
             ),
             "review_requests": sorted(
@@ -515,8 +529,9 @@ def test_database_connection_killed_mid_transaction_rolls_back_and_retries_once(
     faulty.ship(shop)
     settle(broker, faulty)
 
-    # then the transaction was rolled back and redone once
+    # then the transaction was rolled back, and Celery's retry redid it once
     assert faulty.state() == baseline, workers.logs()
+    assert "retry: Retry in" in workers.started[0].output()
     paid = PluginEvent.objects.get(key=f"order_paid:order:{pk_of(faulty.order_id)}")
     assert paid.attempts == 1
 
@@ -546,3 +561,11 @@ def test_a_dead_broker_costs_the_request_a_second_not_forever(broker):
     # then they return within seconds, the failure logged and left for the retry sweep
     assert finished.wait(timeout=20), "publishing to a dead broker hung"
     assert time.monotonic() - started < 20
+
+
+def test_the_retry_sweep_is_scheduled_for_celery_beat():
+    # the sweep that redoes what a lost message or a dead broker left pending runs on its own
+    entries = app.conf.beat_schedule.values()
+    sweep = [entry for entry in entries if entry["task"] == "saleor_retention.retry_events"]
+    assert len(sweep) == 1 and "saleor_retention.retry_events" in app.tasks
+    assert sweep[0]["schedule"] <= 10 * 60

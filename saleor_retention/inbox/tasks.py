@@ -3,7 +3,6 @@ from saleor.celeryconf import app
 
 from .services import process_event, retry_events
 
-
 # Acknowledged only once the task has run: a worker killed mid-task (SIGKILL, OOM, a lost host)
 # leaves its message unacknowledged, and the broker delivers it again (Redis: after the
 # visibility timeout; a prefork child's death: at once, ``reject_on_worker_lost``). Safe because
