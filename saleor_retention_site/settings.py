@@ -62,6 +62,24 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locme
 # A task that fails while running eagerly (tests, demo without a broker) raises instead of
 # being silently swallowed.
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis: a message delivered but never acknowledged (its worker died; the plugin's tasks
+    # acknowledge late) is delivered again after this many seconds. Kombu's default is an hour;
+    # a task running longer is delivered twice, which the plugin's tasks tolerate.
+    "visibility_timeout": int(os.environ.get("CELERY_BROKER_VISIBILITY_TIMEOUT", "3600")),
+    # kombu 4.6 retries a lost connection for ever when a task is published (unless bounded
+    # here): with the broker down, Saleor's own after-commit e-mail tasks would hang the
+    # checkout request. Bounded, they fail in seconds (the order is committed by then).
+    "max_retries": 3,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+# `celery beat` runs the retry sweep: events left pending by a lost message or a dead broker
+# (older than 10 minutes) and failed ones are queued again, refunded orders rescanned.
+CELERY_BEAT_SCHEDULE = {
+    "retention-retry-events": {"task": "saleor_retention.retry_events", "schedule": 5 * 60.0},
+}
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT", os.path.join(os.getcwd(), "var", "media"))
 
 LOGGING = {
