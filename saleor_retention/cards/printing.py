@@ -101,11 +101,12 @@ def render_card(card_id: int, settings: RetentionSettings) -> str | None:
 
 
 def schedule_rendering(card_id: int) -> None:
+    from ..inbox.dispatch import publish
     from .tasks import render_card_task
 
     def enqueue() -> None:
         try:
-            render_card_task.delay(card_id)
+            publish(render_card_task, card_id)
         except Exception:  # noqa: BLE001 - broker down: the print queue renders it on demand
             import logging
 

@@ -43,12 +43,14 @@ def _send() -> None:
     from .tasks import dispatch_task
 
     try:
-        _publish(dispatch_task, batch["events"], batch["scans"])
+        publish(dispatch_task, batch["events"], batch["scans"])
     except Exception:  # noqa: BLE001 - broker down: retention_retry_events redoes both kinds
         logger.exception("retention: could not queue %s; left for the retry sweep", batch)
 
 
-def _publish(task, *args) -> None:
+def publish(task, *args) -> None:
+    """Queue ``task`` with a bounded broker connect: kombu 4.6 retries a lost broker for ever when
+    publishing, which would hang the request whose commit triggered it."""
     app = task.app
     if app.conf.task_always_eager:
         task.delay(*args)

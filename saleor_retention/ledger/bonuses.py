@@ -374,11 +374,12 @@ def remove_from_campaign_audiences(customer_id: str) -> int:
 
 def schedule_campaign(campaign_id: int) -> None:
     """Queue the campaign's task once the transaction commits (a worker must see the row)."""
+    from ..inbox.dispatch import publish
     from .bonus_tasks import campaign_bonus_task
 
     def enqueue() -> None:
         try:
-            campaign_bonus_task.delay(campaign_id)
+            publish(campaign_bonus_task, campaign_id)
         except BrokerError:  # the campaign stays queued; sending it again queues it again
             logger.exception("retention: could not queue campaign %s", campaign_id)
 
