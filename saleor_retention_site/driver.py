@@ -28,6 +28,11 @@ def gid(type_name: str, pk: Any) -> str:
     return to_global_id(type_name, pk)
 
 
+def nodes(connection: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The nodes of a Relay connection's edges, in order (none for a null connection)."""
+    return [edge["node"] for edge in (connection or {}).get("edges", [])]
+
+
 def pk_of(global_id: str) -> str:
     return from_global_id(global_id)[1]
 
@@ -470,14 +475,14 @@ class SaleorDriver:
     ) -> dict[str, Any]:
         return self.mutate(
             "loyaltyPointsApply",
-            """mutation($token: UUID!, $points: Int!) {
-                loyaltyPointsApply(checkoutToken: $token, points: $points) {
+            """mutation($id: ID!, $points: Int!) {
+                loyaltyPointsApply(checkoutId: $id, points: $points) {
                     checkout { id totalPrice { gross { amount } } loyalty { appliedPoints
                         appliedDiscount { amount currency } redeemablePoints pointsToEarn } }
                     errors { field code message }
                 }
             }""",
-            {"token": checkout_token, "points": points},
+            {"id": gid("Checkout", checkout_token), "points": points},
             token=token,
             expect_errors=expect_errors,
         )
@@ -487,13 +492,13 @@ class SaleorDriver:
     ) -> dict[str, Any]:
         return self.mutate(
             "loyaltyPointsRemove",
-            """mutation($token: UUID!) {
-                loyaltyPointsRemove(checkoutToken: $token) {
+            """mutation($id: ID!) {
+                loyaltyPointsRemove(checkoutId: $id) {
                     checkout { id totalPrice { gross { amount } } loyalty { appliedPoints } }
                     errors { field code message }
                 }
             }""",
-            {"token": checkout_token},
+            {"id": gid("Checkout", checkout_token)},
             token=token,
             expect_errors=expect_errors,
         )

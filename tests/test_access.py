@@ -20,6 +20,7 @@ from saleor_retention.ledger import services
 from saleor_retention.ledger.campaign_models import LoyaltyCampaign
 from saleor_retention.ledger.models import LedgerEntry, LoyaltyAccount
 from saleor_retention_site.driver import gid, pk_of
+from tests.connections import nodes
 from tests.test_card_printing import _issue_cards
 from tests.test_forum import codes, create_board, create_post, create_topic, pay_orders, shopper
 
@@ -85,7 +86,7 @@ def test_posts_of_a_topic_on_a_closed_board_are_refused_whatever_led_to_the_topi
 
     # when her posts page is built (as ForumTopic.posts does under any parent field)
     with pytest.raises(RetentionError) as refused:
-        selectors.posts_page(topic=row, viewer=mei, first=50, after=None)
+        selectors.topic_posts(row, mei)
 
     # then it is refused with BOARD_CLOSED, and the one read rule says no to her, yes to staff
     assert refused.value.code == RetentionErrorCode.BOARD_CLOSED
@@ -115,7 +116,7 @@ def test_every_field_that_returns_a_topic_or_a_post_applies_the_read_guard():
 
     # then there are such fields in payloads, results and edges, and each has the read guard
     owners = {owner for owner, _name, _field in found}
-    assert {"ForumTopicUnsubscribe", "ForumTopicResult", "ForumPostEdge"} <= owners
+    assert {"ForumTopicUnsubscribe", "ForumTopicResult", "ForumPostCountableEdge"} <= owners
     unguarded = [
         (o, n) for o, n, field in found if not getattr(field, forum_types.READ_GUARD, False)
     ]
@@ -157,9 +158,11 @@ def test_adjustment_reasons_are_stored_as_plain_text_and_shown_so(retention_on):
     assert marked == {"entry": {"points": 10, "reason": "Goodwill"}, "errors": []}
     assert nul == {"entry": {"points": 10, "reason": "Late parcel"}, "errors": []}
     token = retention_on.token_create("fay@example.com", "customer-password")
-    shown = retention_on.query(
-        "{ me { loyalty { entries(first: 5) { entries { reason } } } } }", token=token
-    )["me"]["loyalty"]["entries"]["entries"]
+    shown = nodes(
+        retention_on.query(
+            "{ me { loyalty { entries(first: 5) { edges { node { reason } } } } } }", token=token
+        )["me"]["loyalty"]["entries"]
+    )
     assert [e["reason"] for e in shown][:2] == ["Late parcel", "Goodwill"]
 
 
@@ -281,7 +284,9 @@ def card_staff(driver, email):
 
 
 def pdf_link_of(driver, token):
-    [card] = driver.query("{ loyaltyCards { pdfUrl } }", token=token)["loyaltyCards"]
+    [card] = nodes(
+        driver.query("{ loyaltyCards { edges { node { pdfUrl } } } }", token=token)["loyaltyCards"]
+    )
     return urlparse(card["pdfUrl"]).path
 
 

@@ -14,6 +14,7 @@ from graphql.utils.introspection_query import introspection_query
 from saleor_retention.graphql.limits import analyse, refusal
 from saleor_retention.graphql.schema import schema
 from saleor_retention.query_limits import DEFAULTS, Limits
+from tests.connections import nodes
 from tests.saleor_clients import CLIENTS, client_operations, client_repositories
 
 
@@ -36,9 +37,9 @@ def _nested_entries(cycles: int, first: int = 20) -> str:
     """me.loyalty.entries.order.user.loyalty.entries... ``cycles`` times round."""
     query = "id points"
     for _ in range(cycles):
-        query = f"loyalty {{ entries(first: {first}) {{ entries {{ {query} }} }} }}"
+        query = f"loyalty {{ entries(first: {first}) {{ edges {{ node {{ {query} }} }} }} }}"
         query = f"order {{ user {{ {query} }} }} id points"
-    return "{ me { loyalty { entries(first: %d) { entries { %s } } } } }" % (first, query)
+    return "{ me { loyalty { entries(first: %d) { edges { node { %s } } } } } }" % (first, query)
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def test_the_nested_loyalty_query_is_refused_before_it_runs(shopper_with_orders)
     # given a shopper whose points history links to orders that link back to her
     driver, token = shopper_with_orders
     query = _nested_entries(cycles=4)
-    assert len(query) < 400
+    assert len(query) < 450  # edges { node } make each round longer
 
     # when she sends the depth-4 cycle that once took 89 s
     started = time.monotonic()
@@ -87,16 +88,16 @@ def test_one_cycle_still_answers(shopper_with_orders):
 
     # then it is answered
     assert status == 200, body
-    entries = body["data"]["me"]["loyalty"]["entries"]["entries"]
+    entries = nodes(body["data"]["me"]["loyalty"]["entries"])
     assert entries and all(e["order"]["user"]["loyalty"] for e in entries if e["order"])
 
 
 def test_wide_pages_multiply_through_nesting_and_are_refused(shopper_with_orders):
     # given a query within the depth limit but with 100-row pages inside 100-row pages
     driver, token = shopper_with_orders
-    query = """{ me { loyalty { entries(first: 100) { entries { order { user { loyalty {
-        entries(first: 100) { entries { order { user { loyalty { points } } } } }
-    } } } } } } } }"""
+    query = """{ me { loyalty { entries(first: 100) { edges { node { order { user { loyalty {
+        entries(first: 100) { edges { node { order { user { loyalty { points } } } } } }
+    } } } } } } } } }"""
     analysis = analyse(schema, parse(query))
     assert analysis.depth <= DEFAULTS["RETENTION_GRAPHQL_MAX_DEPTH"]
     assert analysis.cost > DEFAULTS["RETENTION_GRAPHQL_MAX_COST"]
@@ -144,22 +145,24 @@ def test_fragments_inline_fragments_and_variables_count_like_the_query_written_o
     # given one query written out, and the same through a fragment, an inline fragment and a
     # variable for first
     written_out = (
-        """{ me { loyalty { entries(first: 30) { entries { order { id number } } } } } }"""
+        """{ me { loyalty { entries(first: 30) { edges { node { order { id number } } } } } } }"""
     )
     through_fragments = """
         query Q($first: Int) { me { ...Account } }
         fragment Account on User { loyalty { entries(first: $first) { ...Page } } }
-        fragment Page on LoyaltyEntryPage { entries { ... on LoyaltyEntry { order { id number } } } }
+        fragment Page on LoyaltyEntryCountableConnection { edges { node { ... on LoyaltyEntry { order { id number } } } } }
     """
 
     # when both are analysed
     plain = analyse(schema, parse(written_out))
     folded = analyse(schema, parse(through_fragments), {"first": 30})
 
-    # then they count the same; the variable drives the multiplier; its default applies unset
-    assert (folded.depth, folded.cost) == (plain.depth, plain.cost) == (6, 1 + 2 + 2 + 30 * (2 + 2))
-    assert analyse(schema, parse(through_fragments), {"first": 60}).cost == 1 + 2 + 2 + 60 * (2 + 2)
-    assert analyse(schema, parse(through_fragments), {}).cost == 1 + 2 + 2 + 20 * (2 + 2)
+    # then they count the same; the variable drives the multiplier; a full page applies unset
+    # (each entry: its edge and node, the order and its two fields)
+    per_entry = 1 + 1 + 2 + 2
+    assert (folded.depth, folded.cost) == (plain.depth, plain.cost) == (7, 5 + 30 * per_entry)
+    assert analyse(schema, parse(through_fragments), {"first": 60}).cost == 5 + 60 * per_entry
+    assert analyse(schema, parse(through_fragments), {}).cost == 5 + 100 * per_entry
 
 
 def test_a_fragment_bomb_is_analysed_in_linear_time_and_refused():

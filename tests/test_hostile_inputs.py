@@ -20,31 +20,43 @@ REPORT = """query($id: ID!, $since: DateTime!, $until: DateTime!, $days: Int) {
 }"""
 
 
-def test_a_review_cursor_of_a_huge_offset_gives_an_empty_page(driver):
-    # given a made-up cursor whose offset overflows the database's bigint
-    cursor = base64.urlsafe_b64encode(b"review:99999999999999999999999").decode()
+def test_a_review_cursor_of_a_huge_offset_or_tampered_values_is_a_typed_refusal(driver):
+    # given made-up cursors: an old offset past bigint, a keyset cursor with an overflowing pk,
+    # one with a date that is no date, and plain garbage
+    product = gid("Product", driver.store.product_id)
+    page = driver.execute(REVIEWS_AFTER, {"id": product, "after": None})["data"]
+    assert page["product"]["reviews"]["edges"] == []
+    forged = [
+        base64.urlsafe_b64encode(b"review:99999999999999999999999").decode(),
+        base64.urlsafe_b64encode(json.dumps([0, "2026-01-01", 10**30]).encode()).decode(),
+        base64.urlsafe_b64encode(json.dumps([0, "not a date", 1]).encode()).decode(),
+        "%%%not-base64",
+    ]
+    for cursor in forged:
+        # when a storefront pages with it
+        body = driver.execute(REVIEWS_AFTER, {"id": product, "after": cursor})
 
-    # when a storefront pages with it
-    body = driver.execute(
-        REVIEWS_AFTER, {"id": gid("Product", driver.store.product_id), "after": cursor}
-    )
-
-    # then an empty page, no error
-    assert "errors" not in body, body["errors"]
-    assert body["data"]["product"]["reviews"]["edges"] == []
+        # then a typed refusal of the cursor, not a crash or a silent empty page
+        assert body["data"]["product"]["reviews"] is None, cursor
+        assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in body["errors"]] == [
+            ("INVALID", "after")
+        ], cursor
 
 
-def test_a_loyalty_history_cursor_of_odd_digits_is_ignored(retention_on):
+def test_a_loyalty_history_cursor_of_odd_digits_is_a_typed_refusal(retention_on):
     driver = retention_on
     driver.account_register("digits@example.com")
     token = driver.token_create("digits@example.com", "customer-password")
-    for after in ("²", "99999999999999999999999999"):
-        body = driver.execute(
-            "query($after: String) { me { loyalty { entries(after: $after) { entries { id } } } } }",
-            {"after": after},
-            token=token,
-        )
-        assert "errors" not in body, (after, body["errors"])
+    query = "query($after: String) { me { loyalty { entries(after: $after) { edges { node { id } } } } } }"
+    for after in ("²", "99999999999999999999999999", "W1sxXV0=", ""):
+        body = driver.execute(query, {"after": after}, token=token)
+        if after == "":
+            assert "errors" not in body, body["errors"]  # an empty cursor is no cursor
+            continue
+        assert body["data"]["me"]["loyalty"]["entries"] is None, after
+        assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in body["errors"]] == [
+            ("INVALID", "after")
+        ], after
 
 
 def test_a_card_value_of_1e30_is_a_typed_refusal(driver):

@@ -44,6 +44,7 @@ from saleor_retention.cards.models import CardProgram, LoyaltyCard
 from saleor_retention.graphql.schema import schema as retention_schema
 from saleor_retention.reviews import services as review_services
 from saleor_retention_site.driver import SaleorDriver, gid, pk_of
+from tests.connections import nodes
 
 YES, NO, BLIND = "YES", "NO", "BLIND"
 ACTORS = ("anon", "owner", "other", "bare", "staff")
@@ -234,7 +235,7 @@ ROWS: tuple[Row, ...] = (
     Row(
         "Query.forumBoards",
         ANYONE,
-        "{ forumBoards { id canRead } }",
+        "{ forumBoards { edges { node { id canRead } } } }",
         value=path("forumBoards"),
         empty_is_refused=True,
         why="every board is listed to everyone, closed ones with canRead false",
@@ -242,7 +243,7 @@ ROWS: tuple[Row, ...] = (
     Row(
         "Query.forumTopics",
         (NO, YES, NO, NO, YES),
-        "query($id: ID!) { forumTopics(boardId: $id) { edges { node { title } } errors { code } } }",
+        "query($id: ID!) { forumTopics(boardId: $id) { edges { node { title } } } }",
         lambda w, a: {"id": w.board_id},
         path("forumTopics", "edges"),
         empty_is_refused=True,
@@ -260,9 +261,18 @@ ROWS: tuple[Row, ...] = (
         why="as forumTopics",
     ),
     Row(
+        "Query.node",
+        (NO, YES, NO, NO, YES),
+        "query($id: ID!) { node(id: $id) { id ... on ForumTopic { title } } }",
+        lambda w, a: {"id": w.topic_id},
+        path("node"),
+        permissions=("MANAGE_PAGES",),
+        why="as forumTopic: node(id:) applies each type's own read rule (here a closed board's topic)",
+    ),
+    Row(
         "Query.loyaltyCardPrograms",
         STAFF_ONLY,
-        "{ loyaltyCardPrograms { id } }",
+        "{ loyaltyCardPrograms { edges { node { id } } } }",
         value=path("loyaltyCardPrograms"),
         permissions=("MANAGE_DISCOUNTS",),
         why="MANAGE_DISCOUNTS; others get a permission error",
@@ -270,7 +280,7 @@ ROWS: tuple[Row, ...] = (
     Row(
         "Query.loyaltyCards",
         STAFF_ONLY,
-        "{ loyaltyCards { id code } }",
+        "{ loyaltyCards { edges { node { id code } } } }",
         value=path("loyaltyCards"),
         permissions=("MANAGE_DISCOUNTS",),
         why="MANAGE_DISCOUNTS",
@@ -300,7 +310,7 @@ ROWS: tuple[Row, ...] = (
     Row(
         "Query.reviewRequestsDue",
         STAFF_ONLY,
-        "{ reviewRequestsDue { orderId } }",
+        "{ reviewRequestsDue { edges { node { orderId } } } }",
         value=path("reviewRequestsDue"),
         permissions=("MANAGE_PRODUCTS",),
         why="MANAGE_PRODUCTS (an empty list for staff is still an answer)",
@@ -346,7 +356,7 @@ ROWS: tuple[Row, ...] = (
     ),
     user_row(
         "loyalty",
-        "{ points entries { entries { reason } } }",
+        "{ points entries { edges { node { reason } } } }",
         OWNER_AND_STAFF,
         permissions=("MANAGE_USERS",),
         why="herself, or staff with MANAGE_USERS (Saleor's user(id:) needs it too)",
@@ -366,7 +376,7 @@ ROWS: tuple[Row, ...] = (
     ),
     user_row(
         "loyaltyCards",
-        "{ code }",
+        "{ edges { node { code } } }",
         OWNER_AND_STAFF,
         empty_is_refused=True,
         permissions=("MANAGE_USERS", "MANAGE_DISCOUNTS"),
@@ -374,7 +384,7 @@ ROWS: tuple[Row, ...] = (
     ),
     user_row(
         "reviews",
-        "{ id }",
+        "{ edges { node { id } } }",
         OWNER_AND_STAFF,
         empty_is_refused=True,
         permissions=("MANAGE_USERS", "MANAGE_PRODUCTS"),
@@ -392,12 +402,14 @@ ROWS: tuple[Row, ...] = (
     Row(
         "Fulfillment.loyaltyCards",
         STAFF_ONLY,
-        ORDER_DOCUMENT.format(selection="fulfillments { loyaltyCards { code } }"),
+        ORDER_DOCUMENT.format(
+            selection="fulfillments { loyaltyCards { edges { node { code } } } }"
+        ),
         lambda w, a: {"id": w.order_id},
         lambda data, w: [
             card
             for fulfillment in owners_order("fulfillments")(data, w) or []
-            for card in fulfillment["loyaltyCards"]
+            for card in nodes(fulfillment["loyaltyCards"])
         ],
         empty_is_refused=True,
         permissions=("MANAGE_ORDERS", "MANAGE_DISCOUNTS"),
@@ -470,8 +482,8 @@ ROWS: tuple[Row, ...] = (
     Row(
         "Mutation.loyaltyPointsApply",
         (NO, YES, NO, NO, NO),
-        mutation("loyaltyPointsApply", "checkoutToken: UUID!, points: Int!", "checkout { id }"),
-        lambda w, a: {"checkoutToken": w.checkout_token, "points": 100},
+        mutation("loyaltyPointsApply", "checkoutId: ID!, points: Int!", "checkout { id }"),
+        lambda w, a: {"checkoutId": gid("Checkout", w.checkout_token), "points": 100},
         path("checkout"),
         refused_by=("NOT_SIGNED_IN", "NOT_YOUR_CHECKOUT", "NOT_FOUND"),
         why="only the checkout's customer spends her points; staff too are refused",
@@ -479,8 +491,8 @@ ROWS: tuple[Row, ...] = (
     Row(
         "Mutation.loyaltyPointsRemove",
         (NO, YES, NO, NO, NO),
-        mutation("loyaltyPointsRemove", "checkoutToken: UUID!", "checkout { id }"),
-        lambda w, a: {"checkoutToken": w.checkout_token},
+        mutation("loyaltyPointsRemove", "checkoutId: ID!", "checkout { id }"),
+        lambda w, a: {"checkoutId": gid("Checkout", w.checkout_token)},
         path("checkout"),
         refused_by=("NOT_SIGNED_IN", "NOT_YOUR_CHECKOUT", "NOT_FOUND"),
         why="as loyaltyPointsApply",
@@ -832,6 +844,8 @@ def order_line_pk(order_id: str) -> int:
 
 
 def _empty(value: Any, row: Row) -> bool:
+    if isinstance(value, dict) and set(value) == {"edges"}:
+        value = value["edges"]  # a connection: refused as an empty page
     return value is None or (row.empty_is_refused and value == [])
 
 

@@ -18,11 +18,14 @@ from .cards.mutations import (
 )
 from .cards.report import program_report_field
 from .cards.types import (
+    LoyaltyCardProgram,
+    LoyaltyCardType,
     fulfillment_loyalty_cards_field,
     loyalty_card_programs_field,
     loyalty_cards_field,
     user_loyalty_cards_field,
 )
+from .core.node import node_field, register_node
 from .extend import apply_extensions, extend_type
 from .forum.mutations import (
     ForumBoardCreate,
@@ -35,14 +38,21 @@ from .forum.mutations import (
     ForumTopicSubscribe,
     ForumTopicUnsubscribe,
 )
-from .forum.types import forum_boards_field, forum_topic_field, forum_topics_field
+from .forum.types import (
+    ForumBoard,
+    ForumPost,
+    ForumTopic,
+    forum_boards_field,
+    forum_topic_field,
+    forum_topics_field,
+)
 from .inbox.mutations import RetentionEventsRetry
 from .ledger.birthdays import LoyaltyBirthdaySet, user_birthday_field
 from .ledger.campaigns import LoyaltyCampaignBonusCreate
 from .ledger.checkout import LoyaltyPointsApply, LoyaltyPointsRemove, checkout_loyalty_field
 from .ledger.mutations import LoyaltyPointsAdjust
 from .ledger.referrals import LoyaltyReferralCodeApply, user_referral_code_field
-from .ledger.types import order_loyalty_field, user_loyalty_field
+from .ledger.types import LoyaltyEntry, order_loyalty_field, user_loyalty_field
 from .privacy.types import user_retention_data_field
 from .reviews.mutations import (
     ReviewCreate,
@@ -54,6 +64,8 @@ from .reviews.mutations import (
     ReviewVote,
 )
 from .reviews.types import (
+    ReviewRequestType,
+    ReviewType,
     product_review_json_ld_field,
     product_review_summary_field,
     product_reviews_field,
@@ -79,7 +91,21 @@ extend_type(saleor_types.Product, "reviewJsonLd", product_review_json_ld_field)
 extend_type(saleor_types.User, "reviews", user_reviews_field)
 
 
+for node_type in (
+    ReviewType,
+    ReviewRequestType,
+    ForumBoard,
+    ForumTopic,
+    ForumPost,
+    LoyaltyCardType,
+    LoyaltyCardProgram,
+    LoyaltyEntry,
+):
+    register_node(node_type)
+
+
 class RetentionQueries(graphene.ObjectType):
+    node = node_field()
     loyalty_card_programs = loyalty_card_programs_field()
     loyalty_cards = loyalty_cards_field()
     loyalty_card_program_report = program_report_field()

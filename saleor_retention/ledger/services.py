@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -577,11 +578,13 @@ def adjust(
     points: int,
     reason: str,
     staff_user_id: str,
-    key: str,
+    key: str | None = None,
     settings: RetentionSettings,
 ) -> LedgerEntry:
     """A staff correction with a reason. A deduction takes available points (soonest-expiring
-    first) and never makes a balance negative. ``key`` is the caller's idempotency key.
+    first) and never makes a balance negative. ``key`` is the caller's optional idempotency key
+    (as Stripe's): given, a replay returns the first entry; absent, every call is its own
+    adjustment.
 
     The reason is shown to the customer, so it is stored as plain text (``textclean``: no markup,
     control or bidi-override characters) of at most ``ADJUSTMENT_REASON_MAX_LENGTH`` characters;
@@ -609,19 +612,7 @@ def adjust(
             code=RetentionErrorCode.INVALID,
             field="points",
         )
-    if _CONTROL_CHARACTERS.search(key):
-        raise RetentionError(
-            _("An idempotency key cannot contain control characters."),
-            code=RetentionErrorCode.INVALID,
-            field="idempotencyKey",
-        )
-    if not key.strip() or len(key) > 100:
-        raise RetentionError(
-            _("Give an idempotency key of 1 to 100 characters."),
-            code=RetentionErrorCode.INVALID,
-            field="idempotencyKey",
-        )
-    key = f"adjust:{key.strip()}"
+    key = _adjustment_key(key)
     if points > 0:
         return credit(
             customer_id=customer_id,
@@ -656,6 +647,25 @@ def adjust(
     ]
     _take_from_lots(account, entry, -points, available)
     return entry
+
+
+def _adjustment_key(key: str | None) -> str:
+    """The entry's unique key: the caller's, checked, or (none given) one of this call alone."""
+    if key is None:
+        return f"adjust:call:{uuid.uuid4().hex}"
+    if _CONTROL_CHARACTERS.search(key):
+        raise RetentionError(
+            _("An idempotency key cannot contain control characters."),
+            code=RetentionErrorCode.INVALID,
+            field="idempotencyKey",
+        )
+    if not key.strip() or len(key) > 100:
+        raise RetentionError(
+            _("Give an idempotency key of 1 to 100 characters."),
+            code=RetentionErrorCode.INVALID,
+            field="idempotencyKey",
+        )
+    return f"adjust:{key.strip()}"
 
 
 # --- audit -----------------------------------------------------------------------------------

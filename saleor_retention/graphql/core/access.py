@@ -40,6 +40,15 @@ def may_see_customer(viewer: Any, customer: Any) -> bool:
     return viewer.pk == customer.pk or viewer.has_perm(MANAGE_USERS)
 
 
+def may_see_customer_id(viewer: Any, customer_id: Any) -> bool:
+    """``may_see_customer`` for a stored customer id (None: a guest's, staff only)."""
+    if not signed_in(viewer):
+        return False
+    return (customer_id is not None and str(viewer.pk) == str(customer_id)) or viewer.has_perm(
+        MANAGE_USERS
+    )
+
+
 MAX_PK = 2**63 - 1  # PostgreSQL's bigint
 
 

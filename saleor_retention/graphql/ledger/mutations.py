@@ -28,8 +28,11 @@ class LoyaltyPointsAdjust(RetentionMutation):
             ),
         )
         idempotency_key = graphene.String(
-            required=True,
-            description="Any unique string from the client; sending it again changes nothing.",
+            description=(
+                "Optional, as Stripe's: any unique string from the client; sending the same key "
+                "again returns the first adjustment and changes nothing. Without one, each call "
+                "is its own adjustment."
+            ),
         )
 
     class Meta:
@@ -39,7 +42,7 @@ class LoyaltyPointsAdjust(RetentionMutation):
         )
 
     @classmethod
-    def perform_mutation(cls, root, info, customer_id, points, reason, idempotency_key):
+    def perform_mutation(cls, root, info, customer_id, points, reason, idempotency_key=None):
         pk = customer_pk(customer_id)
         if pk is None or saleor.get_customer(pk) is None:
             raise RetentionError(
