@@ -626,7 +626,7 @@ SETTINGS: tuple[Setting, ...] = (
         name="insight_value_window_months",
         label=_("Customer value period (months)"),
         help_text=_(
-            "The top 20% of customers and the RFM frequency and money scores count the paid "
+            "The top 20 percent of customers and the RFM frequency and money scores count the paid "
             "orders of the last this many months."
         ),
         default="12",

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from freezegun import freeze_time
 
 from saleor_retention.conf import load_settings
-from saleor_retention.insight import services
+from saleor_retention.insight import analytics, services
 from saleor_retention.insight.models import CustomerFile, CustomerSpend, StageChange
 from saleor_retention_site.driver import pk_of
 from saleor_retention_site.store import add_product
@@ -88,6 +88,14 @@ def test_one_customer_moves_through_every_stage_and_a_category_window_changes_he
         assert (file.stage, file.churn_days) == ("repeat", 365)
         assert sorted(file.category_slugs) == ["cameras", "tea"]
 
+    # and the month she was lost shows a churn rate of 1 (one repeat customer at its start)
+    months = analytics.churn_by_month(
+        since=START, until=START + timedelta(days=40), time_zone="UTC"
+    )
+    assert [(m.month, m.at_start, m.lost, m.rate) for m in months] == [
+        ("2026-01", 0, 0, None),
+        ("2026-02", 1, 1, 1.0),
+    ]
     # then every move is recorded with its date
     assert stages(customer) == [
         ("", "potential", START.date()),

@@ -206,7 +206,7 @@ def points_figures(value_per_point: dict[str, Decimal]) -> PointsFigures:
     outstanding = (balances["a"] or 0) + (balances["p"] or 0)
     issued = PointLot.objects.aggregate(total=Sum("amount"))["total"] or 0
 
-    def signed(*types: str) -> int:
+    def signed(*types: Any) -> int:
         return LedgerEntry.objects.filter(type__in=types).aggregate(s=Sum("points"))["s"] or 0
 
     return PointsFigures(
