@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
 from saleor_retention.beat import BEAT_SCHEDULE
@@ -353,3 +355,37 @@ def test_celery_beat_gets_every_periodic_job_from_the_plugin():
     } <= tasks
     app.loader.import_default_modules()
     assert tasks <= set(app.tasks)
+
+
+LIST = """query($id: ID!) { customerSegment(id: $id) { customers(first: 10) { totalCount
+    edges { node { customer { email } stage paidOrders tags rfm { group }
+                   spends { currency totalSpent { amount } } } } } } }"""
+
+
+def test_a_segment_page_costs_the_same_queries_for_two_customers_or_five(five_customers):
+    driver, _customers = five_customers
+    staff = driver.staff_token()
+    few = driver.mutate(
+        "customerSegmentSave",
+        SEGMENT_SAVE,
+        {"name": "Few", "rules": {"ordersAtLeast": 4}},
+        token=staff,
+    )["segment"]
+    many = driver.mutate(
+        "customerSegmentSave", SEGMENT_SAVE, {"name": "All", "rules": {}}, token=staff
+    )["segment"]
+    TAG_ONE = {"c": _customers[5], "tag": "vip"}
+    driver.mutate("customerTagAdd", TAG, TAG_ONE, token=staff)
+
+    def count(segment_id):
+        with CaptureQueriesContext(connection) as captured:
+            data = driver.query(LIST, {"id": segment_id}, token=staff)
+        return len(captured.captured_queries), data["customerSegment"]["customers"]
+
+    # when staff list a segment of two and one of five
+    short, two = count(few["id"])
+    long, five = count(many["id"])
+
+    # then both pages cost the same number of queries
+    assert (two["totalCount"], five["totalCount"]) == (2, 5)
+    assert long == short

@@ -30,10 +30,11 @@ from django.db.models import Sum
 from .. import saleor_adapter as saleor
 from ..ledger.models import EntryType, LedgerEntry, LoyaltyAccount, PointLot
 from .models import StageChange
+from .selectors import read_alias
 
 
 def _rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    with connections["default"].cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -202,12 +203,15 @@ class PointsFigures:
 
 
 def points_figures(value_per_point: dict[str, Decimal]) -> PointsFigures:
-    balances = LoyaltyAccount.objects.aggregate(a=Sum("available_points"), p=Sum("pending_points"))
+    balances = LoyaltyAccount.objects.using(read_alias()).aggregate(
+        a=Sum("available_points"), p=Sum("pending_points")
+    )
     outstanding = (balances["a"] or 0) + (balances["p"] or 0)
-    issued = PointLot.objects.aggregate(total=Sum("amount"))["total"] or 0
+    issued = PointLot.objects.using(read_alias()).aggregate(total=Sum("amount"))["total"] or 0
 
     def signed(*types: Any) -> int:
-        return LedgerEntry.objects.filter(type__in=types).aggregate(s=Sum("points"))["s"] or 0
+        entries = LedgerEntry.objects.using(read_alias())
+        return entries.filter(type__in=types).aggregate(s=Sum("points"))["s"] or 0
 
     return PointsFigures(
         outstanding=outstanding,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from ..errors import RetentionError, RetentionErrorCode
 from .models import CustomerFile, CustomerSpend, CustomerTag, RfmGroup, Stage
+from .selectors import read_alias
 
 
 @dataclasses.dataclass(frozen=True)
@@ -159,7 +160,7 @@ def customer_files(rules: SegmentRules) -> QuerySet[CustomerFile]:
     from ..ledger.tier_models import AccountTier
     from ..reviews.models import Review
 
-    files = CustomerFile.objects.all()
+    files = CustomerFile.objects.using(read_alias())
     if rules.stages:
         files = files.filter(stage__in=rules.stages)
     if rules.rfm_groups:

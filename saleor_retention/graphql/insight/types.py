@@ -17,7 +17,7 @@ from saleor.graphql.core.connection import CountableConnection, connection_from_
 
 from ... import conf
 from ...errors import RetentionError, RetentionErrorCode
-from ...insight import analytics, models, segments
+from ...insight import analytics, models, segments, selectors
 from ..core.access import MANAGE_USERS, has_permission, pk_from_global_id, require_permission
 from ..core.types import choices_enum
 from ..saleor_types import Decimal, Money, User
@@ -156,9 +156,8 @@ class CustomerFile(graphene.ObjectType):
 
     @staticmethod
     def resolve_spends(root, info):
-        return models.CustomerSpend.objects.filter(customer_id=root.customer_id).order_by(
-            "currency"
-        )
+        # prefetched for a page of files (``files_connection``)
+        return sorted(root.customer.retention_spends.all(), key=lambda spend: spend.currency)
 
     @staticmethod
     def _items(items: list[dict[str, Any]], kind: str) -> list[CustomerTopItem]:
@@ -253,11 +252,7 @@ class CustomerFile(graphene.ObjectType):
 
     @staticmethod
     def resolve_tags(root, info):
-        return sorted(
-            models.CustomerTag.objects.filter(customer_id=root.customer_id).values_list(
-                "tag", flat=True
-            )
-        )
+        return sorted(tag.tag for tag in root.customer.retention_tags.all())
 
     @staticmethod
     def resolve_contacts(root, info):
@@ -272,7 +267,7 @@ class CustomerFileCountableConnection(CountableConnection):
 def resolve_user_customer_file(root, info):
     if not has_permission(info, MANAGE_USERS):
         return None  # a shopper sees none of her own scores; anyone else nothing
-    return models.CustomerFile.objects.filter(customer_id=root.pk).first()
+    return selectors.file_of(str(root.pk))
 
 
 def user_customer_file_field() -> graphene.Field:
@@ -348,7 +343,11 @@ def _page_size(first: int | None, last: int | None) -> None:
 
 def files_connection(queryset, args: dict[str, Any]):
     _page_size(args.get("first"), args.get("last"))
-    queryset = queryset.select_related("customer").order_by("customer_id")
+    queryset = (
+        queryset.select_related("customer")
+        .prefetch_related("customer__retention_spends", "customer__retention_tags")
+        .order_by("customer_id")
+    )
     connection = connection_from_queryset_slice(
         queryset,
         {**args, "sort_by": {"field": ["customer_id"]}},
