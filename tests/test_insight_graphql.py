@@ -389,3 +389,26 @@ def test_a_segment_page_costs_the_same_queries_for_two_customers_or_five(five_cu
     # then both pages cost the same number of queries
     assert (two["totalCount"], five["totalCount"]) == (2, 5)
     assert long == short
+
+
+def test_demo_insight_story_shows_her_file_a_segment_count_and_the_repeat_rate(retention_on):
+    from saleor_retention_site.demo_insight import insight_story
+
+    # given a shopper with two paid orders
+    driver = retention_on
+    driver.account_register("mei@example.com")
+    token = driver.token_create("mei@example.com", "customer-password")
+    driver.buy(email="mei@example.com", token=token)
+    driver.buy(email="mei@example.com", token=token)
+    lines: list[str] = []
+
+    # when the demo's insight chapter runs
+    insight_story(driver, token, lines.append)
+
+    # then it shows her stage and spend, that she cannot see it, a segment count and the rate
+    text = "\n".join(lines)
+    assert "stage REPEAT since" in text
+    assert "spent 60.0 USD over 2 orders (average 30.0)" in text
+    assert "she asks for her own file: None" in text
+    assert "customers now" in text and ": 1 customers now" in text
+    assert "repeat purchase rate: 1 of 1 buyers = 1.0" in text
