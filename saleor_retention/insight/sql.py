@@ -52,7 +52,7 @@ def _t(model: Any) -> str:
 
 def _facts_sql(one_customer: bool) -> str:
     return f"""
-    CREATE TEMP TABLE insight_facts ON COMMIT DROP AS
+    INSERT INTO insight_facts
     WITH paid AS ({saleor.insight_paid_orders_sql(one_customer=one_customer)}),
     customers AS ({saleor.insight_customers_sql(one_customer=one_customer)}),
     lines AS ({saleor.insight_order_lines_sql()}),
@@ -148,7 +148,7 @@ def _facts_sql(one_customer: bool) -> str:
 
 def _spends_sql(one_customer: bool) -> str:
     return f"""
-    CREATE TEMP TABLE insight_spends ON COMMIT DROP AS
+    INSERT INTO insight_spends
     WITH paid AS ({saleor.insight_paid_orders_sql(one_customer=one_customer)})
     SELECT p.customer_id, p.currency, COUNT(*) AS paid_orders, SUM(p.spent) AS total_spent,
            round(AVG(p.spent), 3) AS average_order, MIN(p.created) AS first_paid,
@@ -157,6 +157,24 @@ def _spends_sql(one_customer: bool) -> str:
     GROUP BY p.customer_id, p.currency
     """
 
+
+# Per-connection scratch tables, emptied at every commit; created once per connection (no
+# catalogue writes per event, which cost more than the update itself).
+_SCRATCH = """
+    CREATE TEMP TABLE IF NOT EXISTS insight_facts (
+        customer_id bigint, date_joined timestamptz, days integer, slugs text[],
+        paid_orders bigint, first_paid timestamptz, last_paid timestamptz, in_window bigint,
+        language_code text, value_orders bigint, value_spent numeric,
+        basis_last_paid timestamptz, basis_aov numeric, median_days numeric,
+        expected_next timestamptz, top_categories jsonb, top_products jsonb, stage text
+    ) ON COMMIT DELETE ROWS;
+    CREATE TEMP TABLE IF NOT EXISTS insight_spends (
+        customer_id bigint, currency text, paid_orders bigint, total_spent numeric,
+        average_order numeric, first_paid timestamptz, last_paid timestamptz
+    ) ON COMMIT DELETE ROWS;
+    DELETE FROM insight_facts;
+    DELETE FROM insight_spends;
+"""
 
 # A stage change's date: lost when her window ran out after the last paid order; active or
 # repeat when that order was paid (coming from nothing, potential or lost); potential when she
@@ -300,11 +318,11 @@ def price_bands(params: Params, *, using: str = "default") -> tuple[Decimal | No
 def refresh(params: Params, *, score: bool) -> Outcome:
     """Recompute the files (one customer's when ``params.customer_id`` is set), record the
     stage changes, replace the spends; with ``score``, RFM and the top 20% too. Run inside a
-    transaction (the temporary tables drop at its commit)."""
+    transaction (the scratch tables empty at its commit)."""
     one = params.customer_id is not None
     values = params.as_sql_params()
     with connections["default"].cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS pg_temp.insight_facts, pg_temp.insight_spends")
+        cursor.execute(_SCRATCH)
         cursor.execute(_facts_sql(one), values)
         files = cursor.rowcount
         cursor.execute(_spends_sql(one), values)
@@ -316,7 +334,6 @@ def refresh(params: Params, *, score: bool) -> Outcome:
         if score:
             cursor.execute(_SCORE, values)
             cursor.execute(_UNSCORE, values)
-        cursor.execute("DROP TABLE pg_temp.insight_facts, pg_temp.insight_spends")
     return Outcome(files=files, stage_changes=changes)
 
 
