@@ -887,31 +887,54 @@ def _table(app_model: str) -> str:
     return connection.ops.quote_name(apps.get_model(app_model)._meta.db_table)
 
 
-def insight_paid_orders_sql(*, one_customer: bool = False) -> str:
-    """Columns: order_id, customer_id, created, currency, spent, language_code."""
+def insight_supported() -> bool:
+    """Whether the customer files can be built on this Saleor (2.10 today; 3.x's charge status
+    and refund records are still to be written into ``insight_paid_orders_sql``)."""
     from saleor.order.models import Order
 
-    if any(field.name == "charge_status" for field in Order._meta.get_fields()):  # Saleor 3.x
+    return not any(field.name == "charge_status" for field in Order._meta.get_fields())
+
+
+def insight_paid_orders_sql(*, one_customer: bool = False) -> str:
+    """Columns: order_id, customer_id, created, currency, spent, language_code.
+
+    For one customer the money of each order is looked up through the payment indexes; for
+    everyone, the payments and refunds are summed once per order and hash-joined (a lookup per
+    order costs ten times more over millions of orders)."""
+    if not insight_supported():
         raise NotImplementedError("insight on Saleor 3.x: read charge_status and its refunds")
     charged = ", ".join(f"'{status}'" for status in _PAID_CHARGE_STATUSES)
-    mine = "AND o.user_id = %(customer_id)s" if one_customer else ""
-    return f"""
-        SELECT o.id AS order_id, o.user_id AS customer_id, o.created, o.currency,
-               o.total_gross_amount - money.refunded AS spent, o.language_code
-        FROM {_table("order.Order")} o
-        CROSS JOIN LATERAL (
+    payments, transactions = _table("payment.Payment"), _table("payment.Transaction")
+    refunds = f"""SELECT payment_id, SUM(amount) AS refunded FROM {transactions}
+                  WHERE kind = 'refund' AND is_success GROUP BY payment_id"""
+    if one_customer:
+        money_source = f"""CROSS JOIN LATERAL (
             SELECT COALESCE(SUM(p.captured_amount) FILTER (
                        WHERE p.charge_status IN ({charged})), 0) AS captured,
-                   COALESCE((SELECT SUM(t.amount) FROM {_table("payment.Transaction")} t
-                             JOIN {_table("payment.Payment")} p2 ON p2.id = t.payment_id
-                             WHERE p2.order_id = o.id AND t.kind = 'refund' AND t.is_success),
-                            0) AS refunded
-            FROM {_table("payment.Payment")} p WHERE p.order_id = o.id
-        ) money
+                   COALESCE(SUM(r.refunded), 0) AS refunded
+            FROM {payments} p
+            LEFT JOIN LATERAL ({refunds.replace("GROUP BY payment_id", "AND payment_id = p.id GROUP BY payment_id")}) r ON TRUE
+            WHERE p.order_id = o.id
+        ) money"""
+        mine = "AND o.user_id = %(customer_id)s"
+    else:
+        money_source = f"""LEFT JOIN (
+            SELECT p.order_id,
+                   SUM(p.captured_amount) FILTER (WHERE p.charge_status IN ({charged})) AS captured,
+                   SUM(r.refunded) AS refunded
+            FROM {payments} p LEFT JOIN ({refunds}) r ON r.payment_id = p.id
+            GROUP BY p.order_id
+        ) money ON money.order_id = o.id"""
+        mine = ""
+    return f"""
+        SELECT o.id AS order_id, o.user_id AS customer_id, o.created, o.currency,
+               o.total_gross_amount - COALESCE(money.refunded, 0) AS spent, o.language_code
+        FROM {_table("order.Order")} o
+        {money_source}
         WHERE o.user_id IS NOT NULL {mine}
           AND o.status NOT IN ('draft', 'canceled')
-          AND money.captured + money.refunded >= o.total_gross_amount
-          AND (money.refunded < o.total_gross_amount OR o.total_gross_amount = 0)
+          AND COALESCE(money.captured, 0) + COALESCE(money.refunded, 0) >= o.total_gross_amount
+          AND (COALESCE(money.refunded, 0) < o.total_gross_amount OR o.total_gross_amount = 0)
     """
 
 
