@@ -939,22 +939,28 @@ def insight_paid_orders_sql(*, one_customer: bool = False) -> str:
 
 
 def insight_order_lines_sql() -> str:
-    """Lines of the orders in ``paid`` (a CTE of ``insight_paid_orders_sql``), with their
-    category and product. Columns: order_id, customer_id, currency, category_id,
-    category_slug, category_name, product_id, product_name, spent, unit_price.
-    Line amounts are before order-level discounts (a line's own price times its quantity)."""
+    """Lines of the orders in ``paid`` (a CTE of ``insight_paid_orders_sql``) with their
+    category and product ids (names are joined later, for the top three only). Columns:
+    order_id, customer_id, currency, category_id, product_id, spent. Line amounts are before
+    order-level discounts (a line's own price times its quantity)."""
     return f"""
-        SELECT paid.order_id, paid.customer_id, paid.currency,
-               c.id AS category_id, c.slug AS category_slug, c.name AS category_name,
-               v.product_id, COALESCE(pr.name, l.product_name) AS product_name,
-               l.unit_price_gross_amount * l.quantity AS spent,
-               l.unit_price_gross_amount AS unit_price
+        SELECT paid.order_id, paid.customer_id, paid.currency, pr.category_id, v.product_id,
+               l.unit_price_gross_amount * l.quantity AS spent
         FROM paid
         JOIN {_table("order.OrderLine")} l ON l.order_id = paid.order_id
         LEFT JOIN {_table("product.ProductVariant")} v ON v.id = l.variant_id
         LEFT JOIN {_table("product.Product")} pr ON pr.id = v.product_id
-        LEFT JOIN {_table("product.Category")} c ON c.id = pr.category_id
     """
+
+
+def insight_categories_sql() -> str:
+    """Columns: id, slug, name."""
+    return f"SELECT id, slug, name FROM {_table('product.Category')}"
+
+
+def insight_products_sql() -> str:
+    """Columns: id, name."""
+    return f"SELECT id, name FROM {_table('product.Product')}"
 
 
 def insight_customers_sql(*, one_customer: bool = False) -> str:

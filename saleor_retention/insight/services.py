@@ -56,8 +56,6 @@ def files_rebuild(*, settings: RetentionSettings, now: datetime | None = None) -
     started = timezone.now()
     now = now or started
     params = _params(settings, now, None)
-    low, high = sql.price_bands(params)
-    params = sql.Params(**{**params.__dict__, "band_low_below": low, "band_high_from": high})
     outcome = sql.refresh(params, score=True)
     return InsightRebuild.objects.create(
         started_at=started,
@@ -65,8 +63,8 @@ def files_rebuild(*, settings: RetentionSettings, now: datetime | None = None) -
         files=outcome.files,
         stage_changes=outcome.stage_changes,
         band_currency=params.basis_currency,
-        band_low_below=low,
-        band_high_from=high,
+        band_low_below=outcome.band_low_below,
+        band_high_from=outcome.band_high_from,
     )
 
 
