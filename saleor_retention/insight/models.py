@@ -70,8 +70,8 @@ class CustomerFile(models.Model):
     rfm_frequency = models.PositiveSmallIntegerField(null=True, blank=True)
     rfm_monetary = models.PositiveSmallIntegerField(null=True, blank=True)
     rfm_group = models.CharField(max_length=16, choices=RfmGroup.choices, blank=True, default="")
-    scored_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField()
+    scored_at = models.DateTimeField(null=True, blank=True)  # when her scores last changed
+    updated_at = models.DateTimeField()  # when her file last changed
 
     class Meta:
         constraints = [
