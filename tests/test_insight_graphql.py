@@ -412,3 +412,57 @@ def test_demo_insight_story_shows_her_file_a_segment_count_and_the_repeat_rate(r
     assert "she asks for her own file: None" in text
     assert "customers now" in text and ": 1 customers now" in text
     assert "repeat purchase rate: 1 of 1 buyers = 1.0" in text
+
+
+PREVIEW = """query($rules: CustomerSegmentRulesInput!) {
+    customerSegmentPreview(rules: $rules, first: 10) { totalCount } }"""
+
+
+def test_each_segment_rule_selects_the_hand_counted_customers(five_customers):
+    from datetime import date
+
+    from saleor_retention.ledger.profile_models import CustomerBirthday
+    from saleor_retention.reviews.models import Review
+
+    driver, customers = five_customers
+    staff = driver.staff_token()
+    # given a birthday in May for the first, an unanswered complaint by the second, a tag on the
+    # fifth (last orders: 1st day 0, 2nd day 3, 3rd day 10, 4th day 23, 5th day 44)
+    CustomerBirthday.objects.create(
+        customer_id=pk_of(customers[1]), birthday=date(1990, 5, 4), changed_at=START
+    )
+    Review.objects.create(
+        product_id=str(driver.store.product_id),
+        customer_id=pk_of(customers[2]),
+        source="unverified",
+        rating=1,
+        is_complaint=True,
+    )
+    driver.mutate("customerTagAdd", TAG, {"c": customers[5], "tag": "vip"}, token=staff)
+
+    def count(rules):
+        data = driver.query(PREVIEW, {"rules": rules}, token=staff)
+        return data["customerSegmentPreview"]["totalCount"]
+
+    # then each rule counts what the fixture says
+    assert count({"spentAtLeast": "90", "spentCurrency": "USD"}) == 3
+    assert count({"lastOrderBefore": (START + timedelta(days=5)).isoformat()}) == 2
+    assert count({"lastOrderAfter": (START + timedelta(days=20)).isoformat()}) == 2
+    assert count({"categories": ["tea"]}) == 5
+    assert count({"categories": ["cameras"]}) == 0
+    assert count({"birthdayMonth": 5}) == 1
+    assert count({"hasOpenComplaint": True}) == 1
+    assert count({"hasOpenComplaint": False}) == 4
+    assert count({"tags": ["vip"]}) == 1
+    assert count({"topSpender": True}) == 1
+    assert count({"rfmGroups": ["HIBERNATING"]}) == 2
+    assert count({"tiers": [""]}) == 5  # no tiers configured: every member is below the first
+    assert count({"languages": ["zh"]}) == 0
+    # and conditions combine: repeat, spent 90 or more, tagged vip
+    assert (
+        count({"stages": ["REPEAT"], "spentAtLeast": "90", "spentCurrency": "USD", "tags": ["vip"]})
+        == 1
+    )
+    # an answered complaint is no longer open
+    Review.objects.filter(is_complaint=True).update(merchant_reply="Sorry", replied_at=START)
+    assert count({"hasOpenComplaint": True}) == 0

@@ -69,12 +69,14 @@ def _choices(raw: Any, allowed: list[str], field: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def _words(raw: Any, field: str, *, lower: bool = True, maximum: int = 255) -> tuple[str, ...]:
+def _words(
+    raw: Any, field: str, *, lower: bool = True, maximum: int = 255, allow_empty: bool = False
+) -> tuple[str, ...]:
     values = []
     for value in raw or ():
         text = str(value).strip()
         text = text.casefold() if lower else text
-        if not text or len(text) > maximum:
+        if (not text and not allow_empty) or len(text) > maximum:
             raise _invalid(field, _("Give names of 1 to %(max)s characters.") % {"max": maximum})
         values.append(text)
     return tuple(dict.fromkeys(values))
@@ -138,7 +140,8 @@ def parse_rules(data: dict[str, Any]) -> SegmentRules:
     return SegmentRules(
         stages=_choices(data.get("stages"), Stage.values, "stages"),
         rfm_groups=_choices(data.get("rfm_groups"), RfmGroup.values, name("rfm_groups")),
-        tiers=_words(data.get("tiers"), "tiers", lower=False, maximum=40),
+        # "" names the members below the first tier
+        tiers=_words(data.get("tiers"), "tiers", lower=False, maximum=40, allow_empty=True),
         spent_at_least=spent_amount,
         spent_currency=currency if spent_amount is not None else "",
         orders_at_least=orders,
