@@ -979,3 +979,129 @@ def product_exists(product_id: str) -> bool:
     from saleor.product.models import Product
 
     return str(product_id).isdigit() and Product.objects.filter(pk=product_id).exists()
+
+
+# --- insight: Saleor's order tables as SQL, for the set-based customer files --------------------
+#
+# The customer files are built with one SQL statement over every customer (``insight.sql``), so
+# the tables and the rule for "paid" are handed out here as SQL text. Each function returns a
+# SELECT whose columns are fixed; ``one_customer=True`` adds ``%(customer_id)s`` as a filter so
+# the same statement updates one customer's file inside an order event's processing.
+#
+# Paid (Saleor 2.10): a real order (not a draft, not cancelled) whose money taken at some point
+# (captured now plus refunded since) covers its total, and that is not refunded in full. Its
+# spend is the total minus what was refunded. This differs from ``Order.is_fully_paid()`` on
+# purpose: a partly refunded order still counts, at what the customer kept.
+
+
+def _table(app_model: str) -> str:
+    from django.apps import apps
+    from django.db import connection
+
+    return connection.ops.quote_name(apps.get_model(app_model)._meta.db_table)
+
+
+def insight_supported() -> bool:
+    """Whether the customer files can be built on this Saleor (2.10 today; 3.x's charge status
+    and refund records are still to be written into ``insight_paid_orders_sql``)."""
+    from saleor.order.models import Order
+
+    return not any(field.name == "charge_status" for field in Order._meta.get_fields())
+
+
+def insight_paid_orders_sql(*, one_customer: bool = False) -> str:
+    """Columns: order_id, customer_id, created, currency, spent, language_code.
+
+    For one customer the money of each order is looked up through the payment indexes; for
+    everyone, the payments and refunds are summed once per order and hash-joined (a lookup per
+    order costs ten times more over millions of orders)."""
+    if not insight_supported():
+        raise NotImplementedError("insight on Saleor 3.x: read charge_status and its refunds")
+    charged = ", ".join(f"'{status}'" for status in _PAID_CHARGE_STATUSES)
+    payments, transactions = _table("payment.Payment"), _table("payment.Transaction")
+    refunds = f"""SELECT payment_id, SUM(amount) AS refunded FROM {transactions}
+                  WHERE kind = 'refund' AND is_success GROUP BY payment_id"""
+    if one_customer:
+        money_source = f"""CROSS JOIN LATERAL (
+            SELECT COALESCE(SUM(p.captured_amount) FILTER (
+                       WHERE p.charge_status IN ({charged})), 0) AS captured,
+                   COALESCE(SUM(r.refunded), 0) AS refunded
+            FROM {payments} p
+            LEFT JOIN LATERAL ({refunds.replace("GROUP BY payment_id", "AND payment_id = p.id GROUP BY payment_id")}) r ON TRUE
+            WHERE p.order_id = o.id
+        ) money"""
+        mine = "AND o.user_id = %(customer_id)s"
+    else:
+        money_source = f"""LEFT JOIN (
+            SELECT p.order_id,
+                   SUM(p.captured_amount) FILTER (WHERE p.charge_status IN ({charged})) AS captured,
+                   SUM(r.refunded) AS refunded
+            FROM {payments} p LEFT JOIN ({refunds}) r ON r.payment_id = p.id
+            GROUP BY p.order_id
+        ) money ON money.order_id = o.id"""
+        mine = ""
+    return f"""
+        SELECT o.id AS order_id, o.user_id AS customer_id, o.created, o.currency,
+               o.total_gross_amount - COALESCE(money.refunded, 0) AS spent, o.language_code
+        FROM {_table("order.Order")} o
+        {money_source}
+        WHERE o.user_id IS NOT NULL {mine}
+          AND o.status NOT IN ('draft', 'canceled')
+          AND COALESCE(money.captured, 0) + COALESCE(money.refunded, 0) >= o.total_gross_amount
+          AND (COALESCE(money.refunded, 0) < o.total_gross_amount OR o.total_gross_amount = 0)
+    """
+
+
+def insight_order_lines_sql() -> str:
+    """Lines of the orders in ``paid`` (a CTE of ``insight_paid_orders_sql``) with their
+    category and product ids (names are joined later, for the top three only). Columns:
+    order_id, customer_id, currency, category_id, product_id, spent. Line amounts are before
+    order-level discounts (a line's own price times its quantity)."""
+    return f"""
+        SELECT paid.order_id, paid.customer_id, paid.currency, pr.category_id, v.product_id,
+               l.unit_price_gross_amount * l.quantity AS spent
+        FROM paid
+        JOIN {_table("order.OrderLine")} l ON l.order_id = paid.order_id
+        LEFT JOIN {_table("product.ProductVariant")} v ON v.id = l.variant_id
+        LEFT JOIN {_table("product.Product")} pr ON pr.id = v.product_id
+    """
+
+
+def insight_categories_sql() -> str:
+    """Columns: id, slug, name."""
+    return f"SELECT id, slug, name FROM {_table('product.Category')}"
+
+
+def insight_products_sql() -> str:
+    """Columns: id, name."""
+    return f"SELECT id, name FROM {_table('product.Product')}"
+
+
+def insight_customers_sql(*, one_customer: bool = False) -> str:
+    """Registered customers who get a file: active accounts that are not staff, and staff who
+    have ordered (Saleor's ``User.objects.customers()``). Columns: customer_id, date_joined."""
+    mine = "AND u.id = %(customer_id)s" if one_customer else ""
+    return f"""
+        SELECT u.id AS customer_id, u.date_joined
+        FROM {_table("account.User")} u
+        WHERE u.is_active {mine}
+          AND (NOT u.is_staff
+               OR EXISTS (SELECT 1 FROM {_table("order.Order")} o WHERE o.user_id = u.id))
+    """
+
+
+def insight_category_slugs(category_ids: Iterable[str]) -> dict[str, str]:
+    """Category id -> slug (for the churn-window overrides shown to staff)."""
+    from saleor.product.models import Category
+
+    ids = [pk for pk in category_ids if str(pk).isdigit()]
+    return dict(Category.objects.filter(pk__in=ids).values_list("pk", "slug")) if ids else {}
+
+
+def insight_customer_emails(customer_ids: Iterable[int]) -> dict[int, tuple[str, str, str]]:
+    """Customer id -> (e-mail, first name, last name), for a segment's page or CSV batch."""
+    from saleor.account.models import User
+
+    ids = list(customer_ids)
+    rows = User.objects.filter(pk__in=ids).values_list("pk", "email", "first_name", "last_name")
+    return {pk: (email, first, last) for pk, email, first, last in rows} if ids else {}

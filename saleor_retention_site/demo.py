@@ -235,10 +235,12 @@ def play_story() -> None:
     print(f"\n   ledger check: {'no drift' if not drifts else drifts}")
 
     from saleor_retention_site.demo_forum import forum_story
+    from saleor_retention_site.demo_insight import insight_story
     from saleor_retention_site.demo_reviews import review_story
 
     review_story(driver, token, order["id"], print)
     forum_story(driver, token, print)
+    insight_story(driver, token, print)
 
 
 def serve() -> None:

@@ -141,7 +141,12 @@ class SaleorDriver:
     # --- checkout ----------------------------------------------------------------------------
 
     def checkout_create(
-        self, *, email: str, quantity: int = 1, token: str | None = None
+        self,
+        *,
+        email: str,
+        quantity: int = 1,
+        token: str | None = None,
+        variant_id: int | None = None,
     ) -> dict[str, Any]:
         payload = self.mutate(
             "checkoutCreate",
@@ -157,7 +162,7 @@ class SaleorDriver:
                     "lines": [
                         {
                             "quantity": quantity,
-                            "variantId": gid("ProductVariant", self.store.variant_id),
+                            "variantId": gid("ProductVariant", variant_id or self.store.variant_id),
                         }
                     ],
                     "shippingAddress": ADDRESS_INPUT,
@@ -307,9 +312,12 @@ class SaleorDriver:
         payment_token: str = "charged",
         token: str | None = None,
         before_payment: Callable[[dict[str, Any]], None] | None = None,
+        variant_id: int | None = None,
     ) -> dict[str, Any]:
         """A whole storefront checkout: create, ship, pay with the dummy gateway, complete."""
-        checkout = self.checkout_create(email=email, quantity=quantity, token=token)
+        checkout = self.checkout_create(
+            email=email, quantity=quantity, token=token, variant_id=variant_id
+        )
         if before_payment:
             before_payment(checkout)
         checkout = self.checkout_shipping_method_update(checkout["id"], token=token)

@@ -379,6 +379,7 @@ def test_the_export_holds_every_section_the_plugin_keeps(retention_on):
         "cards",
         "events",
         "forum",
+        "insight",
         "loyalty",
         "referrals",
         "reviews",

@@ -47,6 +47,22 @@ from .forum.types import (
     forum_topics_field,
 )
 from .inbox.mutations import RetentionEventsRetry
+from .insight.mutations import (
+    CustomerContactLog,
+    CustomerNoteAdd,
+    CustomerNoteDelete,
+    CustomerSegmentDelete,
+    CustomerSegmentSave,
+    CustomerTagAdd,
+    CustomerTagRemove,
+)
+from .insight.types import (
+    customer_segment_field,
+    customer_segment_preview_field,
+    customer_segments_field,
+    retention_analytics_field,
+    user_customer_file_field,
+)
 from .ledger.birthdays import LoyaltyBirthdaySet, user_birthday_field
 from .ledger.campaigns import LoyaltyCampaignBonusCreate
 from .ledger.checkout import LoyaltyPointsApply, LoyaltyPointsRemove, checkout_loyalty_field
@@ -89,6 +105,7 @@ extend_type(saleor_types.Product, "reviews", product_reviews_field)
 extend_type(saleor_types.Product, "reviewSummary", product_review_summary_field)
 extend_type(saleor_types.Product, "reviewJsonLd", product_review_json_ld_field)
 extend_type(saleor_types.User, "reviews", user_reviews_field)
+extend_type(saleor_types.User, "customerFile", user_customer_file_field)
 
 
 for node_type in (
@@ -116,6 +133,11 @@ class RetentionQueries(graphene.ObjectType):
     review_moderation_queue = review_moderation_queue_field()
     review_requests_due = review_requests_due_field()
     review_request = review_request_field()
+    # insight
+    customer_segments = customer_segments_field()
+    customer_segment = customer_segment_field()
+    customer_segment_preview = customer_segment_preview_field()
+    retention_analytics = retention_analytics_field()
 
 
 class RetentionMutations(graphene.ObjectType):
@@ -148,6 +170,14 @@ class RetentionMutations(graphene.ObjectType):
     review_moderate = ReviewModerate.Field()
     review_reply = ReviewReply.Field()
     review_import = ReviewImport.Field()
+    # insight
+    customer_note_add = CustomerNoteAdd.Field()
+    customer_note_delete = CustomerNoteDelete.Field()
+    customer_tag_add = CustomerTagAdd.Field()
+    customer_tag_remove = CustomerTagRemove.Field()
+    customer_contact_log = CustomerContactLog.Field()
+    customer_segment_save = CustomerSegmentSave.Field()
+    customer_segment_delete = CustomerSegmentDelete.Field()
 
 
 class Query(RetentionQueries, SaleorQuery):
