@@ -220,6 +220,29 @@ def mutation(name: str, arguments: str, selection: str) -> str:
     return f"{head} {{ {name}{inner} {{ {selection} errors {{ field code }} }} }}"
 
 
+def _segment(name: str) -> str:
+    """A saved segment of its own for one cell (made through the service, as staff would)."""
+    from saleor_retention.insight import services as insight_services
+
+    staff = User.objects.filter(is_staff=True).order_by("pk").first()
+    assert staff is not None
+    segment = insight_services.segment_save(
+        segment_id=None, name=name, rules={"stages": ["active"]}, staff_user_id=str(staff.pk)
+    )
+    return gid("CustomerSegment", segment.pk)
+
+
+def _note(world: World, actor: str) -> str:
+    from saleor_retention.insight import services as insight_services
+
+    staff = User.objects.filter(is_staff=True).order_by("pk").first()
+    assert staff is not None
+    note = insight_services.note_add(
+        customer_id=pk_of(world.owner_id), body=f"For {actor}", staff_user_id=str(staff.pk)
+    )
+    return gid("CustomerNote", note.pk)
+
+
 NEW_BOARD = {"name": "Matrix board"}
 NEW_PROGRAM = {
     "name": "Matrix program",
@@ -712,6 +735,119 @@ ROWS: tuple[Row, ...] = (
         path("review"),
         permissions=("MANAGE_PRODUCTS",),
         why="MANAGE_PRODUCTS",
+    ),
+    # --- insight: staff with MANAGE_USERS only; a shopper sees none of her own scores ----------
+    user_row(
+        "customerFile",
+        "{ stage paidOrders }",
+        STAFF_ONLY,
+        permissions=("MANAGE_USERS",),
+        why="MANAGE_USERS; the customer herself sees no file or score of hers",
+    ),
+    Row(
+        "Query.customerSegments",
+        STAFF_ONLY,
+        "{ customerSegments(first: 5) { edges { node { id count } } } }",
+        value=path("customerSegments"),
+        permissions=("MANAGE_USERS",),
+        why="MANAGE_USERS",
+    ),
+    Row(
+        "Query.customerSegment",
+        STAFF_ONLY,
+        "query($id: ID!) { customerSegment(id: $id) { id count } }",
+        lambda w, a: {"id": _segment(f"Read by {a}")},
+        path("customerSegment"),
+        permissions=("MANAGE_USERS",),
+        why="MANAGE_USERS",
+    ),
+    Row(
+        "Query.customerSegmentPreview",
+        STAFF_ONLY,
+        """query { customerSegmentPreview(rules: {stages: [ACTIVE, REPEAT, POTENTIAL]}, first: 5) {
+            totalCount edges { node { id } } } }""",
+        value=path("customerSegmentPreview"),
+        permissions=("MANAGE_USERS",),
+        why="MANAGE_USERS",
+    ),
+    Row(
+        "Query.retentionAnalytics",
+        STAFF_ONLY,
+        "{ retentionAnalytics { points { __typename } } }",
+        value=path("retentionAnalytics"),
+        permissions=("MANAGE_USERS",),
+        why="MANAGE_USERS",
+    ),
+    Row(
+        "Mutation.customerNoteAdd",
+        STAFF_ONLY,
+        mutation("customerNoteAdd", "customerId: ID!, body: String!", "note { id }"),
+        lambda w, a: {"customerId": w.owner_id, "body": f"Called by {a}"},
+        path("note"),
+        permissions=("MANAGE_USERS",),
+        why="MANAGE_USERS",
+    ),
+    Row(
+        "Mutation.customerNoteDelete",
+        STAFF_ONLY,
+        mutation("customerNoteDelete", "id: ID!", ""),
+        lambda w, a: {"id": _note(w, a)},
+        lambda payload, w: True,
+        permissions=("MANAGE_USERS",),
+        why="MANAGE_USERS",
+    ),
+    Row(
+        "Mutation.customerTagAdd",
+        STAFF_ONLY,
+        mutation("customerTagAdd", "customerId: ID!, tag: String!", "tags"),
+        lambda w, a: {"customerId": w.owner_id, "tag": f"tag-{a}"},
+        path("tags"),
+        permissions=("MANAGE_USERS",),
+        why="MANAGE_USERS",
+    ),
+    Row(
+        "Mutation.customerTagRemove",
+        STAFF_ONLY,
+        mutation("customerTagRemove", "customerId: ID!, tag: String!", "tags"),
+        lambda w, a: {"customerId": w.owner_id, "tag": "tag-staff"},
+        lambda payload, w: True,
+        permissions=("MANAGE_USERS",),
+        why="MANAGE_USERS",
+    ),
+    Row(
+        "Mutation.customerContactLog",
+        STAFF_ONLY,
+        mutation(
+            "customerContactLog",
+            "customerId: ID!, channel: CustomerContactChannel!, summary: String!",
+            "contact { id }",
+        ),
+        lambda w, a: {"customerId": w.owner_id, "channel": "PHONE", "summary": f"By {a}"},
+        path("contact"),
+        permissions=("MANAGE_USERS",),
+        why="MANAGE_USERS",
+    ),
+    Row(
+        "Mutation.customerSegmentSave",
+        STAFF_ONLY,
+        mutation(
+            "customerSegmentSave",
+            "name: String, rules: CustomerSegmentRulesInput",
+            "segment { id }",
+        ),
+        lambda w, a: {"name": f"Saved by {a}", "rules": {"stages": ["ACTIVE"]}},
+        path("segment"),
+        permissions=("MANAGE_USERS",),
+        why="MANAGE_USERS",
+    ),
+    Row(
+        "Mutation.customerSegmentDelete",
+        STAFF_ONLY,
+        mutation("customerSegmentDelete", "id: ID!", ""),
+        lambda w, a: {"id": _segment(f"Deleted by {a}")},
+        lambda payload, w: True,
+        permissions=("MANAGE_USERS",),
+        why="MANAGE_USERS",
     ),
 )
 
