@@ -47,6 +47,7 @@ Exporter = Callable[[str], Any]
 
 _ERASERS: list[Eraser] = []
 _EXPORTERS: dict[str, Exporter] = {}
+_STAFF_ONLY_SECTIONS: set[str] = set()
 # "Model.field" -> who covers it (the eraser's module, the export section), or why it is not personal
 _ERASED: dict[str, str] = {}
 _EXPORTED: dict[str, str] = {}
@@ -66,11 +67,17 @@ def eraser(*, fields: Iterable[str]) -> Callable[[Eraser], Eraser]:
     return register
 
 
-def exporter(section: str, *, fields: Iterable[str]) -> Callable[[Exporter], Exporter]:
-    """Register a domain's export section and the ``Model.field`` names it shows."""
+def exporter(
+    section: str, *, fields: Iterable[str], staff_only: bool = False
+) -> Callable[[Exporter], Exporter]:
+    """Register a domain's export section and the ``Model.field`` names it shows. A
+    ``staff_only`` section (staff's notes and scores about a customer) is left out of the
+    shopper's own export and given to staff who answer her data request."""
 
     def register(func: Exporter) -> Exporter:
         _EXPORTERS[section] = func
+        if staff_only:
+            _STAFF_ONLY_SECTIONS.add(section)
         for field in fields:
             _EXPORTED[field] = section
         return func
@@ -97,10 +104,15 @@ def erase_customer(customer_id: str) -> dict[str, Any]:
     return summary
 
 
-def export_customer(customer_id: str) -> dict[str, Any]:
-    """Everything the plugin holds about one customer, by section, JSON-safe."""
+def export_customer(customer_id: str, *, for_staff: bool = True) -> dict[str, Any]:
+    """Everything the plugin holds about one customer, by section, JSON-safe; without
+    ``for_staff`` the staff-only sections are left out."""
     _load()
-    return {section: func(str(customer_id)) for section, func in sorted(_EXPORTERS.items())}
+    return {
+        section: func(str(customer_id))
+        for section, func in sorted(_EXPORTERS.items())
+        if for_staff or section not in _STAFF_ONLY_SECTIONS
+    }
 
 
 def on_user_pre_delete(sender: Any, instance: Any, **kwargs: Any) -> None:

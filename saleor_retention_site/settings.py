@@ -75,11 +75,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_step": 0.5,
     "interval_max": 1,
 }
-# `celery beat` runs the retry sweep: events left pending by a lost message or a dead broker
-# (older than 10 minutes) and failed ones are queued again, refunded orders rescanned.
-CELERY_BEAT_SCHEDULE = {
-    "retention-retry-events": {"task": "saleor_retention.retry_events", "schedule": 5 * 60.0},
-}
+# `celery beat` gets the plugin's periodic jobs from the plugin itself (saleor_retention/beat.py),
+# the retry sweep among them: nothing to schedule here.
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT", os.path.join(os.getcwd(), "var", "media"))
 
 LOGGING = {

@@ -571,11 +571,3 @@ def test_a_dead_broker_costs_the_request_a_second_not_forever(broker):
     # then they return within seconds, the failure logged and left for the retry sweep
     assert finished.wait(timeout=20), "publishing to a dead broker hung"
     assert time.monotonic() - started < 20
-
-
-def test_the_retry_sweep_is_scheduled_for_celery_beat():
-    # the sweep that redoes what a lost message or a dead broker left pending runs on its own
-    entries = app.conf.beat_schedule.values()
-    sweep = [entry for entry in entries if entry["task"] == "saleor_retention.retry_events"]
-    assert len(sweep) == 1 and "saleor_retention.retry_events" in app.tasks
-    assert sweep[0]["schedule"] <= 10 * 60

@@ -48,9 +48,12 @@ def test_the_shopper_and_staff_read_the_same_export_and_others_read_nothing(rete
     ]
     assert loyalty["lifetime_points"] == 100
 
-    # and staff who manage users read the same through Saleor's user query
+    # and staff who manage users read the same through Saleor's user query, plus the insight
+    # section (staff's file and notes about her, which her own export leaves out)
     staff = driver.query(STAFF_DATA, {"id": customer_id}, token=driver.staff_token())["user"]
-    assert json.loads(staff["retentionData"]) == data
+    for_staff = json.loads(staff["retentionData"])
+    assert set(for_staff) - set(data) == {"insight"}
+    assert {key: value for key, value in for_staff.items() if key != "insight"} == data
 
     # and another shopper, or an anonymous caller, reads nothing of hers
     assert (
@@ -373,19 +376,20 @@ def test_the_export_holds_every_section_the_plugin_keeps(retention_on):
     # when Pat asks for her data
     data = json.loads(driver.query(DATA, token=token)["me"]["retentionData"])
 
-    # then every domain answers, and the loyalty section has her tier and holds too
-    assert set(data) == {
-        "birthday",
-        "cards",
-        "events",
-        "forum",
-        "insight",
-        "loyalty",
-        "referrals",
-        "reviews",
-    }
+    # then every domain answers but insight (staff's file and scores about her are not shown
+    # to her), and the loyalty section has her tier and holds too
+    mine = {"birthday", "cards", "events", "forum", "loyalty", "referrals", "reviews"}
+    assert set(data) == mine
     assert {"tier", "tier_history", "holds", "campaigns_listed_in"} <= set(data["loyalty"])
     assert [event["kind"] for event in data["events"]] == ["customer_created"]
+
+    # and staff who manage users, answering her data request, get the insight section too
+    staff = driver.query(
+        "query($id: ID!) { user(id: $id) { retentionData } }",
+        {"id": _customer_id},
+        token=driver.staff_token(),
+    )
+    assert set(json.loads(staff["user"]["retentionData"])) == mine | {"insight"}
 
 
 def test_a_campaign_forgets_her_id_and_a_resent_campaign_is_still_the_same(retention_on):

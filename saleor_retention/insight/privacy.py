@@ -117,7 +117,7 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if value is not None and hasattr(value, "isoformat") else value
 
 
-@exporter("insight", fields=INSIGHT_FIELDS)
+@exporter("insight", fields=INSIGHT_FIELDS, staff_only=True)
 def export_insight(customer_id: str) -> dict[str, Any]:
     if not str(customer_id).isdigit():
         return {}

@@ -7,13 +7,15 @@ from __future__ import annotations
 import graphene
 
 from ... import privacy
-from ..core.access import may_see_customer
+from ..core.access import MANAGE_USERS, may_see_customer
 
 
 def resolve_user_retention_data(root, info):
-    if not may_see_customer(getattr(info.context, "user", None), root):
+    viewer = getattr(info.context, "user", None)
+    if not may_see_customer(viewer, root):
         return None
-    return privacy.export_customer(str(root.pk))
+    # the shopper's own export leaves out staff's notes and scores about her (insight)
+    return privacy.export_customer(str(root.pk), for_staff=viewer.has_perm(MANAGE_USERS))
 
 
 def user_retention_data_field() -> graphene.Field:
@@ -23,7 +25,8 @@ def user_retention_data_field() -> graphene.Field:
             "A data export of what the retention plugin holds about the customer, by section: "
             "loyalty (points history, tier and its history, point holds, campaigns naming her), "
             "birthday, referrals, cards (loyalty cards and draws), reviews (with review "
-            "requests), forum, events (the plugin's events about her as a customer). The "
+            "requests), forum, events (the plugin's events about her as a customer), and for staff "
+            "only insight (her file, stage, scores, staff notes, tags and contact log). The "
             "shopper's own, or for staff who manage users; null otherwise."
         ),
         resolver=resolve_user_retention_data,
