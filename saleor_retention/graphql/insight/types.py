@@ -667,9 +667,7 @@ def _period(kwargs):
     """since/until of a per-month list: until not before since, at most MAX_MONTHS months."""
     since, until = kwargs["since"], kwargs["until"]
     if until < since:
-        raise QueryArgumentError(
-            _("until must not be before since."), field="until"
-        )
+        raise QueryArgumentError(_("until must not be before since."), field="until")
     months = (until.year - since.year) * 12 + until.month - since.month + 1
     if months > MAX_MONTHS:
         raise QueryArgumentError(
