@@ -15,7 +15,7 @@ FILE = """query($id: ID!) { user(id: $id) { email customerFile {
   stage stageSince paidOrders churnDays topSpender
   spends { currency paidOrders totalSpent { amount } averageOrder { amount } }
   topCategories { name spent { amount currency } }
-  stageHistory { fromStage toStage changedAt }
+  stageHistory(first: 20) { edges { node { fromStage toStage changedAt } } }
   rfm { recency frequency monetary group }
 } } }"""
 SAVE = """mutation($name: String!, $rules: CustomerSegmentRulesInput!) {
@@ -69,6 +69,7 @@ def show_file(driver: SaleorDriver, customer_id: str, staff: str, say: Callable[
             f"   spent {spend['totalSpent']['amount']} {spend['currency']} over "
             f"{spend['paidOrders']} orders (average {spend['averageOrder']['amount']})"
         )
-    history = ", ".join(f"{c['fromStage'] or '-'} -> {c['toStage']}" for c in file["stageHistory"])
+    changes = [edge["node"] for edge in file["stageHistory"]["edges"]]
+    history = ", ".join(f"{c['fromStage'] or '-'} -> {c['toStage']}" for c in changes)
     say(f"   stage history: {history}")
     say(f"   RFM: {file['rfm']}, top 20%: {file['topSpender']}")

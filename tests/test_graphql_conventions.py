@@ -205,6 +205,27 @@ def test_every_retention_list_is_a_countable_connection_in_saleors_shape():
         "LoyaltyAccount.expiringPoints",
         "LoyaltyCardProgram.eligibleTiers",
         "RetentionShopSettings.pointsPerCurrencyUnit",
+        # insight: one spend per currency, the top 3 per currency, at most 100 tags a customer
+        "CustomerFile.spends",
+        "CustomerFile.topCategories",
+        "CustomerFile.topProducts",
+        "CustomerFile.tags",
+        "CustomerTagAdd.tags",
+        "CustomerTagRemove.tags",
+        # a segment rule's own values, as staff wrote them
+        "CustomerSegmentRules.stages",
+        "CustomerSegmentRules.rfmGroups",
+        "CustomerSegmentRules.tiers",
+        "CustomerSegmentRules.categories",
+        "CustomerSegmentRules.languages",
+        "CustomerSegmentRules.tags",
+        # one row per month of a range of at most 36 months (refused beyond)
+        "RetentionAnalytics.cohorts",
+        "RetentionAnalytics.churn",
+        "RetentionAnalytics.ratingTrend",
+        "RetentionCohort.retained",
+        # one amount per currency
+        "RetentionPoints.liability",
     }
     plain_lists, connections = [], []
     for where, field in _list_fields():

@@ -18,6 +18,7 @@ from saleor_retention.insight.models import (
     ContactLogEntry,
     CustomerFile,
     CustomerNote,
+    CustomerTag,
     Segment,
     StageChange,
 )
@@ -28,7 +29,8 @@ START = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 FILE = """query($id: ID!) { user(id: $id) { customerFile {
     stage paidOrders topSpender rfm { recency frequency monetary group }
     spends { currency paidOrders totalSpent { amount } }
-    notes { id body } tags contacts { channel summary response } } } }"""
+    notes(first: 20) { totalCount edges { node { id body } } } tags
+    contacts(first: 20) { edges { node { channel summary response } } } } } }"""
 
 
 @pytest.fixture
@@ -239,9 +241,9 @@ def test_staff_keep_notes_tags_and_a_contact_log_with_typed_errors(retention_on)
 
     # then her file shows them: the note as plain text, one tag, the call with her answer
     file = file_of(driver, customer)
-    assert [n["body"] for n in file["notes"]] == ["Prefers green tea"]
+    assert [e["node"]["body"] for e in file["notes"]["edges"]] == ["Prefers green tea"]
     assert tags["tags"] == file["tags"] == ["vip"]
-    assert file["contacts"] == [
+    assert [e["node"] for e in file["contacts"]["edges"]] == [
         {"channel": "PHONE", "summary": "Called about a return", "response": "Wants a smaller size"}
     ]
 
@@ -466,3 +468,118 @@ def test_each_segment_rule_selects_the_hand_counted_customers(five_customers):
     # an answered complaint is no longer open
     Review.objects.filter(is_complaint=True).update(merchant_reply="Sorry", replied_at=START)
     assert count({"hasOpenComplaint": True}) == 0
+
+
+NODE = """query($id: ID!) { node(id: $id) { __typename id } }"""
+NOTE_PAGE = """query($id: ID!, $after: String) { user(id: $id) { customerFile {
+    id notes(first: 1, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+                                        edges { node { body } } }
+    stageHistory(first: 5) { totalCount edges { node { toStage } } } } } }"""
+
+
+def test_insight_rows_are_nodes_for_staff_only_and_notes_page_by_cursor(five_customers):
+    driver, customers = five_customers
+    staff = driver.staff_token()
+    customer = customers[5]
+    # given two notes, a logged call and a saved segment
+    notes = [
+        driver.mutate("customerNoteAdd", NOTE, {"c": customer, "body": b}, token=staff)["note"]
+        for b in ("first", "second")
+    ]
+    contact = driver.mutate(
+        "customerContactLog",
+        """mutation($c: ID!) { customerContactLog(customerId: $c, channel: EMAIL, summary: "Hi")
+           { contact { id } errors { field code } } }""",
+        {"c": customer},
+        token=staff,
+    )["contact"]
+    segment = driver.mutate(
+        "customerSegmentSave", SEGMENT_SAVE, {"name": "All", "rules": {}}, token=staff
+    )["segment"]
+
+    # when staff page her notes one at a time
+    first = driver.query(NOTE_PAGE, {"id": customer}, token=staff)["user"]["customerFile"]
+    cursor = first["notes"]["pageInfo"]["endCursor"]
+    second = driver.query(NOTE_PAGE, {"id": customer, "after": cursor}, token=staff)
+    second = second["user"]["customerFile"]
+
+    # then newest first, two in all, the second page the last one
+    assert first["notes"]["totalCount"] == 2
+    assert first["notes"]["pageInfo"]["hasNextPage"] is True
+    assert [e["node"]["body"] for e in first["notes"]["edges"]] == ["second"]
+    assert [e["node"]["body"] for e in second["notes"]["edges"]] == ["first"]
+    assert second["notes"]["pageInfo"]["hasNextPage"] is False
+    assert first["stageHistory"]["totalCount"] >= 1
+
+    # and node(id:) fetches each row (ids as the mutations take them) for staff only
+    ids = {
+        "CustomerFile": first["id"],
+        "CustomerNote": notes[0]["id"],
+        "CustomerContact": contact["id"],
+        "CustomerSegment": segment["id"],
+    }
+    shopper = driver.token_create("c5@example.com", "customer-password")
+    for type_name, global_id in ids.items():
+        assert driver.query(NODE, {"id": global_id}, token=staff)["node"] == {
+            "__typename": type_name,
+            "id": global_id,
+        }
+        assert driver.query(NODE, {"id": global_id}, token=shopper)["node"] is None
+        assert driver.query(NODE, {"id": global_id})["node"] is None
+    deleted = driver.mutate(
+        "customerNoteDelete",
+        """mutation($id: ID!) { customerNoteDelete(id: $id) { errors { field code } } }""",
+        {"id": ids["CustomerNote"]},
+        token=staff,
+    )
+    assert deleted["errors"] == []
+
+
+def test_a_customer_holds_at_most_100_tags(retention_on):
+    driver = retention_on
+    staff = driver.staff_token()
+    customer = driver.account_register("tags@example.com")
+    # given a customer with 100 tags already
+    CustomerTag.objects.bulk_create(
+        CustomerTag(customer_id=int(pk_of(customer)), tag=f"t{i:03}") for i in range(100)
+    )
+
+    # when staff add a 101st, and one she has
+    refused = driver.mutate(
+        "customerTagAdd", TAG, {"c": customer, "tag": "one more"}, token=staff, expect_errors=True
+    )
+    again = driver.mutate("customerTagAdd", TAG, {"c": customer, "tag": "t000"}, token=staff)
+
+    # then the new one is refused and nothing changes; the known one is a no-op as before
+    assert refused["errors"] == [{"field": "tag", "code": "CAP_REACHED"}]
+    assert len(again["tags"]) == 100
+    assert CustomerTag.objects.filter(customer_id=int(pk_of(customer))).count() == 100
+
+
+def test_per_month_analytics_refuse_more_than_36_months_or_a_reversed_range(retention_on):
+    driver = retention_on
+    query = """query($since: DateTime!, $until: DateTime!) { retentionAnalytics {
+        churn(since: $since, until: $until) { month } } }"""
+
+    # when staff ask for 37 months, then for a range that ends before it starts
+    long = driver.execute(
+        query,
+        {"since": "2023-01-01T00:00:00+00:00", "until": "2026-01-15T00:00:00+00:00"},
+        token=driver.staff_token(),
+    )
+    reversed_range = driver.execute(
+        query,
+        {"since": "2026-02-01T00:00:00+00:00", "until": "2026-01-01T00:00:00+00:00"},
+        token=driver.staff_token(),
+    )
+    fits = driver.query(
+        query,
+        {"since": "2023-02-01T00:00:00+00:00", "until": "2026-01-15T00:00:00+00:00"},
+        token=driver.staff_token(),
+    )
+
+    # then both are typed refusals on until; 36 months fit
+    for body in (long, reversed_range):
+        assert body["errors"][0]["extensions"]["field"] == "until"
+        assert body["errors"][0]["extensions"]["code"] == "INVALID"
+    assert len(fits["retentionAnalytics"]["churn"]) == 36

@@ -57,6 +57,10 @@ from .insight.mutations import (
     CustomerTagRemove,
 )
 from .insight.types import (
+    CustomerContact,
+    CustomerFile,
+    CustomerNote,
+    CustomerSegment,
     customer_segment_field,
     customer_segment_preview_field,
     customer_segments_field,
@@ -117,6 +121,10 @@ for node_type in (
     LoyaltyCardType,
     LoyaltyCardProgram,
     LoyaltyEntry,
+    CustomerFile,
+    CustomerNote,
+    CustomerContact,
+    CustomerSegment,
 ):
     register_node(node_type)
 

@@ -84,7 +84,10 @@ def cohort_matrix(*, since: datetime, months: int, time_zone: str) -> list[Cohor
                    (EXTRACT(YEAR FROM l.month) - EXTRACT(YEAR FROM f.cohort)) * 12
                    + EXTRACT(MONTH FROM l.month) - EXTRACT(MONTH FROM f.cohort) AS k
             FROM local l JOIN firsts f USING (customer_id)
-            WHERE f.cohort >= date_trunc('month', %(since)s AT TIME ZONE %(tz)s))
+            WHERE f.cohort >= date_trunc('month', %(since)s AT TIME ZONE %(tz)s)
+              -- the ``months`` cohorts from ``since``: the list stays as short as its rows
+              AND f.cohort < date_trunc('month', %(since)s AT TIME ZONE %(tz)s)
+                             + %(months)s * interval '1 month')
         SELECT to_char(cohort, 'YYYY-MM'), k::int, COUNT(*) FROM activity
         WHERE k < %(months)s GROUP BY cohort, k ORDER BY cohort, k""",
         {"since": since, "months": months, "tz": time_zone},

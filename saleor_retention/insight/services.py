@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 NOTE_MAX = 5000
 TAG_MAX = 50
+TAGS_PER_CUSTOMER_MAX = 100  # keeps CustomerFile.tags a short plain list
 CONTACT_TEXT_MAX = 5000
 SEGMENT_NAME_MAX = 100
 
@@ -126,6 +127,13 @@ def _tag(raw: str) -> str:
 def tag_add(*, customer_id: str, tag: str, staff_user_id: str) -> CustomerTag:
     _customer_exists(customer_id)
     name = _tag(tag)
+    tags = CustomerTag.objects.filter(customer_id=int(customer_id))
+    if not tags.filter(tag=name).exists() and tags.count() >= TAGS_PER_CUSTOMER_MAX:
+        raise RetentionError(
+            _("A customer has at most %(limit)s tags.") % {"limit": TAGS_PER_CUSTOMER_MAX},
+            code=RetentionErrorCode.CAP_REACHED,
+            field="tag",
+        )
     try:
         with transaction.atomic():
             row = CustomerTag.objects.create(

@@ -39,7 +39,8 @@ def node_field() -> graphene.Field:
         id=graphene.ID(required=True, description="The ID of the object."),
         description=(
             "A retention object by its ID (Review, ReviewRequest, ForumBoard, ForumTopic, "
-            "ForumPost, LoyaltyCard, LoyaltyCardProgram, LoyaltyEntry), null when the caller may "
+            "ForumPost, LoyaltyCard, LoyaltyCardProgram, LoyaltyEntry, CustomerFile, CustomerNote, "
+            "CustomerContact, CustomerSegment), null when the caller may "
             "not see it through the direct fields either."
         ),
         resolver=resolve_node,

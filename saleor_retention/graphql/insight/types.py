@@ -11,14 +11,23 @@ from typing import Any
 
 import graphene
 from django.db.models import Avg, Count
+from django.utils.translation import gettext as _
 from graphql_relay import to_global_id
 from prices import Money as Price
 from saleor.graphql.core.connection import CountableConnection, connection_from_queryset_slice
 
 from ... import conf
 from ...errors import RetentionError, RetentionErrorCode
-from ...insight import analytics, models, segments, selectors
-from ..core.access import MANAGE_USERS, has_permission, pk_from_global_id, require_permission
+from ...insight import analytics, models, segments, selectors, services
+from ..core import pagination
+from ..core.access import (
+    MANAGE_USERS,
+    QueryArgumentError,
+    as_pk,
+    has_permission,
+    pk_from_global_id,
+    require_permission,
+)
 from ..core.types import choices_enum
 from ..saleor_types import Decimal, Money, User
 
@@ -31,6 +40,15 @@ CustomerContactChannel = choices_enum(
     "CustomerContactChannel", models.ContactChannel, "How staff reached the customer."
 )
 MAX_PAGE = 100
+MAX_MONTHS = 36  # analytics lists have one row per month: at most three years at once
+
+
+def _staff_node(info: Any, queryset: Any, pk: Any) -> Any:
+    """``node(id:)`` for insight rows: staff with MANAGE_USERS, as the direct fields; else None."""
+    if not has_permission(info, MANAGE_USERS):
+        return None
+    pk = as_pk(pk)
+    return queryset.filter(pk=pk).first() if pk else None
 
 
 def _money(amount: Any, currency: str) -> Price:
@@ -55,7 +73,8 @@ class CustomerSpend(graphene.ObjectType):
 
 
 class CustomerTopItem(graphene.ObjectType):
-    id = graphene.ID(description="The category's or product's global id.")
+    # not ``id``: the object is a category or a product, fetched through Saleor's own fields
+    item_id = graphene.ID(description="The category's or product's global id.")
     slug = graphene.String(description="The category's slug; null for a product.")
     name = graphene.String(required=True)
     spent = graphene.Field(Money, required=True)
@@ -79,14 +98,17 @@ class CustomerStageChange(graphene.ObjectType):
 
 
 class CustomerNote(graphene.ObjectType):
-    id = graphene.ID(required=True)
     body = graphene.String(required=True)
     staff_user_id = graphene.ID(description="The staff user who wrote it.")
     created_at = graphene.DateTime(required=True)
 
-    @staticmethod
-    def resolve_id(root, info):
-        return to_global_id("CustomerNote", root.pk)
+    class Meta:
+        interfaces = (graphene.relay.Node,)
+        possible_types = (models.CustomerNote,)
+
+    @classmethod
+    def get_node(cls, info, id):
+        return _staff_node(info, models.CustomerNote.objects, id)
 
     @staticmethod
     def resolve_staff_user_id(root, info):
@@ -94,16 +116,19 @@ class CustomerNote(graphene.ObjectType):
 
 
 class CustomerContact(graphene.ObjectType):
-    id = graphene.ID(required=True)
     channel = CustomerContactChannel(required=True)
     summary = graphene.String(required=True, description="What was sent or said.")
     response = graphene.String(required=True, description="Her answer; empty when none.")
     contacted_at = graphene.DateTime(required=True)
     staff_user_id = graphene.ID()
 
-    @staticmethod
-    def resolve_id(root, info):
-        return to_global_id("CustomerContact", root.pk)
+    class Meta:
+        interfaces = (graphene.relay.Node,)
+        possible_types = (models.ContactLogEntry,)
+
+    @classmethod
+    def get_node(cls, info, id):
+        return _staff_node(info, models.ContactLogEntry.objects, id)
 
     @staticmethod
     def resolve_staff_user_id(root, info):
@@ -111,7 +136,6 @@ class CustomerContact(graphene.ObjectType):
 
 
 class CustomerFile(graphene.ObjectType):
-    id = graphene.ID(required=True)
     customer = graphene.Field(User, required=True)
     stage = CustomerStage(required=True)
     stage_since = graphene.DateTime(required=True)
@@ -140,14 +164,34 @@ class CustomerFile(graphene.ObjectType):
     )
     top_spender = graphene.Boolean(required=True, description="Among the top 20% by spend.")
     rfm = graphene.Field(CustomerRfm, description="Null until scored by the nightly rebuild.")
-    stage_history = graphene.List(graphene.NonNull(CustomerStageChange), required=True)
-    notes = graphene.List(graphene.NonNull(CustomerNote), required=True)
-    tags = graphene.List(graphene.NonNull(graphene.String), required=True)
-    contacts = graphene.List(graphene.NonNull(CustomerContact), required=True)
+    stage_history = pagination.connection_field(
+        CustomerStageChange,
+        resolver=lambda root, info, **page: CustomerFile.resolve_stage_history(root, info, **page),
+        description="Her moves between stages, oldest first.",
+    )
+    notes = pagination.connection_field(
+        CustomerNote,
+        resolver=lambda root, info, **page: CustomerFile.resolve_notes(root, info, **page),
+        description="Staff notes, newest first.",
+    )
+    tags = graphene.List(
+        graphene.NonNull(graphene.String),
+        required=True,
+        description=f"Her tags, A to Z (at most {services.TAGS_PER_CUSTOMER_MAX}).",
+    )
+    contacts = pagination.connection_field(
+        CustomerContact,
+        resolver=lambda root, info, **page: CustomerFile.resolve_contacts(root, info, **page),
+        description="Her contact log, newest first.",
+    )
 
-    @staticmethod
-    def resolve_id(root, info):
-        return to_global_id("CustomerFile", root.pk)
+    class Meta:
+        interfaces = (graphene.relay.Node,)
+        possible_types = (models.CustomerFile,)
+
+    @classmethod
+    def get_node(cls, info, id):
+        return _staff_node(info, models.CustomerFile.objects.select_related("customer"), id)
 
     @staticmethod
     def resolve_median_days_between_orders(root, info):
@@ -164,7 +208,7 @@ class CustomerFile(graphene.ObjectType):
         key = "category_id" if kind == "Category" else "product_id"
         return [
             CustomerTopItem(
-                id=to_global_id(kind, item[key]),
+                item_id=to_global_id(kind, item[key]),
                 slug=item.get("slug"),
                 name=item.get("name") or "",
                 spent=_money(item["spent"], item["currency"]),
@@ -243,20 +287,33 @@ class CustomerFile(graphene.ObjectType):
         )
 
     @staticmethod
-    def resolve_stage_history(root, info):
-        return models.StageChange.objects.filter(customer_id=root.customer_id)
+    def resolve_stage_history(root, info, **page):
+        rows = models.StageChange.objects.filter(customer_id=root.customer_id)
+        return pagination.paginate(
+            rows.order_by("changed_at", "pk"),
+            pagination.connection_type(CustomerStageChange),
+            **page,
+        )
 
     @staticmethod
-    def resolve_notes(root, info):
-        return models.CustomerNote.objects.filter(customer_id=root.customer_id)
+    def resolve_notes(root, info, **page):
+        rows = models.CustomerNote.objects.filter(customer_id=root.customer_id)
+        return pagination.paginate(
+            rows.order_by("-created_at", "-pk"), pagination.connection_type(CustomerNote), **page
+        )
 
     @staticmethod
     def resolve_tags(root, info):
         return sorted(tag.tag for tag in root.customer.retention_tags.all())
 
     @staticmethod
-    def resolve_contacts(root, info):
-        return models.ContactLogEntry.objects.filter(customer_id=root.customer_id)
+    def resolve_contacts(root, info, **page):
+        rows = models.ContactLogEntry.objects.filter(customer_id=root.customer_id)
+        return pagination.paginate(
+            rows.order_by("-contacted_at", "-pk"),
+            pagination.connection_type(CustomerContact),
+            **page,
+        )
 
 
 class CustomerFileCountableConnection(CountableConnection):
@@ -411,7 +468,6 @@ def segment_csv(rules: segments.SegmentRules) -> str:
 
 
 class CustomerSegment(graphene.ObjectType):
-    id = graphene.ID(required=True)
     name = graphene.String(required=True)
     rules = graphene.Field(CustomerSegmentRules, required=True)
     count = graphene.Int(required=True, description="Customers matching now.")
@@ -434,9 +490,13 @@ class CustomerSegment(graphene.ObjectType):
     def _rules(root):
         return segments.parse_rules(root.rules)
 
-    @staticmethod
-    def resolve_id(root, info):
-        return to_global_id("CustomerSegment", root.pk)
+    class Meta:
+        interfaces = (graphene.relay.Node,)
+        possible_types = (models.Segment,)
+
+    @classmethod
+    def get_node(cls, info, id):
+        return _staff_node(info, models.Segment.objects, id)
 
     @staticmethod
     def resolve_rules(root, info):
@@ -604,7 +664,17 @@ class RetentionCardLift(graphene.ObjectType):
 
 
 def _period(kwargs):
-    return {"since": kwargs["since"], "until": kwargs["until"]}
+    """since/until of a per-month list: until not before since, at most MAX_MONTHS months."""
+    since, until = kwargs["since"], kwargs["until"]
+    if until < since:
+        raise QueryArgumentError(_("until must not be before since."), field="until")
+    months = (until.year - since.year) * 12 + until.month - since.month + 1
+    if months > MAX_MONTHS:
+        raise QueryArgumentError(
+            _("At most %(limit)s months at once.") % {"limit": MAX_MONTHS},
+            field="until",
+        )
+    return {"since": since, "until": until}
 
 
 class RetentionAnalytics(graphene.ObjectType):
