@@ -8,95 +8,91 @@ this module is the only one to change.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-ZERO = Decimal("0")
+from .facts import (
+    ZERO,
+    AddressKey,
+    CheckoutFacts,
+    CustomerFacts,
+    ForumAuthorFacts,
+    FulfillmentFacts,
+    OrderFacts,
+    OrderLineFacts,
+    RefundFacts,
+    ReviewableLineFacts,
+)
+from .version import SALEOR_MAJOR_VERSION, saleor_major_version, saleor_version
+
+# The Saleor line is chosen once, here, from the running Saleor; nothing else asks.
+if SALEOR_MAJOR_VERSION >= 3:
+    from .saleor3 import (
+        ORDER_CREATED_AT,
+        checkout_prices,
+        create_points_gift_card,
+        end_voucher,
+        ever_charged,
+        fully_paid,
+        is_fully_paid,
+        is_order_id,
+        is_order_line_id,
+        order_channel,
+        order_created_at,
+        order_number,
+        order_refunds,
+        order_token,
+        order_voucher_code,
+        orders_refunded_since,
+        paid_amount,
+        plugin_configuration_row,
+    )
+    from .saleor3 import create_card_voucher as _create_card_voucher
+else:
+    from .saleor2 import (
+        ORDER_CREATED_AT,
+        checkout_prices,
+        create_points_gift_card,
+        end_voucher,
+        ever_charged,
+        fully_paid,
+        is_fully_paid,
+        is_order_id,
+        is_order_line_id,
+        order_channel,
+        order_created_at,
+        order_number,
+        order_refunds,
+        order_token,
+        order_voucher_code,
+        orders_refunded_since,
+        paid_amount,
+        plugin_configuration_row,
+    )
+    from .saleor2 import create_card_voucher as _create_card_voucher
 
 
-@dataclasses.dataclass(frozen=True)
-class CustomerFacts:
-    id: str
-    email: str
-    first_name: str
-    last_name: str
-    is_staff: bool
-    language_code: str
-    date_joined: datetime | None
-    birthday: date | None  # Saleor has no birthday field; the plugin keeps its own
-
-
-@dataclasses.dataclass(frozen=True)
-class OrderLineFacts:
-    id: str
-    product_id: str | None
-    variant_id: str | None
-    sku: str
-    quantity: int
-    quantity_fulfilled: int
-    unit_price_gross: Decimal
-    unit_price_net: Decimal
-
-
-@dataclasses.dataclass(frozen=True)
-class OrderFacts:
-    id: str
-    number: str
-    token: str
-    customer_id: str | None
-    customer_email: str
-    currency: str
-    status: str
-    language_code: str
-    channel: str | None  # None on Saleor 2.10, which has no channels
-    total_gross: Decimal
-    total_net: Decimal
-    shipping_gross: Decimal
-    shipping_net: Decimal
-    tax: Decimal
-    paid_amount: Decimal
-    is_fully_paid: bool
-    voucher_code: str | None
-    gift_card_codes: tuple[str, ...]
-    lines: tuple[OrderLineFacts, ...]
-    created: datetime
-
-
-@dataclasses.dataclass(frozen=True)
-class RefundFacts:
-    """One refund of an order: ``refund_id`` is stable across replays (the idempotency key)."""
-
-    refund_id: str
-    order_id: str
-    amount: Decimal
-    currency: str
-    created: datetime
-
-
-@dataclasses.dataclass(frozen=True)
-class FulfillmentFacts:
-    id: str
-    order_id: str
-    sequence: int  # 1 for an order's first parcel
-    status: str
-    line_ids: tuple[str, ...]
-
-
-def saleor_version() -> str:
-    import saleor
-
-    return getattr(saleor, "__version__", "unknown")
-
-
-def saleor_major_version() -> int:
-    try:
-        return int(saleor_version().split(".")[0])
-    except ValueError:
-        return 0
-
+# Re-exported: the facts, and what each line answers in its own way.
+__all__ = [
+    "AddressKey",
+    "CheckoutFacts",
+    "CustomerFacts",
+    "ForumAuthorFacts",
+    "FulfillmentFacts",
+    "OrderFacts",
+    "OrderLineFacts",
+    "RefundFacts",
+    "ReviewableLineFacts",
+    "create_points_gift_card",
+    "end_voucher",
+    "order_refunds",
+    "order_voucher_code",
+    "orders_refunded_since",
+    "saleor_major_version",
+    "saleor_version",
+]
 
 # --- loaders: id -> Saleor object (tasks receive ids, never objects) ---------------------------
 
@@ -104,6 +100,8 @@ def saleor_major_version() -> int:
 def get_order(order_id: str) -> Any | None:
     from saleor.order.models import Order
 
+    if not is_order_id(order_id):
+        return None
     return Order.objects.filter(pk=order_id).first()
 
 
@@ -111,7 +109,7 @@ def orders_by_id(order_ids: list[str]) -> dict[str, Any]:
     """Many orders in one query (for lists such as a customer's points history)."""
     from saleor.order.models import Order
 
-    wanted = [pk for pk in order_ids if pk]
+    wanted = [pk for pk in order_ids if pk and is_order_id(pk)]
     return {str(order.pk): order for order in Order.objects.filter(pk__in=wanted)} if wanted else {}
 
 
@@ -119,7 +117,7 @@ def order_language_codes(order_ids: Iterable[str]) -> dict[str, str]:
     """order id -> the language the order was placed in, for many orders in one query."""
     from saleor.order.models import Order
 
-    ids = [pk for pk in order_ids if pk and str(pk).isdigit()]
+    ids = [pk for pk in order_ids if pk and is_order_id(pk)]
     rows = Order.objects.filter(pk__in=ids).values_list("pk", "language_code") if ids else []
     return {str(pk): code or "" for pk, code in rows}
 
@@ -170,24 +168,6 @@ def customer_facts(user: Any) -> CustomerFacts:
     )
 
 
-def _paid_amount(order: Any) -> Decimal:
-    # 3.x keeps the charged sum on the order; 2.10 on its payments.
-    if hasattr(order, "total_charged_amount"):
-        return Decimal(order.total_charged_amount)
-    total = ZERO
-    for payment in order.payments.all():
-        if payment.is_active or payment.captured_amount:
-            total += Decimal(payment.captured_amount)
-    return total
-
-
-def _is_fully_paid(order: Any) -> bool:
-    charge_status = getattr(order, "charge_status", None)
-    if charge_status is not None:  # Saleor 3.x
-        return charge_status in ("full", "overcharged")
-    return bool(order.is_fully_paid())
-
-
 def order_customer_id(order: Any | None) -> str | None:
     if order is None or not order.user_id:
         return None
@@ -196,15 +176,12 @@ def order_customer_id(order: Any | None) -> str | None:
 
 def order_is_paid(order: Any) -> bool:
     """Fully paid and a real order (a draft is not yet one)."""
-    return order.status != "draft" and _is_fully_paid(order)
+    return order.status != "draft" and is_fully_paid(order)
 
 
 def order_facts(order: Any) -> OrderFacts:
     gross = Decimal(order.total_gross_amount)
     net = Decimal(order.total_net_amount)
-    channel = getattr(order, "channel", None)
-    voucher = getattr(order, "voucher", None)
-    number = getattr(order, "number", None) or order.pk
     lines = tuple(
         OrderLineFacts(
             id=str(line.pk),
@@ -220,62 +197,26 @@ def order_facts(order: Any) -> OrderFacts:
     )
     return OrderFacts(
         id=str(order.pk),
-        number=str(number),
-        token=str(order.token),
+        number=order_number(order),
+        token=order_token(order),
         customer_id=order_customer_id(order),
         customer_email=order.get_customer_email() or "",
         currency=order.currency,
         status=order.status,
         language_code=order.language_code or "",
-        channel=getattr(channel, "slug", None),
+        channel=order_channel(order),
         total_gross=gross,
         total_net=net,
         shipping_gross=Decimal(order.shipping_price_gross_amount),
         shipping_net=Decimal(order.shipping_price_net_amount),
         tax=gross - net,
-        paid_amount=_paid_amount(order),
-        is_fully_paid=_is_fully_paid(order),
-        voucher_code=getattr(voucher, "code", None),
+        paid_amount=paid_amount(order),
+        is_fully_paid=is_fully_paid(order),
+        voucher_code=order_voucher_code(order),
         gift_card_codes=tuple(order.gift_cards.values_list("code", flat=True)),
         lines=lines,
-        created=order.created,
+        created=order_created_at(order),
     )
-
-
-def order_refunds(order: Any) -> list[RefundFacts]:
-    """Every refund recorded on the order, oldest first.
-
-    Saleor 2.10 has no refund hook: ``orderRefund`` writes a ``payment_refunded`` OrderEvent with
-    the amount, then calls ``order_updated``. Each event's id names the refund. (Saleor 3.x calls
-    ``order_refunded`` and records refunds as transaction events; reading those is the 3.x branch
-    still to write here, and the only place it will be needed.)
-    """
-    from saleor.order import OrderEvents
-
-    events = order.events.filter(type=OrderEvents.PAYMENT_REFUNDED).order_by("pk")
-    return [
-        RefundFacts(
-            refund_id=f"order-event-{event.pk}",
-            order_id=str(order.pk),
-            amount=Decimal(str(event.parameters.get("amount", "0"))),
-            currency=order.currency,
-            created=event.date,
-        )
-        for event in events
-    ]
-
-
-def orders_refunded_since(since: datetime) -> list[str]:
-    """Ids of orders with a refund recorded since ``since`` (2.10: payment_refunded events)."""
-    from saleor.order import OrderEvents
-    from saleor.order.models import OrderEvent
-
-    ids = (
-        OrderEvent.objects.filter(type=OrderEvents.PAYMENT_REFUNDED, date__gte=since)
-        .values_list("order_id", flat=True)
-        .distinct()
-    )
-    return [str(pk) for pk in ids]
 
 
 def fulfillment_facts(fulfillment: Any) -> FulfillmentFacts:
@@ -299,18 +240,13 @@ def stored_plugin_configuration(plugin_id: str) -> tuple[bool, list[dict[str, An
 
     The plugin is global (not per channel) on every version, so there is one row to read.
     """
-    from saleor.plugins.models import PluginConfiguration
-
-    row = PluginConfiguration.objects.filter(identifier=plugin_id).first()
+    row = plugin_configuration_row(plugin_id)
     if row is None:
         return None
     return bool(row.active), list(row.configuration or [])
 
 
 # --- customers by audience (campaign bonuses, birthdays) -----------------------------------------
-
-# Saleor 2.10's payments that count towards ``Order.is_fully_paid()`` (see ``Order._total_paid``).
-_PAID_CHARGE_STATUSES = ("partially-charged", "fully-charged", "partially-refunded")
 
 
 def _customers() -> Any:
@@ -325,29 +261,10 @@ def _customers() -> Any:
 
 
 def _paid_orders() -> Any:
-    """Real orders (not drafts, not cancelled) that are fully paid, decided in the database.
-
-    2.10: ``is_fully_paid()`` is "captured amount of the charged (or partly refunded) payments >=
-    total gross"; here the same comparison is a correlated subquery. 3.x: ``charge_status``.
-    """
-    from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
-    from django.db.models.functions import Coalesce
+    """Real orders (not drafts, not cancelled) that are fully paid, decided in the database."""
     from saleor.order.models import Order
 
-    orders = Order.objects.exclude(status__in=("draft", "canceled"))
-    if any(field.name == "charge_status" for field in Order._meta.get_fields()):  # Saleor 3.x
-        return orders.filter(charge_status__in=("full", "overcharged"))
-    from saleor.payment.models import Payment
-
-    captured = (
-        Payment.objects.filter(order_id=OuterRef("pk"), charge_status__in=_PAID_CHARGE_STATUSES)
-        .order_by()
-        .values("order_id")
-        .annotate(total=Sum("captured_amount"))
-        .values("total")
-    )
-    paid = Coalesce(Subquery(captured), Value(ZERO), output_field=DecimalField())
-    return orders.alias(paid=paid).filter(paid__gte=F("total_gross_amount"))
+    return fully_paid(Order.objects.exclude(status__in=("draft", "canceled")))
 
 
 def paid_orders_of(
@@ -359,8 +276,11 @@ def paid_orders_of(
         return []
     rows = (
         _paid_orders()
-        .filter(user_id__in=ids, created__gte=created_from, created__lt=created_until)
-        .values_list("pk", "user_id", "created")
+        .filter(
+            user_id__in=ids,
+            **{f"{ORDER_CREATED_AT}__gte": created_from, f"{ORDER_CREATED_AT}__lt": created_until},
+        )
+        .values_list("pk", "user_id", ORDER_CREATED_AT)
     )
     return [(str(pk), str(user_id), created) for pk, user_id, created in rows]
 
@@ -369,7 +289,7 @@ def order_totals(order_ids: Iterable[str]) -> dict[str, Decimal]:
     """Gross totals of the given orders (what they were charged, after discounts)."""
     from saleor.order.models import Order
 
-    ids = [pk for pk in order_ids if pk]
+    ids = [pk for pk in order_ids if pk and is_order_id(pk)]
     rows = Order.objects.filter(pk__in=ids).values_list("pk", "total_gross_amount")
     return {str(pk): Decimal(total) for pk, total in rows}
 
@@ -420,32 +340,8 @@ def existing_customer_ids(ids: Iterable[str], *, active_only: bool = False) -> s
 # --- checkouts and the gift cards that carry points discounts -------------------------------
 
 
-@dataclasses.dataclass(frozen=True)
-class CheckoutFacts:
-    token: str
-    customer_id: str | None
-    currency: str
-    subtotal_gross: Decimal
-    subtotal_net: Decimal
-    shipping_gross: Decimal
-    total_gross: Decimal  # what remains to pay: after vouchers and gift cards
-    gift_card_codes: tuple[str, ...]
-
-
 def checkout_facts(checkout: Any) -> CheckoutFacts:
-    from saleor.checkout import calculations
-    from saleor.discount.utils import fetch_discounts
-    from saleor.plugins.manager import get_plugins_manager
-
-    lines = list(checkout)
-    discounts = fetch_discounts(timezone_now())
-    subtotal = calculations.checkout_subtotal(checkout=checkout, lines=lines, discounts=discounts)
-    total = calculations.checkout_total(checkout=checkout, lines=lines, discounts=discounts)
-    shipping = get_plugins_manager().calculate_checkout_shipping(checkout, lines, discounts)
-    cards = list(checkout.gift_cards.all())
-    to_pay = max(
-        ZERO, Decimal(total.gross.amount) - sum((c.current_balance_amount for c in cards), ZERO)
-    )
+    subtotal, shipping, to_pay = checkout_prices(checkout)
     return CheckoutFacts(
         token=str(checkout.token),
         customer_id=str(checkout.user_id) if checkout.user_id else None,
@@ -454,7 +350,7 @@ def checkout_facts(checkout: Any) -> CheckoutFacts:
         subtotal_net=Decimal(subtotal.net.amount),
         shipping_gross=Decimal(shipping.gross.amount),
         total_gross=to_pay,
-        gift_card_codes=tuple(card.code for card in cards),
+        gift_card_codes=tuple(checkout.gift_cards.values_list("code", flat=True)),
     )
 
 
@@ -462,23 +358,6 @@ def timezone_now() -> datetime:
     from django.utils import timezone
 
     return timezone.now()
-
-
-def create_points_gift_card(
-    *, code: str, amount: Decimal, currency: str, customer_id: str, ends_on: date
-) -> None:
-    """A single-purpose Saleor gift card for a points discount, bound to the customer."""
-    from saleor.giftcard.models import GiftCard
-
-    GiftCard.objects.create(
-        code=code,
-        user_id=customer_id,
-        initial_balance_amount=amount,
-        current_balance_amount=amount,
-        currency=currency,
-        end_date=ends_on,
-        is_active=True,
-    )
 
 
 def attach_gift_card(checkout_token: str, code: str) -> None:
@@ -515,7 +394,6 @@ def gift_card_order_ids(code: str) -> list[str]:
 # An address as a household: street, city, postal code, area and country, compared without case,
 # spaces or punctuation. Names and phones are left out: a second account under another name at
 # the same door is still the same door.
-AddressKey = tuple[str, ...]
 _ADDRESS_KEY_FIELDS = (
     "street_address_1",
     "street_address_2",
@@ -524,8 +402,6 @@ _ADDRESS_KEY_FIELDS = (
     "country_area",
     "country",
 )
-# Payments on which money was taken at some point (refunded ones included), Saleor 2.10.
-_EVER_CHARGED_STATUSES = (*_PAID_CHARGE_STATUSES, "fully-refunded")
 
 
 def _clean(value: Any) -> str:
@@ -595,25 +471,11 @@ def checkout_address_keys(checkout: Any) -> frozenset[AddressKey]:
 
 def customer_has_paid_before(customer_id: str) -> bool:
     """Whether money was ever taken for one of the customer's orders (guest orders under their
-    e-mail, and orders since refunded or cancelled, included): such a customer is not new.
-
-    2.10: a payment of the order was charged at some point (its charge status). 3.x: the order's
-    charge status; an order refunded in full reads there as never charged (to revisit with the
-    3.x transaction records).
-    """
-    from saleor.order.models import Order
-
+    e-mail, and orders since refunded or cancelled, included): such a customer is not new."""
     user = get_customer(customer_id)
     if user is None:
         return False
-    orders = _orders_of(customer_id, user.email or "")
-    if any(field.name == "charge_status" for field in Order._meta.get_fields()):  # Saleor 3.x
-        return orders.exclude(charge_status="none").exists()
-    from saleor.payment.models import Payment
-
-    return Payment.objects.filter(
-        order_id__in=orders.values("pk"), charge_status__in=_EVER_CHARGED_STATUSES
-    ).exists()
+    return ever_charged(_orders_of(customer_id, user.email or ""))
 
 
 # --- loyalty cards: the Saleor vouchers behind them, and what the decision needs to know ------
@@ -639,7 +501,6 @@ def create_card_voucher(
     card's points). A taken code raises ``IntegrityError`` (the caller draws another in a
     savepoint)."""
     from saleor.discount import DiscountValueType, VoucherType
-    from saleor.discount.models import Voucher
 
     if kind not in CARD_VOUCHER_KINDS:
         raise ValueError(f"no Saleor voucher for a {kind!r} card")
@@ -650,35 +511,17 @@ def create_card_voucher(
         "bonus_points": (VoucherType.ENTIRE_ORDER, DiscountValueType.PERCENTAGE),
     }[kind]
     discount = {"free_shipping": Decimal("100"), "bonus_points": Decimal("0")}.get(kind, value)
-    Voucher.objects.create(
+    _create_card_voucher(
         code=code,
         name=name[:255],
-        type=voucher_type,
-        discount_value_type=value_type,
-        discount_value=discount,
+        voucher_type=voucher_type,
+        value_type=value_type,
+        discount=discount,
         currency=currency,
-        min_spent_amount=min_spent,
-        usage_limit=1,
-        start_date=starts_at,
-        end_date=ends_at,
+        min_spent=min_spent,
+        starts_at=starts_at,
+        ends_at=ends_at,
     )
-
-
-def end_voucher(code: str, *, at: datetime) -> bool:
-    """End a voucher now (``end_date``), so Saleor refuses the code from then on; the row stays
-    for the orders that used it. Returns whether a voucher had that code."""
-    from saleor.discount.models import Voucher
-
-    return bool(Voucher.objects.filter(code=code).update(end_date=at))
-
-
-def order_voucher_code(order: Any) -> str | None:
-    voucher_id = getattr(order, "voucher_id", None)
-    if voucher_id is None:
-        return None
-    from saleor.discount.models import Voucher
-
-    return Voucher.objects.filter(pk=voucher_id).values_list("code", flat=True).first()
 
 
 def order_cancelled_fulfillment_ids(order: Any) -> list[str]:
@@ -698,9 +541,8 @@ def earlier_paid_order_count(order: Any) -> int:
     if customer_id is None and not email:
         return 0
     mine = _orders_of(customer_id or "", email).values("pk")
-    return (
-        _paid_orders().filter(pk__in=mine, created__lt=order.created).exclude(pk=order.pk).count()
-    )
+    before = {f"{ORDER_CREATED_AT}__lt": order_created_at(order)}
+    return _paid_orders().filter(pk__in=mine, **before).exclude(pk=order.pk).count()
 
 
 def default_currency() -> str:
@@ -710,15 +552,6 @@ def default_currency() -> str:
 
 
 # --- forum: who writes, and whether they are a repeat customer -----------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class ForumAuthorFacts:
-    customer_id: str
-    first_name: str
-    last_name: str
-    is_staff: bool
-    is_active: bool
 
 
 def forum_author_facts(customer_id: str) -> ForumAuthorFacts | None:
@@ -749,22 +582,6 @@ def paid_order_count(customer_id: str) -> int:
 
 
 # --- reviews: who bought what, and the orders behind review requests ----------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class ReviewableLineFacts:
-    """An order line as the reviews domain sees it: what was bought, by whom, how far shipped."""
-
-    line_id: str
-    order_id: str
-    order_status: str
-    customer_id: str | None
-    author_name: str  # "Mei L.": first name and the last name's initial; "" when unknown
-    product_id: str
-    product_name: str
-    variant_id: str
-    variant_name: str
-    quantity_fulfilled: int
 
 
 def _short_name(first: str, last: str) -> str:
@@ -808,7 +625,7 @@ def _review_lines() -> Any:
 
 
 def order_line_for_review(line_id: str) -> ReviewableLineFacts | None:
-    if not str(line_id).isdigit():
+    if not is_order_line_id(line_id):
         return None
     line = _review_lines().filter(pk=line_id).first()
     return _line_facts(line) if line is not None else None
@@ -851,7 +668,7 @@ def order_is_fully_refunded(order: Any) -> bool:
     if payment is not None and payment.charge_status == ChargeStatus.FULLY_REFUNDED:
         return True
     refunded = sum((refund.amount for refund in order_refunds(order)), ZERO)
-    return refunded > 0 and _paid_amount(order) <= 0
+    return refunded > 0 and paid_amount(order) <= 0
 
 
 def customer_display_name(customer_id: str) -> str:
