@@ -8,10 +8,15 @@ from saleor.graphql.views import GraphQLView
 from saleor.urls import urlpatterns as saleor_urlpatterns
 
 from .cards.views import download_cards
+from .graphql.saleor_types import graphql_view_kwargs
 from .graphql.schema import schema
 
 urlpatterns = [
-    re_path(r"^graphql/", csrf_exempt(GraphQLView.as_view(schema=schema)), name="api"),
+    re_path(
+        r"^graphql/",
+        csrf_exempt(GraphQLView.as_view(schema=schema, **graphql_view_kwargs())),
+        name="api",
+    ),
     re_path(
         r"^retention/cards/(?P<token>[\w:.\-]+)\.pdf$",
         download_cards,

@@ -10,6 +10,7 @@ from ... import conf
 from ... import saleor_adapter as saleor
 from ...errors import RetentionError, RetentionErrorCode
 from ...ledger import redemption, selectors, services
+from .. import saleor_types
 from ..core.mutations import RetentionMutation
 from ..saleor_types import Checkout, Money
 
@@ -81,7 +82,7 @@ class LoyaltyPointsApply(RetentionMutation):
     checkout = graphene.Field(Checkout, description="The checkout, with its new total.")
 
     class Arguments:
-        checkout_token = graphene.UUID(required=True)
+        checkout_token = saleor_types.UUID(required=True)
         points = graphene.Int(required=True)
 
     class Meta:
@@ -97,7 +98,7 @@ class LoyaltyPointsApply(RetentionMutation):
             settings=conf.load_settings(),
         )
         checkout.refresh_from_db()
-        return cls(checkout=checkout, errors=[])
+        return cls(checkout=saleor_types.as_checkout(checkout), errors=[])
 
 
 class LoyaltyPointsRemove(RetentionMutation):
@@ -106,7 +107,7 @@ class LoyaltyPointsRemove(RetentionMutation):
     checkout = graphene.Field(Checkout)
 
     class Arguments:
-        checkout_token = graphene.UUID(required=True)
+        checkout_token = saleor_types.UUID(required=True)
 
     class Meta:
         description = "Remove loyalty points from a checkout."
@@ -116,4 +117,4 @@ class LoyaltyPointsRemove(RetentionMutation):
         user, checkout = _checkout_for(info, checkout_token)
         redemption.remove_points(customer_id=str(user.pk), checkout=saleor.checkout_facts(checkout))
         checkout.refresh_from_db()
-        return cls(checkout=checkout, errors=[])
+        return cls(checkout=saleor_types.as_checkout(checkout), errors=[])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import graphene
 
 from ... import privacy
+from .. import saleor_types
 from ..core.access import may_see_customer
 
 
@@ -17,7 +18,7 @@ def resolve_user_retention_data(root, info):
 
 def user_retention_data_field() -> graphene.Field:
     return graphene.Field(
-        graphene.JSONString,
+        saleor_types.JSONString,
         description=(
             "A data export of what the retention plugin holds about the customer, by section "
             "(loyalty, reviews, forum, ...): the shopper's own, or for staff who manage users; "
