@@ -4,9 +4,20 @@ from __future__ import annotations
 
 
 def saleor_version() -> str:
+    """3.x runs from its source tree and says ``saleor.__version__`` ("3.21.69"); 2.10's says
+    "dev", but 2.10 is an installed distribution whose metadata has the number."""
     import saleor
 
-    return getattr(saleor, "__version__", "unknown")
+    version = str(getattr(saleor, "__version__", ""))
+    if version[:1].isdigit():
+        return version
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as distribution_version
+
+    try:
+        return distribution_version("saleor")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def saleor_major_version() -> int:
@@ -16,4 +27,5 @@ def saleor_major_version() -> int:
         return 0
 
 
+# Unknown reads as 0 and takes the 2.x line, the one whose names need no newer Saleor.
 SALEOR_MAJOR_VERSION = saleor_major_version()
