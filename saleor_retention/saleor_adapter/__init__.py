@@ -1,9 +1,11 @@
 """The one place that reads Saleor's models and settings.
 
 Everything that differs between Saleor 2.10 and 3.x (paid status, channels, refund records,
-primary keys) is answered here and handed to the services as plain, frozen values. Services and
-selectors never read a Saleor model's fields themselves; when a new Saleor version moves a field,
-this module is the only one to change.
+primary keys, vouchers, gift cards, checkout prices) is answered here and handed to the services
+as plain, frozen values (``facts``). What only one line does lives in ``saleor2`` or ``saleor3``
+(the same names in both); this module imports one of them, once, from the running Saleor, and
+holds what both lines share. Services and selectors never read a Saleor model's fields themselves;
+when a new Saleor version moves a field, this package is the only one to change.
 """
 
 from __future__ import annotations
