@@ -4,6 +4,9 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE := saleor_retention_site.settings
+# The demo and the local tools run with this checkout's own SECRET_KEY (made once in var/, which
+# git ignores), or the environment's; never the public demo key (system check saleor_retention.E001).
+WITH_KEY := SECRET_KEY="$${SECRET_KEY:-$$(scripts/secret_key.sh)}"
 
 .PHONY: install services demo test lint typecheck pytest schema messages bench clean-db
 
@@ -14,7 +17,7 @@ services:
 	@scripts/services.sh
 
 demo: install services
-	$(PY) -m saleor_retention_site.demo
+	$(WITH_KEY) $(PY) -m saleor_retention_site.demo
 
 test: install services lint typecheck pytest
 
@@ -35,10 +38,10 @@ pytest:
 # vs inactive, me.loyalty requests/s, card PDFs, review pages. Prints a table and rewrites README's
 # Benchmarks section.
 bench: install services
-	$(PY) -m bench.run
+	$(WITH_KEY) $(PY) -m bench.run
 
 schema: install
-	$(PY) manage.py retention_graphql_schema --write
+	$(WITH_KEY) $(PY) manage.py retention_graphql_schema --write
 
 # Regenerates the zh_Hans catalogue from the app's own source, keeping existing translations (new
 # strings arrive with an empty msgstr, near-matches marked fuzzy: translate them, drop the flag),
@@ -48,5 +51,5 @@ schema: install
 # command changes directory afterwards; LOCALE_PATHS is emptied so makemessages does not create
 # Saleor's (unused) <site-packages>/locale directory. Needs GNU gettext (xgettext, msgmerge).
 messages: install
-	$(PY) manage.py shell -c 'import os; from django.core.management import call_command; from django.test.utils import override_settings; os.chdir("saleor_retention"); override_settings(LOCALE_PATHS=[]).enable(); call_command("makemessages", locale=["zh_Hans"], no_obsolete=True)'
+	$(WITH_KEY) $(PY) manage.py shell -c 'import os; from django.core.management import call_command; from django.test.utils import override_settings; os.chdir("saleor_retention"); override_settings(LOCALE_PATHS=[]).enable(); call_command("makemessages", locale=["zh_Hans"], no_obsolete=True)'
 	$(VENV)/bin/pybabel compile -d saleor_retention/locale -D django --statistics

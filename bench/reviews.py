@@ -25,7 +25,7 @@ HISTOGRAM_PAGE = RATED_PAGE.replace(
 )
 HISTOGRAM_FIELDS = 5 * 3  # the list field's 5 items, each an object with 2 scalar fields
 REVIEWS_PAGE = """query($id: ID!) { product(id: $id) { reviewSummary { averageRating count }
-  reviews(first: 10, sortBy: MOST_HELPFUL) { totalCount edges { node { id rating title body
+  reviews(first: 10, sortBy: {field: HELPFUL_COUNT, direction: DESC}) { totalCount edges { node { id rating title body
   authorName helpfulCount photos { thumbnailUrl } } } } } }"""
 
 

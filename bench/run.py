@@ -753,7 +753,7 @@ def report(
         f"| the same page with the stars histogram too (`distribution {{ rating count }}`) "
         f"| {len(reviews.histogram.samples):,} | {reviews.histogram.per_second:,.1f} req/s, "
         f"{reviews.histogram.queries} queries " + ms(reviews.histogram),
-        f"| `product.reviews(first: 10, sortBy: MOST_HELPFUL)` of "
+        f"| `product.reviews(first: 10, sortBy: {{field: HELPFUL_COUNT, direction: DESC}})` of "
         f"{reviews.reviews_on_product} reviews | {len(reviews.reviews.samples):,} "
         f"| {reviews.reviews.per_second:,.1f} req/s, {reviews.reviews.queries} queries "
         + ms(reviews.reviews),

@@ -12,9 +12,16 @@ class RetentionConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import pre_delete
 
+        from . import checks  # noqa: F401 - registers the system checks
         from .privacy import on_user_pre_delete
 
         # Saleor 2.10 has no customer-deleted hook: see privacy.py.
         pre_delete.connect(
             on_user_pre_delete, sender=get_user_model(), dispatch_uid="retention_erase_customer"
         )
+        # The periodic jobs go to Celery beat from here, so no cron lines are needed.
+        from saleor.celeryconf import app
+
+        from .beat import register
+
+        register(app)

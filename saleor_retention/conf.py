@@ -175,6 +175,56 @@ def parse_review_form_url(raw: str) -> str:
     return value
 
 
+# --- insight: churn windows ----------------------------------------------------------------------
+
+# Days without a paid order after which a customer counts as lost, by kind of business (the
+# seeds: clothing and accessories lose a customer in a season; home electronics in 4-12 months,
+# 180 days taken as the middle; food, delivery and beauty in a month).
+CHURN_PRESETS: dict[str, int] = {
+    "clothing": 90,
+    "accessories": 90,
+    "electronics": 180,
+    "food": 30,
+    "delivery": 30,
+    "beauty": 30,
+}
+
+
+def parse_business_kind(raw: str) -> str:
+    value = str(raw).strip().lower()
+    if value not in CHURN_PRESETS:
+        raise ValueError(
+            _('Choose one of: %(kinds)s; got "%(value)s".')
+            % {"kinds": ", ".join(CHURN_PRESETS), "value": raw}
+        )
+    return value
+
+
+def parse_category_churn_days(raw: str) -> dict[str, int]:
+    """``"tea:30, cameras:365"`` -> ``{"tea": 30, "cameras": 365}`` (category slug -> days)."""
+    windows: dict[str, int] = {}
+    for chunk in filter(
+        None, (part.strip() for part in str(raw).replace("\uff0c", ",").split(","))
+    ):
+        slug, sep, days = chunk.rpartition(":")
+        slug = slug.strip().lower()
+        if not sep or not slug or len(slug) > 255:
+            raise ValueError(
+                _('Write each window as CATEGORY-SLUG:DAYS, e.g. "tea:30"; got "%(chunk)s".')
+                % {"chunk": chunk}
+            )
+        try:
+            value = int(days.strip())
+        except ValueError:
+            raise ValueError(_('"%(days)s" is not a whole number.') % {"days": days}) from None
+        if not 1 <= value <= 3650:
+            raise ValueError(_("A churn window is from 1 to 3650 days."))
+        if slug in windows:
+            raise ValueError(_("%(slug)s is given twice.") % {"slug": slug})
+        windows[slug] = value
+    return windows
+
+
 @dataclasses.dataclass(frozen=True)
 class Setting:
     name: str
@@ -539,6 +589,49 @@ SETTINGS: tuple[Setting, ...] = (
         default="false",
         parse=parse_bool,
     ),
+    # --- insight ---
+    Setting(
+        name="insight_business_kind",
+        label=_("Kind of business (churn window preset)"),
+        help_text=_(
+            "Sets after how long without a paid order a customer counts as lost: "
+            '"clothing" or "accessories": 90 days (a season); "electronics": 180 days (4 to 12 '
+            'months); "food", "delivery" or "beauty": 30 days.'
+        ),
+        default="clothing",
+        parse=parse_business_kind,
+    ),
+    Setting(
+        name="insight_churn_days",
+        label=_("Churn window (days)"),
+        help_text=_(
+            "Days without a paid order after which a customer counts as lost; 0 takes the "
+            "preset of the kind of business."
+        ),
+        default="0",
+        parse=lambda raw: parse_non_negative_int(raw, maximum=3650),
+    ),
+    Setting(
+        name="insight_category_churn_days",
+        label=_("Churn windows by category"),
+        help_text=_(
+            'CATEGORY-SLUG:DAYS, separated by commas, e.g. "tea:30, cameras:365". A customer\'s '
+            "window is the longest among the categories they have bought; categories not listed "
+            "take the store's window."
+        ),
+        default="",
+        parse=parse_category_churn_days,
+    ),
+    Setting(
+        name="insight_value_window_months",
+        label=_("Customer value period (months)"),
+        help_text=_(
+            "The top 20 percent of customers and the RFM frequency and money scores count the paid "
+            "orders of the last this many months."
+        ),
+        default="12",
+        parse=lambda raw: max(1, parse_non_negative_int(raw, maximum=120)),
+    ),
 )
 
 
@@ -586,6 +679,16 @@ class RetentionSettings:
     review_request_days: int = 14
     review_form_url: str = "http://localhost:3000/review?token={token}"
     reviews_erase_photos: bool = False
+    # insight
+    insight_business_kind: str = "clothing"
+    insight_churn_days: int = 0  # 0: the preset of the kind of business
+    insight_category_churn_days: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    insight_value_window_months: int = 12
+
+    @property
+    def churn_days(self) -> int:
+        """The store's churn window: the merchant's number, else the preset of their business."""
+        return self.insight_churn_days or CHURN_PRESETS[self.insight_business_kind]
 
     @property
     def store_zone(self) -> zoneinfo.ZoneInfo:

@@ -37,6 +37,8 @@ class RetentionErrorCode(str, Enum):
     TOPIC_LOCKED = "topic_locked"
     EDIT_WINDOW_PASSED = "edit_window_passed"
     NOT_EDITABLE = "not_editable"
+    # staff actions
+    SELF_ADJUSTMENT = "self_adjustment"
 
 
 class RetentionError(Exception):

@@ -9,6 +9,17 @@ from .forum.models import (  # noqa: F401
     ForumTopic,
 )
 from .inbox.models import PluginEvent  # noqa: F401
+from .insight.models import (  # noqa: F401
+    ContactLogEntry,
+    CustomerFile,
+    CustomerNote,
+    CustomerSpend,
+    CustomerTag,
+    InsightEvent,
+    InsightRebuild,
+    Segment,
+    StageChange,
+)
 from .ledger.campaign_models import LoyaltyCampaign  # noqa: F401
 from .ledger.models import (  # noqa: F401
     LedgerEntry,

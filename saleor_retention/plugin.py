@@ -24,6 +24,7 @@ from saleor.plugins.base_plugin import BasePlugin
 from . import conf
 from .inbox import intake
 from .inbox.services import record_hook_failure
+from .ledger import redemption
 from .saleor_adapter import object_ref
 
 logger = logging.getLogger(__name__)
@@ -149,3 +150,43 @@ class RetentionPlugin(BasePlugin):
     @_guarded(intake.FULFILLMENT_CREATED)
     def fulfillment_created(self, fulfillment, previous_value, **kwargs):
         intake.fulfillment_created(fulfillment)
+
+    # --- points at checkout -------------------------------------------------------------------
+    # Saleor 2.10 tells a plugin nothing when a promo code is added, a line deleted or a voucher
+    # applied, but it computes the checkout's total before every place the total counts (the
+    # storefront's totalPrice, checkoutPaymentCreate, checkoutComplete's payment check and its
+    # order data). That is where a points card is kept on its own checkout and within the cap.
+    # Positional arguments stay open: 3.x passes (checkout_info, lines, address, discounts).
+
+    def calculate_checkout_total(self, checkout, *args, previous_value=None, **kwargs):
+        if self.active:
+            try:
+                with transaction.atomic():
+                    redemption.fit_points_to_checkout(checkout)
+            except Exception:  # noqa: BLE001 - never fail Saleor; checkoutComplete re-checks
+                logger.exception("retention: fitting points to a checkout failed")
+        return previous_value
+
+    def preprocess_order_creation(self, checkout, *args, previous_value=None, **kwargs):
+        """The one hook that may stop Saleor: a points card on a checkout it was not made for,
+        or worth more than the cap, refuses checkoutComplete with a typed error (its
+        transaction rolls back). Any other failure here lets the order through: the order's
+        settlement still spends only what the owner's own order used."""
+        if not self.active:
+            return previous_value
+        try:
+            refusal = redemption.points_cards_refusal(checkout)
+        except Exception:  # noqa: BLE001 - never fail Saleor for a fault of ours
+            logger.exception("retention: checking points cards before an order failed")
+            return previous_value
+        if refusal is not None:
+            from saleor.checkout.error_codes import CheckoutErrorCode
+
+            raise ValidationError(
+                {
+                    "promo_code": ValidationError(
+                        refusal.message, code=CheckoutErrorCode.INVALID.value
+                    )
+                }
+            )
+        return previous_value

@@ -20,6 +20,12 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saleor_retention_site.settings")
 
 
+def nodes(connection: dict[str, Any] | None) -> list[dict[str, Any]]:
+    from .driver import nodes as connection_nodes
+
+    return connection_nodes(connection)
+
+
 def ensure_database() -> None:
     """CREATE DATABASE when the configured one does not exist yet."""
     import psycopg2
@@ -86,9 +92,12 @@ CARD_PROGRAM = {
 def ensure_card_program(driver) -> None:
     """One active parcel-card program (created once; re-running the demo reuses it)."""
     token = driver.staff_token()
-    programs = driver.query("{ loyaltyCardPrograms { name isActive } }", token=token)
+    programs = driver.query(
+        "{ loyaltyCardPrograms { edges { node { name isActive } } } }", token=token
+    )
     if any(
-        p["name"] == CARD_PROGRAM["name"] and p["isActive"] for p in programs["loyaltyCardPrograms"]
+        p["name"] == CARD_PROGRAM["name"] and p["isActive"]
+        for p in nodes(programs["loyaltyCardPrograms"])
     ):
         return
     driver.mutate(
@@ -104,10 +113,10 @@ def ensure_card_program(driver) -> None:
 
 def show_card(driver, fulfillment_id: str):
     data = driver.query(
-        "{ loyaltyCards { code kind value minSpend expiresAt status fulfillmentId pdfUrl } }",
+        "{ loyaltyCards { edges { node { code kind value minSpend expiresAt status fulfillmentId pdfUrl } } } }",
         token=driver.staff_token(),
     )
-    cards = [c for c in data["loyaltyCards"] if c["fulfillmentId"] == fulfillment_id]
+    cards = [c for c in nodes(data["loyaltyCards"]) if c["fulfillmentId"] == fulfillment_id]
     if not cards:
         print("   no loyalty card in this parcel")
         return None
@@ -213,23 +222,25 @@ def play_story() -> None:
 
     data = driver.query(
         "{ me { email loyalty { points expiringPoints { points expiresAt } "
-        "entries(first: 10) { entries { type points reason } } } } "
+        "entries(first: 10) { totalCount edges { node { type points reason } } } } } "
         "shop { retention { pluginActive } } }",
         token=token,
     )
     print("\n== One storefront request: Saleor's `me` and the plugin's fields together")
     print(f"   me.email: {data['me']['email']}")
     print(f"   expiring: {data['me']['loyalty']['expiringPoints']}")
-    for entry in data["me"]["loyalty"]["entries"]["entries"]:
+    for entry in nodes(data["me"]["loyalty"]["entries"]):
         print(f"   {entry['type']:<13} {entry['points']:+5d}  {entry['reason']}")
     drifts = ledger.verify_accounts()
     print(f"\n   ledger check: {'no drift' if not drifts else drifts}")
 
     from saleor_retention_site.demo_forum import forum_story
+    from saleor_retention_site.demo_insight import insight_story
     from saleor_retention_site.demo_reviews import review_story
 
     review_story(driver, token, order["id"], print)
     forum_story(driver, token, print)
+    insight_story(driver, token, print)
 
 
 def serve() -> None:
@@ -243,6 +254,8 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
 
+    # Refuse a bad setting (the public demo SECRET_KEY among them) before touching anything.
+    call_command("check")
     ensure_database()
     print("migrating (the first run takes about half a minute)...")
     call_command("migrate", interactive=False, verbosity=0)

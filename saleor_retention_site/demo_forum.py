@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .driver import nodes
+
 BOARD_SLUG = "old-customers"
 PAID_ORDERS_NEEDED = 2
 ERRORS = "errors { field code message }"
-BOARD = "query { forumBoards { id slug name canRead requirement closedReason } }"
+BOARD = """query { forumBoards(first: 100) {
+  edges { node { id slug name canRead requirement closedReason } } } }"""
 BOARD_CREATE = f"""mutation($input: ForumBoardInput!) {{
   forumBoardCreate(input: $input) {{ board {{ id }} {ERRORS} }}
 }}"""
@@ -29,7 +32,7 @@ TOPIC = """query($id: ID!) { forumTopic(id: $id) { topic { title postCount isSub
 
 
 def _board(driver, token: str | None) -> dict[str, Any] | None:
-    boards = driver.query(BOARD, token=token)["forumBoards"]
+    boards = nodes(driver.query(BOARD, token=token)["forumBoards"])
     return next((b for b in boards if b["slug"] == BOARD_SLUG), None)
 
 

@@ -28,6 +28,11 @@ def gid(type_name: str, pk: Any) -> str:
     return to_global_id(type_name, pk)
 
 
+def nodes(connection: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The nodes of a Relay connection's edges, in order (none for a null connection)."""
+    return [edge["node"] for edge in (connection or {}).get("edges", [])]
+
+
 def pk_of(global_id: str) -> str:
     return from_global_id(global_id)[1]
 
@@ -136,7 +141,12 @@ class SaleorDriver:
     # --- checkout ----------------------------------------------------------------------------
 
     def checkout_create(
-        self, *, email: str, quantity: int = 1, token: str | None = None
+        self,
+        *,
+        email: str,
+        quantity: int = 1,
+        token: str | None = None,
+        variant_id: int | None = None,
     ) -> dict[str, Any]:
         payload = self.mutate(
             "checkoutCreate",
@@ -152,7 +162,7 @@ class SaleorDriver:
                     "lines": [
                         {
                             "quantity": quantity,
-                            "variantId": gid("ProductVariant", self.store.variant_id),
+                            "variantId": gid("ProductVariant", variant_id or self.store.variant_id),
                         }
                     ],
                     "shippingAddress": ADDRESS_INPUT,
@@ -240,6 +250,60 @@ class SaleorDriver:
             expect_errors=expect_errors,
         )
 
+    def checkout_remove_promo_code(
+        self, checkout_id: str, code: str, *, token: str | None = None
+    ) -> dict[str, Any]:
+        return self.mutate(
+            "checkoutRemovePromoCode",
+            """mutation($checkoutId: ID!, $code: String!) {
+                checkoutRemovePromoCode(checkoutId: $checkoutId, promoCode: $code) {
+                    checkout { id totalPrice { gross { amount } } }
+                    errors { field message }
+                }
+            }""",
+            {"checkoutId": checkout_id, "code": code},
+            token=token,
+        )["checkout"]
+
+    def checkout_lines_update(
+        self, checkout_id: str, quantity: int, *, token: str | None = None
+    ) -> dict[str, Any]:
+        """Set the store's one variant to ``quantity`` (0 deletes the line)."""
+        return self.mutate(
+            "checkoutLinesUpdate",
+            """mutation($checkoutId: ID!, $lines: [CheckoutLineInput]!) {
+                checkoutLinesUpdate(checkoutId: $checkoutId, lines: $lines) {
+                    checkout { id subtotalPrice { gross { amount } } totalPrice { gross { amount } } }
+                    errors { field message }
+                }
+            }""",
+            {
+                "checkoutId": checkout_id,
+                "lines": [
+                    {
+                        "quantity": quantity,
+                        "variantId": gid("ProductVariant", self.store.variant_id),
+                    }
+                ],
+            },
+            token=token,
+        )["checkout"]
+
+    def checkout_line_delete(
+        self, checkout_id: str, line_id: str, *, token: str | None = None
+    ) -> dict[str, Any]:
+        return self.mutate(
+            "checkoutLineDelete",
+            """mutation($checkoutId: ID!, $lineId: ID) {
+                checkoutLineDelete(checkoutId: $checkoutId, lineId: $lineId) {
+                    checkout { id totalPrice { gross { amount } } }
+                    errors { field message }
+                }
+            }""",
+            {"checkoutId": checkout_id, "lineId": line_id},
+            token=token,
+        )["checkout"]
+
     def buy(
         self,
         *,
@@ -248,9 +312,12 @@ class SaleorDriver:
         payment_token: str = "charged",
         token: str | None = None,
         before_payment: Callable[[dict[str, Any]], None] | None = None,
+        variant_id: int | None = None,
     ) -> dict[str, Any]:
         """A whole storefront checkout: create, ship, pay with the dummy gateway, complete."""
-        checkout = self.checkout_create(email=email, quantity=quantity, token=token)
+        checkout = self.checkout_create(
+            email=email, quantity=quantity, token=token, variant_id=variant_id
+        )
         if before_payment:
             before_payment(checkout)
         checkout = self.checkout_shipping_method_update(checkout["id"], token=token)
@@ -416,14 +483,14 @@ class SaleorDriver:
     ) -> dict[str, Any]:
         return self.mutate(
             "loyaltyPointsApply",
-            """mutation($token: UUID!, $points: Int!) {
-                loyaltyPointsApply(checkoutToken: $token, points: $points) {
+            """mutation($id: ID!, $points: Int!) {
+                loyaltyPointsApply(checkoutId: $id, points: $points) {
                     checkout { id totalPrice { gross { amount } } loyalty { appliedPoints
                         appliedDiscount { amount currency } redeemablePoints pointsToEarn } }
                     errors { field code message }
                 }
             }""",
-            {"token": checkout_token, "points": points},
+            {"id": gid("Checkout", checkout_token), "points": points},
             token=token,
             expect_errors=expect_errors,
         )
@@ -433,13 +500,13 @@ class SaleorDriver:
     ) -> dict[str, Any]:
         return self.mutate(
             "loyaltyPointsRemove",
-            """mutation($token: UUID!) {
-                loyaltyPointsRemove(checkoutToken: $token) {
+            """mutation($id: ID!) {
+                loyaltyPointsRemove(checkoutId: $id) {
                     checkout { id totalPrice { gross { amount } } loyalty { appliedPoints } }
                     errors { field code message }
                 }
             }""",
-            {"token": checkout_token},
+            {"id": gid("Checkout", checkout_token)},
             token=token,
             expect_errors=expect_errors,
         )

@@ -13,7 +13,14 @@ os.environ.setdefault("DEBUG", "False")
 # Demo and tests: a registered account is active at once (no confirmation e-mail round trip).
 os.environ.setdefault("ENABLE_ACCOUNT_CONFIRMATION_BY_EMAIL", "False")
 os.environ.setdefault("ALLOWED_CLIENT_HOSTS", "localhost,127.0.0.1")
-os.environ.setdefault("SECRET_KEY", "saleor-retention-demo-and-tests-only")
+# No SECRET_KEY in the environment: the public demo key, which the plugin's system check
+# (saleor_retention.E001) refuses unless the run says it is a demo or a test run with
+# RETENTION_ALLOW_DEMO_SECRET=1. `make demo` passes a key of its own (var/secret_key).
+# The test suite needs no flag: pytest runs no system checks.
+from saleor_retention.checks import DEMO_SECRET_KEY  # noqa: E402
+
+os.environ.setdefault("SECRET_KEY", DEMO_SECRET_KEY)
+RETENTION_ALLOW_DEMO_SECRET = os.environ.get("RETENTION_ALLOW_DEMO_SECRET", "") in ("1", "true")
 
 from saleor.settings import *  # noqa: E402,F401,F403
 from saleor.settings import INSTALLED_APPS, MIDDLEWARE, PLUGINS, TEMPLATES  # noqa: E402
@@ -55,6 +62,24 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locme
 # A task that fails while running eagerly (tests, demo without a broker) raises instead of
 # being silently swallowed.
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis: a message delivered but never acknowledged (its worker died; the plugin's tasks
+    # acknowledge late) is delivered again after this many seconds. Kombu's default is an hour;
+    # a task running longer is delivered twice, which the plugin's tasks tolerate.
+    "visibility_timeout": int(os.environ.get("CELERY_BROKER_VISIBILITY_TIMEOUT", "3600")),
+    # kombu 4.6 retries a lost connection for ever when a task is published (unless bounded
+    # here): with the broker down, Saleor's own after-commit e-mail tasks would hang the
+    # checkout request. Bounded, they fail in seconds (the order is committed by then).
+    "max_retries": 3,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+# `celery beat` runs the retry sweep: events left pending by a lost message or a dead broker
+# (older than 10 minutes) and failed ones are queued again, refunded orders rescanned.
+CELERY_BEAT_SCHEDULE = {
+    "retention-retry-events": {"task": "saleor_retention.retry_events", "schedule": 5 * 60.0},
+}
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT", os.path.join(os.getcwd(), "var", "media"))
 
 LOGGING = {

@@ -145,3 +145,37 @@ def create_customer(email: str, password: str = CUSTOMER_PASSWORD):
     from saleor.account.models import User
 
     return User.objects.create_user(email, password, is_active=True)
+
+
+def add_product(*, slug: str, category_slug: str, price: Decimal, stock: int = 10_000) -> int:
+    """Another product, in its own category, stocked in the store's warehouse; returns its
+    variant's id (insight tests buy across categories)."""
+    from saleor.product.models import Category, Product, ProductType, ProductVariant
+    from saleor.warehouse.models import Stock, Warehouse
+
+    category, _ = Category.objects.get_or_create(
+        slug=category_slug, defaults={"name": category_slug.title()}
+    )
+    product_type = ProductType.objects.get(slug="loose-leaf")
+    product, _ = Product.objects.get_or_create(
+        slug=slug,
+        defaults={
+            "name": slug.replace("-", " ").title(),
+            "product_type": product_type,
+            "category": category,
+            "price_amount": price,
+            "minimal_variant_price_amount": price,
+            "currency": "USD",
+            "is_published": True,
+            "charge_taxes": False,
+        },
+    )
+    variant, _ = ProductVariant.objects.get_or_create(
+        sku=f"{slug}-1", defaults={"product": product, "name": "", "currency": "USD"}
+    )
+    Stock.objects.get_or_create(
+        warehouse=Warehouse.objects.get(slug="main-warehouse"),
+        product_variant=variant,
+        defaults={"quantity": stock},
+    )
+    return int(variant.pk)

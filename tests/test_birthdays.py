@@ -23,12 +23,13 @@ from saleor_retention.ledger.models import LedgerEntry
 from saleor_retention.ledger.profile_models import CustomerBirthday
 from saleor_retention_site.driver import pk_of
 from saleor_retention_site.store import create_customer
+from tests.connections import nodes
 from tests.test_ledger_services import settings_with
 
 SET = """mutation($birthday: Date!) {
   loyaltyBirthdaySet(birthday: $birthday) { birthday errors { field code message } }
 }"""
-ME = "{ me { loyaltyBirthday loyalty { points entries(first: 5) { entries { type points reason } } } } }"
+ME = "{ me { loyaltyBirthday loyalty { points entries(first: 5) { edges { node { type points reason } } } } } }"
 
 
 def set_birthday(driver, birthday, token=None):
@@ -342,7 +343,7 @@ def test_the_command_and_the_task_use_the_plugin_settings(retention_on):
     assert (result["credited"], result["already_credited"]) == (0, 1)
     me = retention_on.query(ME, token=token)["me"]
     assert me["loyalty"]["points"] == 25
-    assert me["loyalty"]["entries"]["entries"] == [
+    assert nodes(me["loyalty"]["entries"]) == [
         {"type": "BIRTHDAY_BONUS", "points": 25, "reason": "Happy birthday!"}
     ]
     assert services.verify_accounts() == []
@@ -390,7 +391,7 @@ def test_the_birthday_reason_reads_in_the_shoppers_language(retention_on):
             HTTP_ACCEPT_LANGUAGE="zh-hans",
         )
 
-    entries = response.json()["data"]["me"]["loyalty"]["entries"]["entries"]
+    entries = nodes(response.json()["data"]["me"]["loyalty"]["entries"])
     assert entries == [{"type": "BIRTHDAY_BONUS", "points": 30, "reason": "生日快乐！"}]
 
 

@@ -16,6 +16,7 @@ from saleor.order.models import Order
 from saleor_retention import conf
 from saleor_retention.cards import printing
 from saleor_retention.cards.models import LoyaltyCard
+from tests.connections import nodes
 from tests.test_cards import create_program, register, ship
 
 
@@ -144,8 +145,10 @@ def test_print_queue_gives_one_pdf_of_unprinted_cards_and_marks_them_printed(ret
 
 def test_download_links_are_signed_and_staff_only(retention_on):
     [card] = _issue_cards(retention_on, ["b1@example.com"])
-    query = "{ loyaltyCards { code pdfUrl } }"
-    [staff_view] = retention_on.query(query, token=retention_on.staff_token())["loyaltyCards"]
+    query = "{ loyaltyCards { edges { node { code pdfUrl } } } }"
+    [staff_view] = nodes(
+        retention_on.query(query, token=retention_on.staff_token())["loyaltyCards"]
+    )
     path = urlparse(staff_view["pdfUrl"]).path
 
     assert retention_on.client.get(path).status_code == 200

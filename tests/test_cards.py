@@ -20,6 +20,7 @@ from saleor_retention.errors import RetentionError, RetentionErrorCode
 from saleor_retention.inbox.models import PluginEvent
 from saleor_retention.inbox.services import process_event
 from saleor_retention_site.driver import gid, pk_of
+from tests.connections import nodes
 from tests.replay import replay_everything
 from tests.test_ledger_services import settings_with
 
@@ -41,12 +42,14 @@ DEACTIVATE = """mutation($id: ID!) {
 VOID = """mutation($id: ID!) {
   loyaltyCardVoid(id: $id) { card { id status } errors { field code message } }
 }"""
-MY_CARDS = "{ me { loyaltyCards { code kind value minSpend expiresAt status } } }"
+MY_CARDS = (
+    "{ me { loyaltyCards { edges { node { code kind value minSpend expiresAt status } } } } }"
+)
 CARDS = """query($filter: LoyaltyCardFilterInput) {
-  loyaltyCards(filter: $filter) { id code status program { name } orderId fulfillmentId }
+  loyaltyCards(filter: $filter) { edges { node { id code status program { name } orderId fulfillmentId } } }
 }"""
 FULFILLMENT_CARDS = """query($id: ID!) {
-  order(id: $id) { fulfillments { id loyaltyCards { code status } } }
+  order(id: $id) { fulfillments { id loyaltyCards { edges { node { code status } } } } }
 }"""
 
 TEN_OFF = {
@@ -125,8 +128,10 @@ def test_staff_create_update_deactivate_and_list_programs(retention_on):
         token=driver.staff_token(),
     )
     assert deactivated == {"program": {"id": program["id"], "isActive": False}, "errors": []}
-    listed = driver.query("{ loyaltyCardPrograms { id isActive } }", token=driver.staff_token())
-    assert listed == {"loyaltyCardPrograms": [{"id": program["id"], "isActive": False}]}
+    listed = driver.query(
+        "{ loyaltyCardPrograms { edges { node { id isActive } } } }", token=driver.staff_token()
+    )
+    assert nodes(listed["loyaltyCardPrograms"]) == [{"id": program["id"], "isActive": False}]
 
 
 @pytest.mark.parametrize(
@@ -180,8 +185,8 @@ def test_shoppers_may_not_manage_programs_or_read_cards(retention_on):
     )
     assert payload["errors"][0]["code"] == "PERMISSION_DENIED"
     assert CardProgram.objects.count() == 0
-    body = retention_on.execute("{ loyaltyCardPrograms { id } }", token=token)
-    assert body["errors"] and body["data"] is None
+    body = retention_on.execute("{ loyaltyCardPrograms { edges { node { id } } } }", token=token)
+    assert body["errors"] and body["data"] == {"loyaltyCardPrograms": None}
 
 
 # --- the whole flow --------------------------------------------------------------------------
@@ -219,7 +224,7 @@ def test_shipping_issues_a_real_voucher_that_a_second_checkout_redeems(retention
     assert CardDecision.objects.get().outcome == "issued"
 
     # and the shopper and staff see it
-    mine = driver.query(MY_CARDS, token=token)["me"]["loyaltyCards"]
+    mine = nodes(driver.query(MY_CARDS, token=token)["me"]["loyaltyCards"])
     assert mine == [
         {
             "code": card.code,
@@ -232,13 +237,17 @@ def test_shipping_issues_a_real_voucher_that_a_second_checkout_redeems(retention
     ]
     staff = driver.query(FULFILLMENT_CARDS, {"id": first["id"]}, token=driver.staff_token())
     assert staff["order"]["fulfillments"] == [
-        {"id": fulfillment, "loyaltyCards": [{"code": card.code, "status": "ISSUED"}]}
+        {
+            "id": fulfillment,
+            "loyaltyCards": {"edges": [{"node": {"code": card.code, "status": "ISSUED"}}]},
+        }
     ]
     listed = driver.query(
         CARDS,
         {"filter": {"status": ["ISSUED"], "programs": [program["id"]]}},
         token=driver.staff_token(),
     )["loyaltyCards"]
+    listed = nodes(listed)
     assert [(c["code"], c["program"]["name"]) for c in listed] == [(card.code, "Ten off fifty")]
 
     # when a checkout under the minimum spend tries the code, Saleor refuses it
@@ -259,7 +268,9 @@ def test_shipping_issues_a_real_voucher_that_a_second_checkout_redeems(retention
     card.refresh_from_db()
     assert (card.status, card.redeemed_order_id) == ("redeemed", pk_of(second["id"]))
     assert Voucher.objects.get(code=card.code).used == 1
-    assert driver.query(MY_CARDS, token=token)["me"]["loyaltyCards"][0]["status"] == "REDEEMED"
+    assert (
+        nodes(driver.query(MY_CARDS, token=token)["me"]["loyaltyCards"])[0]["status"] == "REDEEMED"
+    )
 
     # and the code cannot be used a second time
     third = driver.checkout_create(email="ann@example.com", quantity=2, token=token)
@@ -351,7 +362,7 @@ def test_cancelling_the_fulfillment_voids_the_card_and_its_voucher(retention_on)
     assert refused["errors"]
     cancelled = PluginEvent.objects.get(kind="fulfillment_cancelled")
     assert cancelled.result["cards"] == {"voided": 1}
-    assert driver.query(MY_CARDS, token=token)["me"]["loyaltyCards"][0]["status"] == "VOID"
+    assert nodes(driver.query(MY_CARDS, token=token)["me"]["loyaltyCards"])[0]["status"] == "VOID"
 
     # and shipping the order again issues nothing new; replays change nothing
     ship(driver, order["id"])
@@ -538,8 +549,8 @@ def test_card_lists_cost_a_fixed_number_of_queries(retention_on):
     driver = retention_on
     values = {"kind": "percentage", "value": 5, "currency": "USD", "validity_days": 30}
     settings = settings_with(cards_per_parcel=3)
-    query = """{ loyaltyCardPrograms { name cardsIssued controlOrders }
-      loyaltyCards(first: 500) { code status program { name } } }"""
+    query = """{ loyaltyCardPrograms { edges { node { name cardsIssued controlOrders } } }
+      loyaltyCards(first: 100) { edges { node { code status program { name } } } } }"""
 
     def count_queries() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -800,7 +811,9 @@ def test_the_daily_run_marks_unredeemed_cards_past_their_end_expired(retention_o
     redeemed.update(expires_at=timezone.now() - timedelta(minutes=1))
     call_command("retention_cards_daily")
     assert redeemed.get().status == "expired"
-    assert driver.query(MY_CARDS, token=token)["me"]["loyaltyCards"][0]["status"] == "EXPIRED"
+    assert (
+        nodes(driver.query(MY_CARDS, token=token)["me"]["loyaltyCards"])[0]["status"] == "EXPIRED"
+    )
 
     # and a void or redeemed card is never marked expired
     card.refresh_from_db()

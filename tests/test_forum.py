@@ -26,6 +26,7 @@ from saleor_retention.ledger.selectors import tier_name_for
 from saleor_retention.privacy import export_customer
 from saleor_retention_site.driver import gid, pk_of
 from saleor_retention_site.store import create_customer
+from tests.connections import nodes
 from tests.xss_payloads import XSS_PAYLOADS, looks_inert
 
 ERRORS = "errors { field code message }"
@@ -42,13 +43,14 @@ BOARD_CREATE = f"""mutation($input: ForumBoardInput!) {{
 BOARD_UPDATE = f"""mutation($id: ID!, $input: ForumBoardInput!) {{
   forumBoardUpdate(id: $id, input: $input) {{ board {{ {BOARD_FIELDS} }} {ERRORS} }}
 }}"""
-BOARDS = f"{{ forumBoards {{ {BOARD_FIELDS} }} }}"
+BOARDS = f"{{ forumBoards {{ edges {{ node {{ {BOARD_FIELDS} }} }} }} }}"
+# the board beside its topics, as a storefront asks for both: node(id:) shows a closed board too
 TOPICS = f"""query($board: ID!, $first: Int, $after: String) {{
+  board: node(id: $board) {{ ... on ForumBoard {{ id canRead requirement closedReason }} }}
   forumTopics(boardId: $board, first: $first, after: $after) {{
-    board {{ id canRead requirement closedReason }}
+    totalCount
     edges {{ cursor node {{ {TOPIC_FIELDS} }} }}
-    pageInfo {{ hasNextPage endCursor }}
-    {ERRORS}
+    pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }}
   }}
 }}"""
 TOPIC = f"""query($id: ID!, $first: Int, $after: String) {{
@@ -56,7 +58,7 @@ TOPIC = f"""query($id: ID!, $first: Int, $after: String) {{
     board {{ id canRead closedReason }}
     topic {{ {TOPIC_FIELDS}
       posts(first: $first, after: $after) {{
-        edges {{ cursor node {{ {POST_FIELDS} }} }} pageInfo {{ hasNextPage endCursor }} {ERRORS}
+        totalCount edges {{ cursor node {{ {POST_FIELDS} }} }} pageInfo {{ hasNextPage endCursor }}
       }}
     }}
     {ERRORS}
@@ -173,8 +175,25 @@ def moderate(driver, action, *, topic=None, post=None, token=STAFF, expect_error
     )
 
 
+def refusals(body):
+    """A response's top-level errors as the typed errors they are (code and field in
+    ``extensions``)."""
+    return [
+        {
+            "field": error.get("extensions", {}).get("field"),
+            "code": error.get("extensions", {}).get("code"),
+            "message": error["message"],
+        }
+        for error in body.get("errors") or []
+    ]
+
+
 def topics(driver, board_id, token=None, **variables):
-    return driver.query(TOPICS, {"board": board_id, **variables}, token=token)["forumTopics"]
+    """forumTopics as a test reads it: the page (no edges when refused), the top-level typed
+    errors, and the board as node(id:) shows it to the same caller."""
+    body = driver.execute(TOPICS, {"board": board_id, **variables}, token=token)
+    page = body["data"]["forumTopics"] or {"edges": []}
+    return {**page, "board": body["data"]["board"], "errors": refusals(body)}
 
 
 def topic_view(driver, topic_id, token=None, **variables):
@@ -295,7 +314,7 @@ def test_repeat_customer_board_opens_once_she_has_k_paid_orders(driver):
     mei_id, token = shopper(driver, "mei@example.com", "Mei", "Lin")
 
     # then she sees the board exists, closed, and what it takes
-    listed = driver.query(BOARDS, token=token)["forumBoards"]
+    listed = nodes(driver.query(BOARDS, token=token)["forumBoards"])
     assert [(b["name"], b["canRead"]) for b in listed] == [("Old customers", False)]
     assert listed[0]["requirement"] == "Open to customers with at least 2 paid orders."
     assert listed[0]["closedReason"] == "You have 0 paid orders so far."
@@ -317,7 +336,7 @@ def test_repeat_customer_board_opens_once_she_has_k_paid_orders(driver):
 
     # when she has one paid order, it is still closed
     pay_orders(driver, "mei@example.com", token, 1)
-    assert driver.query(BOARDS, token=token)["forumBoards"][0]["closedReason"] == (
+    assert nodes(driver.query(BOARDS, token=token)["forumBoards"])[0]["closedReason"] == (
         "You have 1 paid order so far."
     )
     assert codes(create_topic(driver, token, board["id"], expect_errors=True)) == ["BOARD_CLOSED"]
@@ -328,7 +347,7 @@ def test_repeat_customer_board_opens_once_she_has_k_paid_orders(driver):
     driver.order_mark_as_paid(order_id)
 
     # then the board opens and she can post
-    listed = driver.query(BOARDS, token=token)["forumBoards"][0]
+    listed = nodes(driver.query(BOARDS, token=token)["forumBoards"])[0]
     assert (listed["canRead"], listed["closedReason"]) == (True, None)
     topic = create_topic(driver, token, board["id"], title="Second order!", body="Hi all")
     assert topic["authorName"] == "Mei L."
@@ -375,14 +394,14 @@ def test_tier_board_is_open_to_its_tiers_only(retention_on):
     assert tier_name_for(pk_of(mei_id)) == "Silver"
 
     # then the Gold board is closed to her, saying her tier
-    listed = driver.query(BOARDS, token=token)["forumBoards"][0]
+    listed = nodes(driver.query(BOARDS, token=token)["forumBoards"])[0]
     assert (listed["canRead"], listed["closedReason"]) == (False, "Your tier is Silver.")
     assert listed["requirement"] == "Open to customers in these tiers: Gold."
     assert codes(create_topic(driver, token, board["id"], expect_errors=True)) == ["BOARD_CLOSED"]
 
     # when another order takes her to Gold, it opens
     driver.buy(email="mei@example.com", quantity=2, token=token)
-    assert driver.query(BOARDS, token=token)["forumBoards"][0]["canRead"] is True
+    assert nodes(driver.query(BOARDS, token=token)["forumBoards"])[0]["canRead"] is True
     assert create_topic(driver, token, board["id"])["title"] == "Hello"
 
 
@@ -551,9 +570,9 @@ def test_staff_lock_pin_and_hide_with_a_staff_badge(driver, public_board):
     ]
     assert len(topics(driver, public_board["id"], token=mei)["edges"]) == 2
     assert codes(topic_view(driver, second["id"], token=ann)) == ["NOT_FOUND"]
-    assert driver.query(BOARDS)["forumBoards"][0]["topicCount"] == 1
+    assert nodes(driver.query(BOARDS)["forumBoards"])[0]["topicCount"] == 1
     moderate(driver, "UNHIDE", topic=second["id"])
-    assert driver.query(BOARDS)["forumBoards"][0]["topicCount"] == 2
+    assert nodes(driver.query(BOARDS)["forumBoards"])[0]["topicCount"] == 2
 
     # when staff lock the first topic, nobody can post in it and nothing changes
     moderate(driver, "LOCK", topic=first["id"])
@@ -762,7 +781,8 @@ def test_topic_and_post_lists_page_with_cursors(driver, public_board):
 
     # and a bad cursor or page size is a typed error
     assert codes(topics(driver, public_board["id"], after="nonsense")) == ["INVALID"]
-    assert codes(topics(driver, public_board["id"], first=500)) == ["INVALID"]
+    assert codes(topics(driver, public_board["id"], first=500)) == ["PAGE_TOO_LARGE"]
+    assert codes(topics(driver, public_board["id"], first=0)) == ["INVALID"]
 
 
 def test_topic_and_post_lists_cost_a_fixed_number_of_queries(driver, public_board):
@@ -885,9 +905,11 @@ def test_closed_board_reads_in_simplified_chinese(driver):
             HTTP_AUTHORIZATION=f"JWT {token}",
             HTTP_ACCEPT_LANGUAGE="zh-Hans",
         )
-    payload = response.json()["data"]["forumTopics"]
+    body = response.json()
+    payload = {"board": body["data"]["board"], "errors": refusals(body)}
 
     # then why it is closed, and what it takes, are in Chinese
+    assert body["data"]["forumTopics"] is None
     assert payload["board"]["requirement"] == "对至少有 2 笔已付款订单的顾客开放。"
     assert payload["board"]["closedReason"] == "您目前有 0 笔已付款订单。"
     assert payload["errors"][0]["code"] == "BOARD_CLOSED"

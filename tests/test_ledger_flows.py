@@ -13,11 +13,12 @@ from saleor_retention.ledger import services
 from saleor_retention.ledger.models import LedgerEntry
 from saleor_retention.plugin import RetentionPlugin
 from saleor_retention_site.driver import pk_of
+from tests.connections import nodes
 
 ME_LOYALTY = """{ me { email loyalty {
     points pendingPoints heldPoints lifetimePoints
     expiringPoints { points expiresAt }
-    entries(first: 10) { entries { type points reason orderId order { number } } hasNextPage endCursor }
+    entries(first: 10) { edges { node { type points reason orderId order { number } } } pageInfo { hasNextPage endCursor } }
 } } }"""
 
 
@@ -46,7 +47,7 @@ def test_register_buy_release_refund_cancel(shop):
     # then 50 points are pending for the return window
     account = loyalty(shop, token)
     assert (account["points"], account["pendingPoints"], account["lifetimePoints"]) == (50, 50, 100)
-    assert account["entries"]["entries"][0] == {
+    assert nodes(account["entries"])[0] == {
         "type": "EARN",
         "points": 50,
         "reason": f"Order #{order['number']}",
@@ -85,7 +86,7 @@ def test_register_buy_release_refund_cancel(shop):
     shop.order_cancel(order["id"])
     account = loyalty(shop, token)
     assert account["points"] == 50
-    assert [e["type"] for e in account["entries"]["entries"][:3]] == ["REVERSAL"] * 3
+    assert [e["type"] for e in nodes(account["entries"])[:3]] == ["REVERSAL"] * 3
     assert services.verify_accounts() == []
 
 

@@ -10,7 +10,7 @@ from tests.test_ledger_services import order, settings_with
 QUERY = """{ me { email loyalty {
   points pendingPoints lifetimePoints expiringPoints { points expiresAt }
   tier { name } nextTier { name } spendToNextTier { amount }
-  entries(first: 10) { entries { type points reason order { number } } hasNextPage }
+  entries(first: 10) { edges { node { type points reason order { number } } } pageInfo { hasNextPage } }
 } } }"""
 
 

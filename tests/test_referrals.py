@@ -18,6 +18,7 @@ from saleor_retention.ledger.referral_models import (
 )
 from saleor_retention_site.driver import gid, pk_of
 from saleor_retention_site.store import ADDRESS_INPUT, create_customer
+from tests.connections import nodes
 from tests.replay import ledger_state, replay_everything
 from tests.test_ledger_concurrency import race
 from tests.test_ledger_services import order, settings_with
@@ -160,10 +161,12 @@ def test_a_friends_first_paid_order_rewards_both_once(shop):
         (f"referral:{referral.pk}:referee", "referral_reward", REFEREE_BONUS),
         (f"referral:{referral.pk}:referrer", "referral_reward", REFERRER_BONUS),
     ]
-    history = shop.query(
-        "{ me { loyalty { entries(first: 5) { entries { type points reason } } } } }",
-        token=ann_token,
-    )["me"]["loyalty"]["entries"]["entries"]
+    history = nodes(
+        shop.query(
+            "{ me { loyalty { entries(first: 5) { edges { node { type points reason } } } } } }",
+            token=ann_token,
+        )["me"]["loyalty"]["entries"]
+    )
     assert history == [
         {
             "type": "REFERRAL_REWARD",

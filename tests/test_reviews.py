@@ -23,6 +23,7 @@ from saleor_retention.reviews.models import (
     ReviewVote,
 )
 from saleor_retention_site.driver import gid, pk_of
+from tests.connections import nodes
 from tests.replay import replay_everything
 
 REVIEW_FIELDS = """id productId rating title body status source isVerified authorName variantName
@@ -53,7 +54,7 @@ IMPORT = f"""mutation($input: ReviewImportInput!) {{
   reviewImport(input: $input) {{ review {{ {REVIEW_FIELDS} }} errors {{ field code }} }}
 }}"""
 PRODUCT = """query($id: ID!, $first: Int, $after: String, $filter: ReviewFilterInput,
-    $sortBy: ReviewSortField) {
+    $sortBy: ReviewSortingInput) {
   product(id: $id) {
     reviewSummary { averageRating count distribution { rating count } }
     reviews(first: $first, after: $after, filter: $filter, sortBy: $sortBy) {
@@ -62,7 +63,7 @@ PRODUCT = """query($id: ID!, $first: Int, $after: String, $filter: ReviewFilterI
     }
   }
 }"""
-MY_REVIEWS = "{ me { reviews { id status rating points } } }"
+MY_REVIEWS = "{ me { reviews { edges { node { id status rating points } } } } }"
 BALANCE = "{ me { loyalty { points } } }"
 
 
@@ -218,7 +219,7 @@ def test_a_low_rating_waits_for_moderation_and_earns_on_approval(reviews_on):
     assert product_page(driver)["reviews"]["totalCount"] == 0
     mine = product_page(driver, token=token)["reviews"]["edges"]
     assert [(e["node"]["status"], e["node"]["isMine"]) for e in mine] == [("PENDING", True)]
-    assert driver.query(MY_REVIEWS, token=token)["me"]["reviews"][0]["status"] == "PENDING"
+    assert nodes(driver.query(MY_REVIEWS, token=token)["me"]["reviews"])[0]["status"] == "PENDING"
 
     # when staff approve it
     approved = moderate(driver, review["id"], "APPROVE")
@@ -245,9 +246,11 @@ def test_staff_reject_with_a_reason_which_the_author_sees(reviews_on):
 
     # then its author sees why; nothing was credited; it cannot be edited any more
     assert rejected["review"]["status"] == "REJECTED"
-    mine = driver.query("{ me { reviews { status moderationReason points } } }", token=token)["me"][
-        "reviews"
-    ]
+    mine = nodes(
+        driver.query(
+            "{ me { reviews { edges { node { status moderationReason points } } } } }", token=token
+        )["me"]["reviews"]
+    )
     assert mine == [
         {"status": "REJECTED", "moderationReason": "Please describe the tea", "points": 0}
     ]
@@ -397,7 +400,8 @@ def test_no_points_while_the_plugin_is_inactive(reviews_on):
 
 # --- guests through the signed review link --------------------------------------------------
 
-REQUESTS_DUE = "{ reviewRequestsDue { id orderId orderLineId productId customerId dueAt formUrl } }"
+REQUESTS_DUE = """{ reviewRequestsDue {
+  edges { node { id orderId orderLineId productId customerId dueAt formUrl } } } }"""
 REQUEST_INFO = """query($token: String!) {
   reviewRequest(token: $token) { productName variantName alreadyReviewed product { id name } }
 }"""
@@ -417,7 +421,7 @@ def test_a_guest_buyer_reviews_through_the_signed_link(reviews_on):
     order_id = buy_and_ship(driver, "guest@example.com")
 
     # then staff see the due request with its signed link (no account behind it)
-    due = driver.query(REQUESTS_DUE, token=driver.staff_token())["reviewRequestsDue"]
+    due = nodes(driver.query(REQUESTS_DUE, token=driver.staff_token())["reviewRequestsDue"])
     assert len(due) == 1
     assert due[0]["orderId"] == order_id and due[0]["customerId"] is None
     assert due[0]["formUrl"].startswith("https://shop.example/r?token=")
@@ -445,7 +449,7 @@ def test_a_guest_buyer_reviews_through_the_signed_link(reviews_on):
     assert LedgerEntry.objects.filter(type=EntryType.REVIEW_REWARD).count() == 0
     # the link now says so, the request is no longer due, and the line cannot be reviewed twice
     assert driver.query(REQUEST_INFO, {"token": token})["reviewRequest"]["alreadyReviewed"]
-    assert driver.query(REQUESTS_DUE, token=driver.staff_token())["reviewRequestsDue"] == []
+    assert nodes(driver.query(REQUESTS_DUE, token=driver.staff_token())["reviewRequestsDue"]) == []
     assert create_review(driver, None, product=None, token=token)["errors"][0]["code"] == (
         "ALREADY_REVIEWED"
     )
@@ -454,7 +458,7 @@ def test_a_guest_buyer_reviews_through_the_signed_link(reviews_on):
 def test_review_requests_are_staff_only(reviews_on):
     _c, token = register(reviews_on, "nosy@example.com")
     body = reviews_on.execute(REQUESTS_DUE, token=token)
-    assert body["errors"] and body["data"] is None
+    assert body["errors"] and body["data"] == {"reviewRequestsDue": None}
 
 
 # --- votes, reports, update, reply, import --------------------------------------------------
@@ -652,21 +656,22 @@ def test_product_reviews_filter_sort_and_page_with_cursors(reviews_on):
         edges = product_page(driver, **variables)["reviews"]["edges"]
         return [edge["node"]["rating"] for edge in edges]
 
-    assert ratings(sortBy="NEWEST") == [4, 1, 5, 3]
-    assert ratings(sortBy="HIGHEST") == [5, 4, 3, 1]
-    assert ratings(sortBy="LOWEST") == [1, 3, 4, 5]
-    assert ratings(sortBy="MOST_HELPFUL")[0] == 1
+    assert ratings(sortBy={"field": "CREATED_AT", "direction": "DESC"}) == [4, 1, 5, 3]
+    assert ratings(sortBy=HIGHEST) == [5, 4, 3, 1]
+    assert ratings(sortBy={"field": "RATING", "direction": "ASC"}) == [1, 3, 4, 5]
+    assert ratings(sortBy={"field": "HELPFUL_COUNT", "direction": "DESC"})[0] == 1
     assert ratings(filter={"rating": 5}) == [5]
     assert ratings(filter={"withPhotos": True}) == []
 
-    first = product_page(driver, first=3, sortBy="HIGHEST")["reviews"]
+    first = product_page(driver, first=3, sortBy=HIGHEST)["reviews"]
     assert [e["node"]["rating"] for e in first["edges"]] == [5, 4, 3]
     assert first["pageInfo"]["hasNextPage"] is True and first["totalCount"] == 4
-    rest = product_page(driver, first=3, after=first["pageInfo"]["endCursor"], sortBy="HIGHEST")
+    rest = product_page(driver, first=3, after=first["pageInfo"]["endCursor"], sortBy=HIGHEST)
     assert [e["node"]["rating"] for e in rest["reviews"]["edges"]] == [1]
     assert rest["reviews"]["pageInfo"]["hasNextPage"] is False
 
 
+HIGHEST = {"field": "RATING", "direction": "DESC"}
 JSON_LD = "query($id: ID!) { product(id: $id) { reviewJsonLd } }"
 
 
@@ -897,7 +902,7 @@ def test_the_points_history_explains_the_review_reward_in_the_shoppers_language(
     buy_and_ship(driver, "history-zh@example.com", token=token)
     review_id = create_review(driver, token)["review"]["id"]
     moderate(driver, review_id, "REMOVE")
-    query = "{ me { loyalty { entries(first: 10) { entries { type reason points } } } } }"
+    query = "{ me { loyalty { entries(first: 10) { edges { node { type reason points } } } } } }"
 
     response = driver.client.post(
         "/graphql/",
@@ -907,7 +912,7 @@ def test_the_points_history_explains_the_review_reward_in_the_shoppers_language(
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
 
-    entries = response.json()["data"]["me"]["loyalty"]["entries"]["entries"]
+    entries = nodes(response.json()["data"]["me"]["loyalty"]["entries"])
     reasons = {entry["reason"]: entry["points"] for entry in entries}
     assert reasons["感谢您的评价"] == 20
     assert reasons["评价已被店铺移除"] == -20

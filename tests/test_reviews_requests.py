@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from saleor_retention.reviews.models import ReviewRequest
+from tests.connections import nodes
 from tests.replay import replay_everything
 from tests.test_reviews import register
 
@@ -37,8 +38,10 @@ def test_a_fully_fulfilled_order_schedules_one_request_per_line_due_later(retent
     replay_everything()
     assert ReviewRequest.objects.count() == 1
     # not due yet: staff see nothing to send
-    due = driver.query("{ reviewRequestsDue { id } }", token=driver.staff_token())
-    assert due["reviewRequestsDue"] == []
+    due = driver.query(
+        "{ reviewRequestsDue { edges { node { id } } } }", token=driver.staff_token()
+    )
+    assert nodes(due["reviewRequestsDue"]) == []
 
 
 def test_a_cancelled_parcel_drops_the_request_and_shipping_again_gives_a_fresh_date(

@@ -115,8 +115,37 @@ def test_the_adapter_answers_with_the_saleor_2_line_on_saleor_2_10():
 
     # when the adapter was imported, then every version-bound answer comes from the 2.x module
     assert adapter.saleor_major_version() == 2
-    for name in ("order_refunds", "checkout_prices", "create_points_gift_card", "end_voucher"):
+    for name in (
+        "order_refunds",
+        "checkout_prices",
+        "create_points_gift_card",
+        "end_voucher",
+        "points_checkout_subtotal",
+        "checkout_voucher_discount",
+        "order_gift_card_discount",
+        "insight_paid_orders_sql",
+    ):
         assert getattr(adapter, name) is getattr(saleor2, name)
+    assert adapter.insight_supported() is True
+
+
+def test_both_saleor_lines_answer_the_same_questions():
+    # given the two per-line modules
+    from saleor_retention.saleor_adapter import saleor2, saleor3
+
+    def public(module):
+        return {
+            name
+            for name, value in vars(module).items()
+            if not name.startswith("_")
+            and (callable(value) or name.isupper())
+            and getattr(value, "__module__", module.__name__) == module.__name__
+        }
+
+    # then each defines what the other does, so the package imports either line alike
+    assert public(saleor2) == public(saleor3)
+    # and 3.x says plainly that it builds no customer files yet
+    assert saleor3.insight_supported() is False
 
 
 def test_the_saleor_3_line_imports_without_saleor_3_and_knows_its_order_ids():

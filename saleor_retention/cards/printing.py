@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from typing import Any
 
 import segno
 from django.core.files.base import ContentFile
@@ -87,16 +88,25 @@ def render_card(card_id: int, settings: RetentionSettings) -> str | None:
     if default_storage.exists(path):
         default_storage.delete(path)
     saved = default_storage.save(path, ContentFile(render_cards([card], settings)))
-    LoyaltyCard.objects.filter(pk=card.pk).update(pdf_path=saved)
+    # The customer may have been erased while this rendered: her name must not stay on disk.
+    kept = (
+        LoyaltyCard.objects.filter(pk=card.pk, customer_id=card.customer_id)
+        .exclude(status=LoyaltyCard.Status.VOID)
+        .update(pdf_path=saved)
+    )
+    if not kept:
+        default_storage.delete(saved)
+        return None
     return saved
 
 
 def schedule_rendering(card_id: int) -> None:
+    from ..inbox.dispatch import publish
     from .tasks import render_card_task
 
     def enqueue() -> None:
         try:
-            render_card_task.delay(card_id)
+            publish(render_card_task, card_id)
         except Exception:  # noqa: BLE001 - broker down: the print queue renders it on demand
             import logging
 
@@ -109,6 +119,7 @@ def schedule_rendering(card_id: int) -> None:
 
 DOWNLOAD_SALT = "saleor_retention.cards.download"
 DOWNLOAD_MAX_AGE = 15 * 60  # seconds a download link stays valid
+MANAGE_DISCOUNTS = "discount.manage_discounts"  # Saleor's permission for card programs
 
 
 def render_cards(cards: list[LoyaltyCard], settings: RetentionSettings) -> bytes:
@@ -182,12 +193,28 @@ def download_token(card_ids: list[int], staff_user_id: str) -> str:
     )
 
 
+class DownloadNotAllowed(Exception):
+    """The link is genuine, but the staff member it was made for may no longer download cards."""
+
+
+def may_download_cards(user: Any) -> bool:
+    """Who may print cards: an active staff member holding MANAGE_DISCOUNTS."""
+    return bool(
+        user is not None and user.is_active and user.is_staff and user.has_perm(MANAGE_DISCOUNTS)
+    )
+
+
 def cards_for_token(token: str) -> list[LoyaltyCard]:
     """The cards a download link names; raises ``signing.BadSignature`` (or its subclass
-    ``SignatureExpired``) for a forged or stale link."""
+    ``SignatureExpired``) for a forged or stale link, and ``DownloadNotAllowed`` when the staff
+    member the link was made for has since been deleted, deactivated, made a customer or lost
+    MANAGE_DISCOUNTS: the link is checked against who they are now, not who they were."""
     from django.core import signing
 
     data = signing.loads(token, salt=DOWNLOAD_SALT, max_age=DOWNLOAD_MAX_AGE)
+    staff_id = str(data.get("staff") or "")
+    if not staff_id.isdigit() or not may_download_cards(saleor.get_customer(staff_id)):
+        raise DownloadNotAllowed(staff_id)
     order = {pk: index for index, pk in enumerate(data["cards"])}
     cards = LoyaltyCard.objects.select_related("program").filter(pk__in=data["cards"])
     return sorted(cards, key=lambda card: order[card.pk])

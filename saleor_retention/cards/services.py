@@ -52,6 +52,7 @@ from ..errors import RetentionError, RetentionErrorCode
 from ..ledger import services as ledger
 from ..ledger.models import EntryType, LedgerEntry
 from ..saleor_adapter import OrderFacts
+from ..textclean import plain_text
 from .models import (
     CARD_CODE_ALPHABET,
     CARD_CODE_LENGTH,
@@ -67,6 +68,7 @@ CODE_ATTEMPTS = 8
 DRAW_PLACES = Decimal("0.000001")
 HUNDRED = Decimal("100")
 MAX_MONEY = Decimal("1000000")
+MAX_NUMBER = Decimal("1000000")
 MAX_BONUS_POINTS = 1_000_000
 MAX_TIERS = 20
 TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -116,6 +118,9 @@ def _decimal(raw: Any, field: str) -> Decimal:
         raise _invalid(_("Enter a number."), field) from None
     if not value.is_finite():
         raise _invalid(_("Enter a number."), field)
+    # every amount here is at most 1,000,000; bigger ones would overflow quantize's precision
+    if abs(value) > MAX_NUMBER:
+        raise _invalid(_("Enter a number of at most 1,000,000."), field)
     if value != value.quantize(Decimal("0.01")):
         raise _invalid(_("Use at most two decimal places."), field)
     return value
@@ -124,11 +129,19 @@ def _decimal(raw: Any, field: str) -> Decimal:
 def validate_program(values: Mapping[str, Any]) -> dict[str, Any]:
     """Check a whole program (given values over defaults); return the cleaned values."""
     data = {**PROGRAM_DEFAULTS, **{k: v for k, v in values.items() if k in PROGRAM_FIELDS}}
-    for field in ("name", "kind", "value", "validity_days", "sample_rate"):
+    required = {
+        "name": "name",
+        "kind": "kind",
+        "value": "value",
+        "validity_days": "validityDays",
+        "sample_rate": "sampleRate",
+    }
+    for field, input_name in required.items():
         if data.get(field) is None or data.get(field) == "":
-            raise _invalid(_("This field is required."), field, RetentionErrorCode.REQUIRED)
+            raise _invalid(_("This field is required."), input_name, RetentionErrorCode.REQUIRED)
     clean: dict[str, Any] = {}
-    name = str(data["name"]).strip()
+    # staff-written, shown on printed cards and to shoppers: plain text, no bidi or controls
+    name = plain_text(str(data["name"]))
     if not name or len(name) > 100:
         raise _invalid(_("Enter a name of 1 to 100 characters."), "name")
     clean["name"] = name
@@ -404,14 +417,21 @@ def _void(card: LoyaltyCard, reason: str, now: datetime) -> bool:
 
 @transaction.atomic
 def void_cards(
-    *, order_id: str | None = None, fulfillment_id: str | None = None, reason: str
+    *,
+    order_id: str | None = None,
+    fulfillment_id: str | None = None,
+    customer_id: str | None = None,
+    reason: str,
 ) -> int:
-    """Void the open cards of an order or of one fulfillment; returns how many were voided."""
+    """Void the open cards of an order, of one fulfillment or of a customer; returns how many
+    were voided."""
     cards = LoyaltyCard.objects.select_for_update().order_by("pk")
     if order_id is not None:
         cards = cards.filter(order_id=order_id)
     if fulfillment_id is not None:
         cards = cards.filter(fulfillment_id=fulfillment_id)
+    if customer_id is not None:
+        cards = cards.filter(customer_id=customer_id)
     now = timezone.now()
     return sum(_void(card, reason, now) for card in cards)
 

@@ -12,11 +12,28 @@ from typing import Any
 
 from django.db.models import Count, F
 
-from ..privacy import eraser, exporter
+from ..privacy import eraser, exporter, not_personal
 from .models import ForumMember, ForumPost, ForumReport, ForumSubscription, ForumTopic
 
+not_personal(
+    {
+        "ForumBoard.name": "the board's title, set by staff",
+        "ForumBoard.tiers": "tier names, set by staff",
+    }
+)
 
-@eraser
+FORUM_FIELDS = [
+    "ForumTopic.author",
+    "ForumTopic.author_name",
+    "ForumPost.author",
+    "ForumPost.author_name",
+    "ForumReport.reporter",
+    "ForumSubscription.customer",
+    "ForumMember.customer",
+]
+
+
+@eraser(fields=FORUM_FIELDS)
 def erase_forum(customer_id: str) -> dict[str, Any]:
     reports = ForumReport.objects.filter(reporter_id=customer_id)
     for row in reports.values("post_id").annotate(n=Count("pk")).order_by("post_id"):
@@ -30,8 +47,9 @@ def erase_forum(customer_id: str) -> dict[str, Any]:
     subscriptions_deleted, _ = subscriptions.delete()
     topics = ForumTopic.objects.filter(author_id=customer_id).update(author=None, author_name="")
     posts = ForumPost.objects.filter(author_id=customer_id).update(author=None, author_name="")
-    ForumMember.objects.filter(customer_id=customer_id).delete()
+    members_deleted, _ = ForumMember.objects.filter(customer_id=customer_id).delete()
     return {
+        "members_deleted": members_deleted,
         "topics_anonymised": topics,
         "posts_anonymised": posts,
         "reports_deleted": reports_deleted,
@@ -39,11 +57,13 @@ def erase_forum(customer_id: str) -> dict[str, Any]:
     }
 
 
-@exporter("forum")
+@exporter("forum", fields=FORUM_FIELDS)
 def export_forum(customer_id: str) -> dict[str, Any]:
     topics = ForumTopic.objects.filter(author_id=customer_id).select_related("board")
     posts = ForumPost.objects.filter(author_id=customer_id)
+    member = ForumMember.objects.filter(customer_id=customer_id).first()
     return {
+        "posting_since": member.created_at.isoformat() if member else None,
         "topics": [
             {
                 "id": topic.pk,

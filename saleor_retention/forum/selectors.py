@@ -8,17 +8,11 @@ boards are checked.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
-import json
-from datetime import datetime
 from functools import cached_property
-from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.fields import BooleanField
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -26,8 +20,6 @@ from .. import saleor_adapter as saleor
 from ..errors import RetentionError, RetentionErrorCode
 from ..ledger.selectors import tier_name_for
 from .models import BoardAccess, ForumBoard, ForumPost, ForumSubscription, ForumTopic
-
-MAX_PAGE = 100
 
 
 class Viewer:
@@ -165,88 +157,38 @@ def readable_topic(topic_id: str, viewer: Viewer, *, field: str = "topicId") -> 
     return topic
 
 
-# --- pages -----------------------------------------------------------------------------------
+def may_read_topic(topic: ForumTopic, viewer: Viewer) -> bool:
+    """The one read rule for a topic, whatever path reached it (a query, a mutation's payload, a
+    list's edge): visible to the viewer and on a board open to them. ``topic.board`` is usually
+    already loaded (select_related, or set by the page that fetched it)."""
+    if topic.is_hidden and not (viewer.is_moderator or viewer.is_author(topic)):
+        return False
+    return board_access(topic.board, viewer).can_read
 
 
-@dataclasses.dataclass(frozen=True)
-class Page:
-    items: list[Any]
-    has_next_page: bool
-    end_cursor: str | None
+def may_read_post(post: ForumPost, viewer: Viewer) -> bool:
+    if post.is_hidden and not (viewer.is_moderator or viewer.is_author(post)):
+        return False
+    return may_read_topic(post.topic, viewer)
 
 
-def _encode(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+# --- lists (the GraphQL layer pages them by keyset on this ordering) ------------------------
 
 
-def _decode(cursor: str) -> list[Any]:
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (binascii.Error, ValueError, UnicodeError):
-        values = None
-    if not isinstance(values, list):
-        raise RetentionError(
-            _("This cursor is not valid."), code=RetentionErrorCode.INVALID, field="after"
-        )
-    return values
-
-
-def _page_size(first: int) -> int:
-    if not 1 <= first <= MAX_PAGE:
-        raise RetentionError(
-            _("Ask for 1 to %(max)s items.") % {"max": MAX_PAGE},
-            code=RetentionErrorCode.INVALID,
-            field="first",
-        )
-    return first
-
-
-def topic_cursor(topic: ForumTopic) -> str:
-    return _encode(["t", topic.is_pinned, topic.last_post_at.isoformat(), topic.pk])
-
-
-def topics_page(*, board: ForumBoard, viewer: Viewer, first: int, after: str | None) -> Page:
-    """Pinned topics first, then the latest activity; keyset pages (stable while new posts
-    arrive: a topic that moves up is not shown twice on later pages)."""
-    size = _page_size(first)
+def board_topics(board: ForumBoard, viewer: Viewer) -> QuerySet[ForumTopic]:
+    """A board's topics the viewer may see: pinned first, then the latest activity (a topic that
+    moves up while a shopper pages is not shown twice on later pages: keyset pages)."""
     topics = visible_topics(viewer).filter(board=board)
-    if after:
-        values = _decode(after)
-        try:
-            kind, pinned, last_raw, pk = values
-            last = parse_datetime(last_raw)
-        except (TypeError, ValueError):
-            kind, last = None, None
-        if kind != "t" or not isinstance(last, datetime) or not isinstance(pk, int):
-            raise RetentionError(
-                _("This cursor is not valid."), code=RetentionErrorCode.INVALID, field="after"
-            )
-        same_pin = Q(is_pinned=bool(pinned))
-        later = Q(last_post_at__lt=last) | Q(last_post_at=last, pk__lt=pk)
-        topics = topics.filter((same_pin & later) | (Q(is_pinned=False) if pinned else Q(pk=None)))
-    rows = list(topics.order_by("-is_pinned", "-last_post_at", "-pk")[: size + 1])
-    items = rows[:size]
-    return Page(items, len(rows) > size, topic_cursor(items[-1]) if items else None)
+    return topics.order_by("-is_pinned", "-last_post_at", "-pk")
 
 
-def post_cursor(post: ForumPost) -> str:
-    return _encode(["p", post.pk])
-
-
-def posts_page(*, topic: ForumTopic, viewer: Viewer, first: int, after: str | None) -> Page:
-    """A topic's posts in the order they were written (opening post first)."""
-    size = _page_size(first)
-    posts = visible_posts(viewer).filter(topic=topic)
-    if after:
-        values = _decode(after)
-        if len(values) != 2 or values[0] != "p" or not isinstance(values[1], int):
-            raise RetentionError(
-                _("This cursor is not valid."), code=RetentionErrorCode.INVALID, field="after"
-            )
-        posts = posts.filter(pk__gt=values[1])
-    rows = list(posts.order_by("pk")[: size + 1])
-    items = rows[:size]
-    return Page(items, len(rows) > size, post_cursor(items[-1]) if items else None)
+def topic_posts(topic: ForumTopic, viewer: Viewer) -> QuerySet[ForumPost]:
+    """A topic's posts in the order they were written (opening post first); BOARD_CLOSED when
+    the topic's board is closed to the viewer, however the topic was reached."""
+    access = board_access(topic.board, viewer)
+    if not access.can_read:
+        raise board_closed(topic.board, access)
+    return visible_posts(viewer).filter(topic=topic).order_by("pk")
 
 
 # --- for other domains -----------------------------------------------------------------------

@@ -398,7 +398,7 @@ def topic_unsubscribe(*, viewer: Viewer, topic_id: str) -> ForumTopic | None:
     deleted, _rows = ForumSubscription.objects.filter(topic=topic, customer_id=customer_id).delete()
     if deleted:
         ForumTopic.objects.filter(pk=topic.pk).update(subscriber_count=F("subscriber_count") - 1)
-    return selectors.visible_topics(viewer).filter(pk=topic.pk).first()
+    return selectors.visible_topics(viewer).select_related("board").filter(pk=topic.pk).first()
 
 
 # --- moderation ------------------------------------------------------------------------------

@@ -17,11 +17,14 @@ from .cards.mutations import (
 )
 from .cards.report import program_report_field
 from .cards.types import (
+    LoyaltyCardProgram,
+    LoyaltyCardType,
     fulfillment_loyalty_cards_field,
     loyalty_card_programs_field,
     loyalty_cards_field,
     user_loyalty_cards_field,
 )
+from .core.node import node_field, register_node
 from .extend import apply_extensions, extend_type
 from .forum.mutations import (
     ForumBoardCreate,
@@ -34,14 +37,37 @@ from .forum.mutations import (
     ForumTopicSubscribe,
     ForumTopicUnsubscribe,
 )
-from .forum.types import forum_boards_field, forum_topic_field, forum_topics_field
+from .forum.types import (
+    ForumBoard,
+    ForumPost,
+    ForumTopic,
+    forum_boards_field,
+    forum_topic_field,
+    forum_topics_field,
+)
 from .inbox.mutations import RetentionEventsRetry
+from .insight.mutations import (
+    CustomerContactLog,
+    CustomerNoteAdd,
+    CustomerNoteDelete,
+    CustomerSegmentDelete,
+    CustomerSegmentSave,
+    CustomerTagAdd,
+    CustomerTagRemove,
+)
+from .insight.types import (
+    customer_segment_field,
+    customer_segment_preview_field,
+    customer_segments_field,
+    retention_analytics_field,
+    user_customer_file_field,
+)
 from .ledger.birthdays import LoyaltyBirthdaySet, user_birthday_field
 from .ledger.campaigns import LoyaltyCampaignBonusCreate
 from .ledger.checkout import LoyaltyPointsApply, LoyaltyPointsRemove, checkout_loyalty_field
 from .ledger.mutations import LoyaltyPointsAdjust
 from .ledger.referrals import LoyaltyReferralCodeApply, user_referral_code_field
-from .ledger.types import order_loyalty_field, user_loyalty_field
+from .ledger.types import LoyaltyEntry, order_loyalty_field, user_loyalty_field
 from .privacy.types import user_retention_data_field
 from .reviews.mutations import (
     ReviewCreate,
@@ -53,6 +79,8 @@ from .reviews.mutations import (
     ReviewVote,
 )
 from .reviews.types import (
+    ReviewRequestType,
+    ReviewType,
     product_review_json_ld_field,
     product_review_summary_field,
     product_reviews_field,
@@ -76,9 +104,24 @@ extend_type(saleor_types.Product, "reviews", product_reviews_field)
 extend_type(saleor_types.Product, "reviewSummary", product_review_summary_field)
 extend_type(saleor_types.Product, "reviewJsonLd", product_review_json_ld_field)
 extend_type(saleor_types.User, "reviews", user_reviews_field)
+extend_type(saleor_types.User, "customerFile", user_customer_file_field)
+
+
+for node_type in (
+    ReviewType,
+    ReviewRequestType,
+    ForumBoard,
+    ForumTopic,
+    ForumPost,
+    LoyaltyCardType,
+    LoyaltyCardProgram,
+    LoyaltyEntry,
+):
+    register_node(node_type)
 
 
 class RetentionQueries(graphene.ObjectType):
+    node = node_field()
     loyalty_card_programs = loyalty_card_programs_field()
     loyalty_cards = loyalty_cards_field()
     loyalty_card_program_report = program_report_field()
@@ -89,6 +132,11 @@ class RetentionQueries(graphene.ObjectType):
     review_moderation_queue = review_moderation_queue_field()
     review_requests_due = review_requests_due_field()
     review_request = review_request_field()
+    # insight
+    customer_segments = customer_segments_field()
+    customer_segment = customer_segment_field()
+    customer_segment_preview = customer_segment_preview_field()
+    retention_analytics = retention_analytics_field()
 
 
 class RetentionMutations(graphene.ObjectType):
@@ -121,6 +169,14 @@ class RetentionMutations(graphene.ObjectType):
     review_moderate = ReviewModerate.Field()
     review_reply = ReviewReply.Field()
     review_import = ReviewImport.Field()
+    # insight
+    customer_note_add = CustomerNoteAdd.Field()
+    customer_note_delete = CustomerNoteDelete.Field()
+    customer_tag_add = CustomerTagAdd.Field()
+    customer_tag_remove = CustomerTagRemove.Field()
+    customer_contact_log = CustomerContactLog.Field()
+    customer_segment_save = CustomerSegmentSave.Field()
+    customer_segment_delete = CustomerSegmentDelete.Field()
 
 
 class Query(RetentionQueries, SaleorQuery):

@@ -19,6 +19,11 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
+# Opening a channel on a lost broker connection, kombu 4.6 (Saleor 2.10's) retries for ever
+# unless the broker transport options bound it: the request that publishes would hang. Connect
+# first with a bound of our own, so a dead broker costs a request about a second.
+BROKER_CONNECT = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+
 _pending = threading.local()
 
 
@@ -38,6 +43,18 @@ def _send() -> None:
     from .tasks import dispatch_task
 
     try:
-        dispatch_task.delay(batch["events"], batch["scans"])
+        publish(dispatch_task, batch["events"], batch["scans"])
     except Exception:  # noqa: BLE001 - broker down: retention_retry_events redoes both kinds
         logger.exception("retention: could not queue %s; left for the retry sweep", batch)
+
+
+def publish(task, *args) -> None:
+    """Queue ``task`` with a bounded broker connect: kombu 4.6 retries a lost broker for ever when
+    publishing, which would hang the request whose commit triggered it."""
+    app = task.app
+    if app.conf.task_always_eager:
+        task.delay(*args)
+        return
+    with app.producer_or_acquire() as producer:
+        producer.connection.ensure_connection(**BROKER_CONNECT)
+        task.apply_async(args, producer=producer)

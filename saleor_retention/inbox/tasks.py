@@ -3,8 +3,14 @@ from saleor.celeryconf import app
 
 from .services import process_event, retry_events
 
+# Acknowledged only once the task has run: a worker killed mid-task (SIGKILL, OOM, a lost host)
+# leaves its message unacknowledged, and the broker delivers it again (Redis: after the
+# visibility timeout; a prefork child's death: at once, ``reject_on_worker_lost``). Safe because
+# every step is idempotent: a second delivery finds the event ``done`` under its row lock.
+REDELIVER_IF_LOST = {"acks_late": True, "reject_on_worker_lost": True}
 
-@app.task(name="saleor_retention.retry_events")
+
+@app.task(name="saleor_retention.retry_events", **REDELIVER_IF_LOST)
 def retry_events_task(stale_after_minutes: int = 10) -> int:
     return len(retry_events(stale_after_minutes=stale_after_minutes))
 
@@ -14,6 +20,7 @@ def retry_events_task(stale_after_minutes: int = 10) -> int:
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=5,
+    **REDELIVER_IF_LOST,
 )
 def dispatch_task(event_ids: list[int], scan_order_ids: list[str]) -> dict[str, object]:
     """One transaction's after-commit work (see ``dispatch``): scan the orders (recording what

@@ -30,6 +30,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from .. import saleor_adapter as saleor
 from ..conf import RetentionSettings
 from ..errors import RetentionError, RetentionErrorCode
+from ..textclean import clean_text, plain_text
 from . import services
 from .campaign_models import LoyaltyCampaign
 from .models import EntryType, LedgerEntry
@@ -43,6 +44,7 @@ EARLIEST_UTC_OFFSET = timedelta(hours=14)
 BATCH_SIZE = 500
 
 CAMPAIGN_MAX_POINTS = 1_000_000
+CAMPAIGN_REASON_MAX_LENGTH = 500  # after cleaning; the column holds 500
 CAMPAIGN_KEY_MAX = 100
 CAMPAIGN_KEY_PUNCTUATION = "-_."
 CAMPAIGN_MAX_CUSTOMER_IDS = 10_000
@@ -310,18 +312,20 @@ def campaign_create(
             code=RetentionErrorCode.INVALID,
             field="points",
         )
-    reason = reason.strip()
-    if not reason:
+    # Customers see the reason in their history: plain text (no markup, control or bidi-override
+    # characters), refused rather than cut when too long.
+    if not plain_text(reason or ""):
         raise RetentionError(
             _("Give a reason for the campaign; customers see it in their history."),
             code=RetentionErrorCode.REQUIRED,
             field="reason",
         )
-    if len(reason) > 500:
+    reason = clean_text(reason, field="reason", max_length=CAMPAIGN_REASON_MAX_LENGTH)
+    if audience.customer_ids is not None and str(staff_user_id) in audience.customer_ids:
         raise RetentionError(
-            _("Keep the reason within 500 characters."),
-            code=RetentionErrorCode.INVALID,
-            field="reason",
+            _("Staff cannot give points to their own account; ask another staff member."),
+            code=RetentionErrorCode.SELF_ADJUSTMENT,
+            field="customerIds",
         )
     key = _clean_campaign_key(key)
     campaign, created = LoyaltyCampaign.objects.get_or_create(
@@ -353,13 +357,29 @@ def campaign_create(
     return CampaignStart(campaign, queued=campaign.matched_customers)
 
 
+def remove_from_campaign_audiences(customer_id: str) -> int:
+    """Erasure: take the customer's id out of every campaign's list of customers; returns how
+    many campaigns named her. The counts and the ledger entries stay."""
+    campaigns = LoyaltyCampaign.objects.select_for_update().filter(
+        audience__customer_ids__contains=[str(customer_id)]
+    )
+    changed = 0
+    for campaign in campaigns.order_by("pk"):
+        ids = [pk for pk in campaign.audience["customer_ids"] if str(pk) != str(customer_id)]
+        campaign.audience = {**campaign.audience, "customer_ids": ids}
+        campaign.save(update_fields=["audience"])
+        changed += 1
+    return changed
+
+
 def schedule_campaign(campaign_id: int) -> None:
     """Queue the campaign's task once the transaction commits (a worker must see the row)."""
+    from ..inbox.dispatch import publish
     from .bonus_tasks import campaign_bonus_task
 
     def enqueue() -> None:
         try:
-            campaign_bonus_task.delay(campaign_id)
+            publish(campaign_bonus_task, campaign_id)
         except BrokerError:  # the campaign stays queued; sending it again queues it again
             logger.exception("retention: could not queue campaign %s", campaign_id)
 

@@ -28,7 +28,7 @@ def spend_points_used_by_order(event: PluginEvent, settings: RetentionSettings) 
     order = saleor.get_order(event.object_id)
     if order is None:
         return {"skipped": "order no longer exists"}
-    return {"points_spent": redemption.spend_for_order(saleor.order_facts(order))}
+    return redemption.spend_for_order(saleor.order_facts(order), settings)
 
 
 @handles(intake.ORDER_PAID)

@@ -1,37 +1,56 @@
-"""Spending points at checkout: hold, spend on order, release, and return on refund/cancel.
+"""Spending points at checkout: hold, fit to the checkout, settle on the order, give back.
 
 Built on the ledger's write path (``services``): every change locks the account row first.
 
 A shopper applies N points to their checkout: the points are *held* (``held_points``, not
 spendable elsewhere; the database refuses holding more than is available) and a single-purpose
 Saleor gift card worth N x value-per-point is attached to the checkout, so Saleor's own totals,
-payment amount and order carry the discount. When the order is created the hold becomes a spend
-that consumes the soonest-expiring lots. Removing the points, or the checkout being abandoned past
-the configured time, releases the hold: the card is retired first, under a row lock, and if any of
-its balance was used (on whichever checkout), the hold is spent instead of released.
+payment amount and order carry the discount.
+
+The card is only a carrier; the hold is the truth, and three guards keep the two in step:
+
+* **Fit** (every time Saleor computes the checkout's total, through the plugin's
+  ``calculate_checkout_total`` hook: the totalPrice a storefront reads, checkoutPaymentCreate,
+  and checkoutComplete before it checks the payment and again before it builds the order): on
+  its own checkout the card shrinks to what the cap allows now (lines removed, a voucher added),
+  the points beyond go back to the shopper, and below the minimum the points come off. On any
+  other checkout, or once the checkout has another owner, the card is taken off that checkout.
+* **Refuse** (``preprocess_order_creation``, inside checkoutComplete's transaction): a card that
+  is on someone else's checkout or worth more than the cap still stops the order with a typed
+  error. Only reached if a fit could not run.
+* **Settle** (the order's ``order_created`` event, or removing / replacing / abandoning): the
+  points spent are what the owner's own order actually took off the card, at the hold's rate, in
+  whole steps; the rest goes back. What another checkout's order took from the card is never
+  charged to the owner: it is reported (and logged), and the card is retired so her checkout
+  stays usable with points applied afresh.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import secrets
 from datetime import datetime, timedelta
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import saleor_adapter as saleor
-from ..conf import RetentionSettings
+from ..conf import RetentionSettings, load_settings
 from ..errors import RetentionError, RetentionErrorCode
-from ..saleor_adapter import CheckoutFacts, OrderFacts
+from ..saleor_adapter import CheckoutFacts, OrderFacts, PointsCardFacts, PointsCheckoutFacts
 from . import services
 from .models import EntryType, LedgerEntry, LotMovement, LoyaltyAccount, PointHold, PointLot
+
+logger = logging.getLogger(__name__)
 
 # Unambiguous characters: no 0/O, 1/I/L.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CENT = Decimal("0.01")
+ZERO = Decimal("0")
 
 
 def new_code(prefix: str = "PTS", length: int = 13) -> str:
@@ -49,8 +68,54 @@ class Quote:
     applied_amount: Decimal
 
 
+@dataclasses.dataclass(frozen=True)
+class Settlement:
+    """How a hold ended: points spent on its own checkout's order, points given back, and what
+    other checkouts' orders took from its card (never charged to the owner)."""
+
+    hold_id: int
+    order_id: str
+    points_spent: int
+    points_released: int
+    discount: Decimal  # what the owner's order received from the card
+    taken_by_others: Decimal
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "hold": self.hold_id,
+            "order": self.order_id,
+            "points_spent": self.points_spent,
+            "points_released": self.points_released,
+            "discount": str(self.discount),
+            "taken_by_others": str(self.taken_by_others),
+        }
+
+
 def _value(points: int, value_per_point: Decimal) -> Decimal:
     return (points * value_per_point).quantize(CENT, rounding=ROUND_DOWN)
+
+
+def cap_amount(subtotal_gross: Decimal, voucher_discount: Decimal, percent: int) -> Decimal:
+    """The most points may take off: a share of what the goods cost after vouchers."""
+    base = max(ZERO, subtotal_gross - voucher_discount)
+    return (base * Decimal(percent) / 100).quantize(CENT, rounding=ROUND_DOWN)
+
+
+def _hold_value(hold: PointHold, points: int) -> Decimal:
+    """``points`` at the rate the hold was made at (its amount for its points)."""
+    return (Decimal(hold.amount) * points / hold.points).quantize(CENT, rounding=ROUND_DOWN)
+
+
+def _points_worth(hold: PointHold, amount: Decimal, step: int) -> int:
+    """The fewest points, in whole steps, that pay ``amount`` at the hold's rate (at most the
+    hold): a discount is paid in full, never for free."""
+    if amount <= 0 or hold.amount <= 0:
+        return 0
+    exact = (amount * hold.points / Decimal(hold.amount)).to_integral_value(rounding=ROUND_CEILING)
+    points = int(exact)
+    if step > 1 and points % step:
+        points += step - points % step
+    return min(points, hold.points)
 
 
 def _active_hold(checkout_token: str) -> PointHold | None:
@@ -71,8 +136,10 @@ def quote(
     spendable = max(0, spendable)
     if value is None:
         return Quote(spendable, 0, None, applied, hold.amount if hold else Decimal("0"))
-    cap_amount = checkout.subtotal_gross * Decimal(settings.redeem_max_share_percent) / 100
-    cap_points = int((cap_amount / value).to_integral_value(rounding=ROUND_DOWN))
+    cap = cap_amount(
+        checkout.subtotal_gross, checkout.voucher_discount, settings.redeem_max_share_percent
+    )
+    cap_points = int((cap / value).to_integral_value(rounding=ROUND_DOWN))
     usable = min(spendable + applied, cap_points)  # re-applying replaces the current hold
     usable -= usable % settings.redeem_step
     if usable < settings.redeem_min_points:
@@ -110,8 +177,8 @@ def apply_points(
             RetentionErrorCode.WRONG_STEP,
         )
     amount = _value(points, value)
-    cap = (checkout.subtotal_gross * Decimal(settings.redeem_max_share_percent) / 100).quantize(
-        CENT, rounding=ROUND_DOWN
+    cap = cap_amount(
+        checkout.subtotal_gross, checkout.voucher_discount, settings.redeem_max_share_percent
     )
     if amount > cap:
         raise _refuse(
@@ -126,7 +193,7 @@ def apply_points(
     account = services._lock(services.get_or_create_account(customer_id).pk)
     previous = _active_hold(checkout.token)
     if previous is not None:
-        _release_or_spend(account, previous)
+        _settle(account, PointHold.objects.select_for_update().get(pk=previous.pk), settings)
         account.refresh_from_db()
     spendable = account.available_points - account.held_points - account.debt_points
     if points > spendable:
@@ -158,7 +225,9 @@ def apply_points(
 
 
 @transaction.atomic
-def remove_points(*, customer_id: str, checkout: CheckoutFacts) -> PointHold:
+def remove_points(
+    *, customer_id: str, checkout: CheckoutFacts, settings: RetentionSettings | None = None
+) -> PointHold:
     if checkout.customer_id != customer_id:
         raise _refuse(
             _("This is not your checkout."), RetentionErrorCode.NOT_YOUR_CHECKOUT, "checkoutToken"
@@ -171,26 +240,176 @@ def remove_points(*, customer_id: str, checkout: CheckoutFacts) -> PointHold:
             "checkoutToken",
         )
     account = services._lock(hold.account_id)
-    _release_or_spend(account, PointHold.objects.select_for_update().get(pk=hold.pk))
+    _settle(
+        account, PointHold.objects.select_for_update().get(pk=hold.pk), settings or load_settings()
+    )
     hold.refresh_from_db()
     return hold
 
 
-def _release_or_spend(account: LoyaltyAccount, hold: PointHold) -> None:
-    """Retire the hold's card; a used card means the points were spent, else give them back."""
-    if hold.status != PointHold.Status.ACTIVE:
+# --- the checkout changed: keep the card on its own checkout and within the cap --------------
+
+
+def _made_for(hold: PointHold, account: LoyaltyAccount, checkout: PointsCheckoutFacts) -> bool:
+    """A points card belongs on one checkout: the one it was made for, while its owner has it."""
+    owner = str(account.customer_id) if account.customer_id else None
+    return checkout.token == hold.checkout_token and checkout.customer_id == owner
+
+
+def _points_that_fit(
+    hold: PointHold, checkout: PointsCheckoutFacts, settings: RetentionSettings
+) -> int:
+    """The most of the hold's points the checkout allows now (cap, step, minimum); 0: none."""
+    cap = cap_amount(
+        checkout.subtotal_gross, checkout.voucher_discount, settings.redeem_max_share_percent
+    )
+    if hold.amount <= 0:
+        return 0
+    fits = int((cap * hold.points / Decimal(hold.amount)).to_integral_value(rounding=ROUND_DOWN))
+    fits = min(hold.points, fits)
+    fits -= fits % max(1, settings.redeem_step)
+    return fits if fits >= max(1, settings.redeem_min_points) else 0
+
+
+def _active_holds_for(codes: tuple[str, ...]) -> list[tuple[int, int]]:
+    if not codes:
+        return []
+    return list(
+        PointHold.objects.filter(gift_card_code__in=codes, status=PointHold.Status.ACTIVE)
+        .order_by("account_id", "pk")
+        .values_list("pk", "account_id")
+    )
+
+
+def fit_points_to_checkout(checkout: Any, lines: Any = None) -> None:
+    """Called whenever Saleor computes the checkout's total (``checkout`` is Saleor's object,
+    handed to the adapter). Cheap when the checkout carries no points card: one query at most."""
+    holds = _active_holds_for(saleor.checkout_gift_card_codes(checkout))
+    if not holds:
         return
-    used = saleor.retire_gift_card(hold.gift_card_code)
-    if used > 0:
-        order_ids = saleor.gift_card_order_ids(hold.gift_card_code)
-        _spend(account, hold, order_ids[0] if order_ids else "")
+    facts = saleor.points_checkout_facts(checkout, lines)
+    settings = load_settings()
+    for hold_id, account_id in holds:
+        with transaction.atomic():
+            account = services._lock(account_id)
+            hold = PointHold.objects.select_for_update().get(pk=hold_id)
+            if hold.status != PointHold.Status.ACTIVE:
+                continue
+            if not _made_for(hold, account, facts):
+                # Someone else's points: off this checkout, still good on its own.
+                saleor.detach_gift_card(facts.token, hold.gift_card_code)
+                continue
+            card = saleor.lock_points_gift_card(hold.gift_card_code)
+            if card is None or card.used > 0:
+                continue  # an order used it: its settlement decides
+            _shrink_to(account, hold, _points_that_fit(hold, facts, settings), settings)
+
+
+def _shrink_to(
+    account: LoyaltyAccount, hold: PointHold, points: int, settings: RetentionSettings
+) -> None:
+    if points >= hold.points:
+        return  # never grows by itself: the shopper applies more if she wants
+    if points == 0:
+        _settle(account, hold, settings)
         return
-    hold.status = PointHold.Status.RELEASED
-    hold.save(update_fields=["status", "updated_at"])
+    amount = _hold_value(hold, points)
+    freed = hold.points - points
+    saleor.resize_points_gift_card(hold.gift_card_code, amount)
+    hold.points, hold.amount = points, amount
+    hold.save(update_fields=["points", "amount", "updated_at"])
+    services._move_balances(account, held=-freed)
+
+
+def points_cards_refusal(checkout: Any) -> RetentionError | None:
+    """Last check inside checkoutComplete: a points card that is not its checkout's own, or
+    worth more than the cap, stops the order. Reads only; a fit normally made this moot."""
+    holds = _active_holds_for(saleor.checkout_gift_card_codes(checkout))
+    if not holds:
+        return None
+    facts = saleor.points_checkout_facts(checkout)
+    settings = load_settings()
+    cap = cap_amount(
+        facts.subtotal_gross, facts.voucher_discount, settings.redeem_max_share_percent
+    )
+    for hold in PointHold.objects.filter(pk__in=[pk for pk, _account in holds]).select_related(
+        "account"
+    ):
+        if not _made_for(hold, hold.account, facts):
+            return _refuse(
+                _("This points code belongs to another customer's checkout. Remove it."),
+                RetentionErrorCode.NOT_YOUR_CHECKOUT,
+                "promoCode",
+            )
+        card = saleor.lock_points_gift_card(hold.gift_card_code)
+        if card is not None and (
+            card.current_balance > cap or hold.points < settings.redeem_min_points
+        ):
+            return _refuse(
+                _("The points applied no longer fit this checkout. Apply them again."),
+                RetentionErrorCode.ABOVE_CAP,
+                "promoCode",
+            )
+    return None
+
+
+# --- settlement: what an order used is spent, the rest goes back ------------------------------
+
+
+def _settle(account: LoyaltyAccount, hold: PointHold, settings: RetentionSettings) -> Settlement:
+    """End an active hold (both rows locked by the caller): retire its card, spend what its own
+    checkout's order took off the card, give back every other point."""
+    card = saleor.lock_points_gift_card(hold.gift_card_code)
+    saleor.retire_points_gift_card(hold.gift_card_code)
+    own_order, discount, taken_by_others = _card_use(hold, account, card)
+    spent = _points_worth(hold, discount, settings.redeem_step) if own_order else 0
     services._move_balances(account, held=-hold.points)
+    if spent:
+        _spend(account, hold, own_order, spent, discount)
+    hold.status = PointHold.Status.SPENT if spent else PointHold.Status.RELEASED
+    hold.order_id = own_order if spent else ""
+    hold.save(update_fields=["status", "order_id", "updated_at"])
+    if taken_by_others > 0:
+        logger.warning(
+            "retention: points card of hold %s: %s %s used by another checkout's order, "
+            "not charged to its owner",
+            hold.pk,
+            taken_by_others,
+            hold.currency,
+        )
+    return Settlement(
+        hold_id=hold.pk,
+        order_id=own_order if spent else "",
+        points_spent=spent,
+        points_released=hold.points - spent,
+        discount=discount if spent else ZERO,
+        taken_by_others=taken_by_others,
+    )
 
 
-def _spend(account: LoyaltyAccount, hold: PointHold, order_id: str) -> LedgerEntry:
+def _card_use(
+    hold: PointHold, account: LoyaltyAccount, card: PointsCardFacts | None
+) -> tuple[str, Decimal, Decimal]:
+    """(the owner's own order using the card or "", what it received, what others received)."""
+    if card is None or card.used <= 0:
+        return "", ZERO, ZERO
+    owner = str(account.customer_id) if account.customer_id else None
+    own = [
+        order
+        for order in card.orders
+        if order.checkout_token == hold.checkout_token and order.customer_id == owner
+    ]
+    if not own:
+        return "", ZERO, card.used
+    # One order per checkout in Saleor; with others on the card too, the own order's share is
+    # what cards took off it (never more than the card lost).
+    received = card.used if len(card.orders) == 1 else min(card.used, own[0].gift_card_discount)
+    return own[0].id, received, card.used - received
+
+
+def _spend(
+    account: LoyaltyAccount, hold: PointHold, order_id: str, points: int, discount: Decimal
+) -> LedgerEntry:
     key = f"redeem:hold:{hold.pk}"
     existing = services._posted(key)
     if existing is not None:
@@ -198,53 +417,54 @@ def _spend(account: LoyaltyAccount, hold: PointHold, order_id: str) -> LedgerEnt
     entry = services._append(
         account,
         type=EntryType.REDEEM,
-        points=-hold.points,
+        points=-points,
         key=key,
         order_id=order_id,
         reason="",
-        details={"amount": str(hold.amount), "currency": hold.currency, "hold": hold.pk},
+        details={
+            "amount": str(discount),
+            "currency": hold.currency,
+            "hold": hold.pk,
+            "held": hold.points,
+        },
     )
-    services._move_balances(account, held=-hold.points)
     available = [
         lot for lot in services._lots_for_taking(account) if lot.status == PointLot.Status.AVAILABLE
     ]
-    taken = services._take_from_lots(account, entry, hold.points, available)
-    if taken != hold.points:  # the held-within-available constraint makes this unreachable
-        raise RuntimeError(f"hold {hold.pk}: took {taken} of {hold.points} held points")
-    hold.status = PointHold.Status.SPENT
-    hold.order_id = order_id
-    hold.save(update_fields=["status", "order_id", "updated_at"])
+    taken = services._take_from_lots(account, entry, points, available)
+    if taken != points:  # the held-within-available constraint makes this unreachable
+        raise RuntimeError(f"hold {hold.pk}: took {taken} of {points} held points")
     return entry
 
 
-def spend_for_order(order: OrderFacts) -> int:
-    """Turn the holds whose cards this order used into spends. Returns points spent."""
-    spent = 0
-    holds = PointHold.objects.filter(
-        gift_card_code__in=order.gift_card_codes, status=PointHold.Status.ACTIVE
-    )
-    for hold_id, account_id in holds.values_list("pk", "account_id"):
+def spend_for_order(order: OrderFacts, settings: RetentionSettings | None = None) -> dict[str, Any]:
+    """Settle the holds whose cards this order used; returns what happened, per hold."""
+    settings = settings or load_settings()
+    settled = []
+    for hold_id, account_id in _active_holds_for(order.gift_card_codes):
         with transaction.atomic():
             account = services._lock(account_id)
             hold = PointHold.objects.select_for_update().get(pk=hold_id)
             if hold.status == PointHold.Status.ACTIVE:
-                saleor.retire_gift_card(hold.gift_card_code)
-                _spend(account, hold, order.id)
-                spent += hold.points
-    return spent
+                settled.append(_settle(account, hold, settings))
+    return {
+        "points_spent": sum(s.points_spent for s in settled if s.order_id == order.id),
+        "holds": [s.as_dict() for s in settled],
+    }
 
 
 def release_stale_holds(now: datetime | None = None) -> int:
-    """Release (or, if their card was used, spend) holds of checkouts abandoned past their time."""
+    """Settle holds of checkouts abandoned past their time (spent only if their order used them)."""
     now = now or timezone.now()
     stale = PointHold.objects.filter(status=PointHold.Status.ACTIVE, expires_at__lte=now)
+    settings = load_settings()
     count = 0
     for hold_id, account_id in stale.values_list("pk", "account_id"):
         with transaction.atomic():
             account = services._lock(account_id)
             hold = PointHold.objects.select_for_update().get(pk=hold_id)
             if hold.status == PointHold.Status.ACTIVE:
-                _release_or_spend(account, hold)
+                _settle(account, hold, settings)
                 count += 1
     return count
 

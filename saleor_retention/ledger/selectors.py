@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from .models import EntryType, LedgerEntry, LoyaltyAccount, PointLot
@@ -56,17 +56,11 @@ def expiring_points(account: LoyaltyAccount | None, *, limit: int = 12) -> list[
     return [ExpiringPoints(points=row["points"], expires_at=row["expiry_date"]) for row in rows]
 
 
-def entries_page(
-    account: LoyaltyAccount | None, *, first: int, after_id: int | None
-) -> tuple[list[LedgerEntry], bool]:
-    """Newest first; ``after_id`` is the id of the last entry of the previous page."""
+def entries(account: LoyaltyAccount | None) -> QuerySet[LedgerEntry]:
+    """An account's history, newest first (none without an account)."""
     if account is None:
-        return [], False
-    entries = LedgerEntry.objects.filter(account=account)
-    if after_id is not None:
-        entries = entries.filter(pk__lt=after_id)
-    rows = list(entries.order_by("-pk")[: first + 1])
-    return rows[:first], len(rows) > first
+        return LedgerEntry.objects.none().order_by("-pk")
+    return LedgerEntry.objects.filter(account=account).order_by("-pk")
 
 
 def order_points(order_id: str) -> OrderPoints:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
+import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -33,12 +35,18 @@ from ..errors import RetentionError, RetentionErrorCode
 # System reasons are stored as English message ids and translated when shown
 # (graphql/ledger/types.py), so history reads in the shopper's language, not the worker's.
 from ..saleor_adapter import OrderFacts
+from ..textclean import clean_text, plain_text
 from .models import EntryType, LedgerEntry, LotMovement, LoyaltyAccount, PointLot
 from .tiers import current_multiplier
 
 logger = logging.getLogger(__name__)
 
 MAX_ADJUSTMENT = 10_000_000
+# A staff adjustment's reason, after cleaning (the column holds 500).
+ADJUSTMENT_REASON_MAX_LENGTH = 500
+# An idempotency key is the client's opaque string: any control character (NUL, which PostgreSQL
+# cannot store, included) is refused rather than changed, so a retry matches.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 # --- accounts and locking ----------------------------------------------------------------------
@@ -570,16 +578,28 @@ def adjust(
     points: int,
     reason: str,
     staff_user_id: str,
-    key: str,
+    key: str | None = None,
     settings: RetentionSettings,
 ) -> LedgerEntry:
     """A staff correction with a reason. A deduction takes available points (soonest-expiring
-    first) and never makes a balance negative. ``key`` is the caller's idempotency key."""
-    reason = reason.strip()
-    if not reason:
+    first) and never makes a balance negative. ``key`` is the caller's optional idempotency key
+    (as Stripe's): given, a replay returns the first entry; absent, every call is its own
+    adjustment.
+
+    The reason is shown to the customer, so it is stored as plain text (``textclean``: no markup,
+    control or bidi-override characters) of at most ``ADJUSTMENT_REASON_MAX_LENGTH`` characters;
+    a longer one is refused, never cut. Staff never adjust their own account."""
+    if str(customer_id) == str(staff_user_id):
+        raise RetentionError(
+            _("Staff cannot adjust their own points; ask another staff member."),
+            code=RetentionErrorCode.SELF_ADJUSTMENT,
+            field="customerId",
+        )
+    if not plain_text(reason or ""):
         raise RetentionError(
             _("Give a reason for the adjustment."), code=RetentionErrorCode.REQUIRED, field="reason"
         )
+    reason = clean_text(reason, field="reason", max_length=ADJUSTMENT_REASON_MAX_LENGTH)
     if points == 0:
         raise RetentionError(
             _("Adjust by a non-zero number of points."),
@@ -592,14 +612,7 @@ def adjust(
             code=RetentionErrorCode.INVALID,
             field="points",
         )
-    if not key.strip() or len(key) > 100:
-        raise RetentionError(
-            _("Give an idempotency key of 1 to 100 characters."),
-            code=RetentionErrorCode.INVALID,
-            field="idempotencyKey",
-        )
-    key = f"adjust:{key.strip()}"
-    reason = reason[:500]
+    key = _adjustment_key(key)
     if points > 0:
         return credit(
             customer_id=customer_id,
@@ -634,6 +647,25 @@ def adjust(
     ]
     _take_from_lots(account, entry, -points, available)
     return entry
+
+
+def _adjustment_key(key: str | None) -> str:
+    """The entry's unique key: the caller's, checked, or (none given) one of this call alone."""
+    if key is None:
+        return f"adjust:call:{uuid.uuid4().hex}"
+    if _CONTROL_CHARACTERS.search(key):
+        raise RetentionError(
+            _("An idempotency key cannot contain control characters."),
+            code=RetentionErrorCode.INVALID,
+            field="idempotencyKey",
+        )
+    if not key.strip() or len(key) > 100:
+        raise RetentionError(
+            _("Give an idempotency key of 1 to 100 characters."),
+            code=RetentionErrorCode.INVALID,
+            field="idempotencyKey",
+        )
+    return f"adjust:{key.strip()}"
 
 
 # --- audit -----------------------------------------------------------------------------------

@@ -15,8 +15,26 @@ from django.db import transaction
 from django.db.models import F
 
 from ..conf import load_settings
-from ..privacy import eraser, exporter
+from ..privacy import eraser, exporter, not_personal
 from .models import Review, ReviewPhoto, ReviewReport, ReviewRequest, ReviewVote
+
+not_personal(
+    {
+        "Review.variant_name": "the product variant's name, from the catalogue",
+        "Review.reply_staff_id": "the staff member who replied: the audit trail of staff",
+        "Review.moderated_by": "the staff member who moderated: the audit trail of staff",
+    }
+)
+
+REVIEW_FIELDS = [
+    "Review.customer_id",
+    "Review.author_name",
+    "ReviewPhoto.path",
+    "ReviewPhoto.thumbnail_path",
+    "ReviewVote.customer_id",
+    "ReviewReport.customer_id",
+    "ReviewRequest.customer_id",
+]
 
 
 def _take_off(model: type[ReviewVote] | type[ReviewReport], customer_id: str, counter: str) -> int:
@@ -29,7 +47,7 @@ def _take_off(model: type[ReviewVote] | type[ReviewReport], customer_id: str, co
     return len(rows)
 
 
-@eraser
+@eraser(fields=REVIEW_FIELDS)
 def erase_reviews(customer_id: str) -> dict[str, Any]:
     reviews = Review.objects.filter(customer_id=customer_id)
     review_ids = list(reviews.values_list("pk", flat=True))
@@ -62,7 +80,7 @@ def erase_reviews(customer_id: str) -> dict[str, Any]:
     }
 
 
-@exporter("reviews")
+@exporter("reviews", fields=REVIEW_FIELDS)
 def export_reviews(customer_id: str) -> dict[str, Any]:
     reviews = Review.objects.filter(customer_id=customer_id).prefetch_related("photos")
     return {
@@ -81,6 +99,7 @@ def export_reviews(customer_id: str) -> dict[str, Any]:
                 "merchant_reply": review.merchant_reply,
                 "created_at": review.created_at.isoformat(),
                 "photos": [photo.path for photo in review.photos.all()],
+                "photo_thumbnails": [photo.thumbnail_path for photo in review.photos.all()],
                 "helpful_votes": review.helpful_count,
             }
             for review in reviews.order_by("pk")
@@ -96,5 +115,15 @@ def export_reviews(customer_id: str) -> dict[str, Any]:
                 "created_at": report.created_at.isoformat(),
             }
             for report in ReviewReport.objects.filter(customer_id=customer_id).order_by("pk")
+        ],
+        "review_requests": [
+            {
+                "order_id": request.order_id,
+                "product_id": request.product_id,
+                "variant_id": request.variant_id,
+                "status": request.status,
+                "due_at": request.due_at.isoformat(),
+            }
+            for request in ReviewRequest.objects.filter(customer_id=customer_id).order_by("pk")
         ],
     }

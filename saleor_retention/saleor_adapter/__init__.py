@@ -18,15 +18,19 @@ from typing import Any
 from .facts import (
     ZERO,
     AddressKey,
+    CardOrderFacts,
     CheckoutFacts,
     CustomerFacts,
     ForumAuthorFacts,
     FulfillmentFacts,
     OrderFacts,
     OrderLineFacts,
+    PointsCardFacts,
+    PointsCheckoutFacts,
     RefundFacts,
     ReviewableLineFacts,
 )
+from .tables import db_table
 from .version import SALEOR_MAJOR_VERSION, saleor_major_version, saleor_version
 
 # The Saleor line is chosen once, here, from the running Saleor; nothing else asks.
@@ -34,15 +38,19 @@ if SALEOR_MAJOR_VERSION >= 3:
     from .saleor3 import (
         ORDER_CREATED_AT,
         checkout_prices,
+        checkout_voucher_discount,
         create_points_gift_card,
         end_voucher,
         ever_charged,
         fully_paid,
+        insight_paid_orders_sql,
+        insight_supported,
         is_fully_paid,
         is_order_id,
         is_order_line_id,
         order_channel,
         order_created_at,
+        order_gift_card_discount,
         order_number,
         order_refunds,
         order_token,
@@ -50,21 +58,26 @@ if SALEOR_MAJOR_VERSION >= 3:
         orders_refunded_since,
         paid_amount,
         plugin_configuration_row,
+        points_checkout_subtotal,
     )
     from .saleor3 import create_card_voucher as _create_card_voucher
 else:
     from .saleor2 import (
         ORDER_CREATED_AT,
         checkout_prices,
+        checkout_voucher_discount,
         create_points_gift_card,
         end_voucher,
         ever_charged,
         fully_paid,
+        insight_paid_orders_sql,
+        insight_supported,
         is_fully_paid,
         is_order_id,
         is_order_line_id,
         order_channel,
         order_created_at,
+        order_gift_card_discount,
         order_number,
         order_refunds,
         order_token,
@@ -72,6 +85,7 @@ else:
         orders_refunded_since,
         paid_amount,
         plugin_configuration_row,
+        points_checkout_subtotal,
     )
     from .saleor2 import create_card_voucher as _create_card_voucher
 
@@ -79,16 +93,21 @@ else:
 # Re-exported: the facts, and what each line answers in its own way.
 __all__ = [
     "AddressKey",
+    "CardOrderFacts",
     "CheckoutFacts",
     "CustomerFacts",
     "ForumAuthorFacts",
     "FulfillmentFacts",
     "OrderFacts",
     "OrderLineFacts",
+    "PointsCardFacts",
+    "PointsCheckoutFacts",
     "RefundFacts",
     "ReviewableLineFacts",
     "create_points_gift_card",
     "end_voucher",
+    "insight_paid_orders_sql",
+    "insight_supported",
     "order_refunds",
     "order_voucher_code",
     "orders_refunded_since",
@@ -353,6 +372,7 @@ def checkout_facts(checkout: Any) -> CheckoutFacts:
         shipping_gross=Decimal(shipping.gross.amount),
         total_gross=to_pay,
         gift_card_codes=tuple(checkout.gift_cards.values_list("code", flat=True)),
+        voucher_discount=checkout_voucher_discount(checkout),
     )
 
 
@@ -369,26 +389,92 @@ def attach_gift_card(checkout_token: str, code: str) -> None:
     Checkout.objects.get(token=checkout_token).gift_cards.add(GiftCard.objects.get(code=code))
 
 
-def retire_gift_card(code: str) -> Decimal:
-    """Lock the card, take it off every checkout, deactivate it; returns how much of it was used."""
+# --- points gift cards: the checkout a card sits on, its use by orders, resizing -------------
+# The plugin's checkout-total and order-creation hooks and the ledger's settlement call these.
+# 2.10 hands the hooks a ``Checkout``, 3.x a ``CheckoutInfo`` (``.checkout``, with its lines);
+# the card fields used here (balances, ``is_active``, ``checkouts``, ``orders``) are the same.
+
+
+def _checkout_of(checkout_or_info: Any) -> Any:
+    return getattr(checkout_or_info, "checkout", checkout_or_info)
+
+
+def checkout_gift_card_codes(checkout_or_info: Any) -> tuple[str, ...]:
+    """Codes of the gift cards on a checkout (Saleor's prefetch is used when it has one)."""
+    checkout = _checkout_of(checkout_or_info)
+    if checkout.pk is None:
+        return ()
+    return tuple(card.code for card in checkout.gift_cards.all())
+
+
+def points_checkout_facts(checkout_or_info: Any, lines: Any = None) -> PointsCheckoutFacts:
+    checkout = _checkout_of(checkout_or_info)
+    return PointsCheckoutFacts(
+        token=str(checkout.token),
+        customer_id=str(checkout.user_id) if checkout.user_id else None,
+        currency=checkout.currency,
+        subtotal_gross=points_checkout_subtotal(checkout_or_info, lines),
+        voucher_discount=checkout_voucher_discount(checkout),
+        gift_card_codes=tuple(checkout.gift_cards.values_list("code", flat=True)),
+    )
+
+
+def _card_order_facts(order: Any) -> CardOrderFacts:
+    return CardOrderFacts(
+        id=str(order.pk),
+        checkout_token=str(order.checkout_token or ""),
+        customer_id=order_customer_id(order),
+        gift_card_discount=order_gift_card_discount(order),
+    )
+
+
+def lock_points_gift_card(code: str) -> PointsCardFacts | None:
+    """The card under a row lock (Saleor's order creation locks it too), with its orders."""
     from saleor.giftcard.models import GiftCard
 
     card = GiftCard.objects.select_for_update().filter(code=code).first()
     if card is None:
-        return ZERO
-    used = Decimal(card.initial_balance_amount) - Decimal(card.current_balance_amount)
-    if used <= 0:
-        card.checkouts.clear()
-    card.is_active = False
-    card.save(update_fields=["is_active"])
-    return used
+        return None
+    orders = card.orders.prefetch_related("lines").order_by("pk")
+    return PointsCardFacts(
+        code=code,
+        initial_balance=Decimal(card.initial_balance_amount),
+        current_balance=Decimal(card.current_balance_amount),
+        orders=tuple(_card_order_facts(order) for order in orders),
+    )
 
 
-def gift_card_order_ids(code: str) -> list[str]:
+def resize_points_gift_card(code: str, amount: Decimal) -> None:
+    """Give an unused points card a new value (both balances: it was never used)."""
+    from saleor.giftcard.models import GiftCard
+
+    GiftCard.objects.filter(code=code).update(
+        initial_balance_amount=amount, current_balance_amount=amount
+    )
+
+
+def detach_gift_card(checkout_token: str, code: str) -> None:
+    """Take a card off one checkout only; it stays active on the others."""
+    from saleor.checkout.models import Checkout
     from saleor.giftcard.models import GiftCard
 
     card = GiftCard.objects.filter(code=code).first()
-    return [str(pk) for pk in card.orders.values_list("pk", flat=True)] if card else []
+    checkout = Checkout.objects.filter(token=checkout_token).first()
+    if card is not None and checkout is not None:
+        checkout.gift_cards.remove(card)
+
+
+def retire_points_gift_card(code: str) -> None:
+    """Off every checkout and inactive: no later checkout can use what is left on it."""
+    from saleor.giftcard.models import GiftCard
+
+    card = GiftCard.objects.filter(code=code).first()
+    if card is None:
+        return
+    card.checkouts.clear()
+    if card.is_active:
+        card.is_active = False
+        card.save(update_fields=["is_active"])
 
 
 # --- referrals: is a customer new, and where do they live --------------------------------------
@@ -684,3 +770,69 @@ def product_exists(product_id: str) -> bool:
     from saleor.product.models import Product
 
     return str(product_id).isdigit() and Product.objects.filter(pk=product_id).exists()
+
+
+# --- insight: Saleor's order tables as SQL, for the set-based customer files --------------------
+#
+# The customer files are built with one SQL statement over every customer (``insight.sql``), so
+# the tables and the rule for "paid" are handed out here as SQL text. Each function returns a
+# SELECT whose columns are fixed; ``one_customer=True`` adds ``%(customer_id)s`` as a filter so
+# the same statement updates one customer's file inside an order event's processing.
+#
+# What "paid" means in SQL differs per line: ``insight_supported`` and ``insight_paid_orders_sql``
+# live in ``saleor2`` (the rule) and ``saleor3`` (not written yet: the files are skipped there).
+
+
+def insight_order_lines_sql() -> str:
+    """Lines of the orders in ``paid`` (a CTE of ``insight_paid_orders_sql``) with their
+    category and product ids (names are joined later, for the top three only). Columns:
+    order_id, customer_id, currency, category_id, product_id, spent. Line amounts are before
+    order-level discounts (a line's own price times its quantity)."""
+    return f"""
+        SELECT paid.order_id, paid.customer_id, paid.currency, pr.category_id, v.product_id,
+               l.unit_price_gross_amount * l.quantity AS spent
+        FROM paid
+        JOIN {db_table("order.OrderLine")} l ON l.order_id = paid.order_id
+        LEFT JOIN {db_table("product.ProductVariant")} v ON v.id = l.variant_id
+        LEFT JOIN {db_table("product.Product")} pr ON pr.id = v.product_id
+    """
+
+
+def insight_categories_sql() -> str:
+    """Columns: id, slug, name."""
+    return f"SELECT id, slug, name FROM {db_table('product.Category')}"
+
+
+def insight_products_sql() -> str:
+    """Columns: id, name."""
+    return f"SELECT id, name FROM {db_table('product.Product')}"
+
+
+def insight_customers_sql(*, one_customer: bool = False) -> str:
+    """Registered customers who get a file: active accounts that are not staff, and staff who
+    have ordered (Saleor's ``User.objects.customers()``). Columns: customer_id, date_joined."""
+    mine = "AND u.id = %(customer_id)s" if one_customer else ""
+    return f"""
+        SELECT u.id AS customer_id, u.date_joined
+        FROM {db_table("account.User")} u
+        WHERE u.is_active {mine}
+          AND (NOT u.is_staff
+               OR EXISTS (SELECT 1 FROM {db_table("order.Order")} o WHERE o.user_id = u.id))
+    """
+
+
+def insight_category_slugs(category_ids: Iterable[str]) -> dict[str, str]:
+    """Category id -> slug (for the churn-window overrides shown to staff)."""
+    from saleor.product.models import Category
+
+    ids = [pk for pk in category_ids if str(pk).isdigit()]
+    return dict(Category.objects.filter(pk__in=ids).values_list("pk", "slug")) if ids else {}
+
+
+def insight_customer_emails(customer_ids: Iterable[int]) -> dict[int, tuple[str, str, str]]:
+    """Customer id -> (e-mail, first name, last name), for a segment's page or CSV batch."""
+    from saleor.account.models import User
+
+    ids = list(customer_ids)
+    rows = User.objects.filter(pk__in=ids).values_list("pk", "email", "first_name", "last_name")
+    return {pk: (email, first, last) for pk, email, first, last in rows} if ids else {}

@@ -90,6 +90,39 @@ class CheckoutFacts:
     shipping_gross: Decimal
     total_gross: Decimal  # what remains to pay: after vouchers and gift cards
     gift_card_codes: tuple[str, ...]
+    voucher_discount: Decimal = ZERO  # Saleor's checkout.discount (vouchers), gross
+
+
+@dataclasses.dataclass(frozen=True)
+class PointsCheckoutFacts:
+    """What the points cap is measured against, without Saleor's total (whose hook asks)."""
+
+    token: str
+    customer_id: str | None
+    currency: str
+    subtotal_gross: Decimal
+    voucher_discount: Decimal
+    gift_card_codes: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class CardOrderFacts:
+    id: str
+    checkout_token: str
+    customer_id: str | None
+    gift_card_discount: Decimal  # what all gift cards took off this order
+
+
+@dataclasses.dataclass(frozen=True)
+class PointsCardFacts:
+    code: str
+    initial_balance: Decimal
+    current_balance: Decimal
+    orders: tuple[CardOrderFacts, ...]  # the orders that used the card
+
+    @property
+    def used(self) -> Decimal:
+        return self.initial_balance - self.current_balance
 
 
 @dataclasses.dataclass(frozen=True)

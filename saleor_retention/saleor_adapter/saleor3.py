@@ -267,3 +267,52 @@ def plugin_configuration_row(plugin_id: str) -> Any | None:
 
     # The global row: the plugin is not configured per channel.
     return PluginConfiguration.objects.filter(identifier=plugin_id, channel__isnull=True).first()
+
+
+# --- points gift cards: what the cap is measured against, and what cards took off an order -----
+
+_GIFT_CARD_USED_IN_ORDER = "used_in_order"  # GiftCardEvents.USED_IN_ORDER
+
+
+def checkout_voucher_discount(checkout: Any) -> Decimal:
+    """Nothing to take off the subtotal: 3.x spreads a voucher over the lines, so Saleor's
+    subtotal (``checkout_subtotal``, the sum of the line totals) is already after it."""
+    return ZERO
+
+
+def points_checkout_subtotal(checkout_or_info: Any, lines: Any = None) -> Decimal:
+    """Saleor's stored subtotal: the hooks receive a ``CheckoutInfo`` whose checkout has just
+    had ``subtotal`` set (3.x asks for the total right after it), and asking the calculations
+    again from inside the total hook would recalculate the prices, and call the hook, again."""
+    checkout = getattr(checkout_or_info, "checkout", checkout_or_info)
+    return Decimal(checkout.subtotal_gross_amount)
+
+
+def order_gift_card_discount(order: Any) -> Decimal:
+    """What all gift cards took off the order: 3.x writes a "used in order" event per card with
+    its balance before and after (the order's total stays before the cards)."""
+    from saleor.giftcard.models import GiftCardEvent
+
+    taken = ZERO
+    for parameters in GiftCardEvent.objects.filter(
+        order_id=order.pk, type=_GIFT_CARD_USED_IN_ORDER
+    ).values_list("parameters", flat=True):
+        balance = (parameters or {}).get("balance") or {}
+        before = Decimal(str(balance.get("old_current_balance") or 0))
+        after = Decimal(str(balance.get("current_balance") or 0))
+        taken += max(ZERO, before - after)
+    return taken
+
+
+# --- insight: not on 3.x yet ---------------------------------------------------------------------
+
+
+def insight_supported() -> bool:
+    """Not yet: 3.x's paid rule (``charge_status``, transaction and granted refunds) is still to
+    be written as SQL; ``insight.services`` and ``insight.tasks`` skip the files, and the
+    insight queries answer with an error instead of numbers."""
+    return False
+
+
+def insight_paid_orders_sql(*, one_customer: bool = False) -> str:
+    raise NotImplementedError("insight on Saleor 3.x: read charge_status and its refunds")

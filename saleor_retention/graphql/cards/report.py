@@ -1,12 +1,13 @@
 """``loyaltyCardProgramReport``: a program's cards and their effect against the control group."""
 
 import graphene
+from django.utils.translation import gettext as _
 from prices import Money as Price
 
 from ...cards.models import CardProgram
 from ...cards.report import program_report
 from .. import saleor_types
-from ..core.access import pk_from_global_id
+from ..core.access import QueryArgumentError, pk_from_global_id
 from ..saleor_types import Money
 from .types import require_staff
 
@@ -37,8 +38,18 @@ class LoyaltyCardProgramReport(graphene.ObjectType):
     difference_ci_high = graphene.Float(description="95% confidence interval, upper bound.")
 
 
+MAX_REORDER_DAYS = 730
+
+
 def resolve_program_report(root, info, program_id, since, until, reorder_days=90):
     require_staff(info)
+    if until <= since:
+        raise QueryArgumentError(_("The end must be after the start."), field="until")
+    if not 1 <= reorder_days <= MAX_REORDER_DAYS:
+        raise QueryArgumentError(
+            _("Enter a number of days from 1 to %(max)s.") % {"max": MAX_REORDER_DAYS},
+            field="reorderDays",
+        )
     pk = pk_from_global_id(program_id, "LoyaltyCardProgram")
     program = CardProgram.objects.filter(pk=pk).first() if pk else None
     if program is None:
@@ -47,7 +58,7 @@ def resolve_program_report(root, info, program_id, since, until, reorder_days=90
         program_id=program.pk,
         start=since,
         end=until,
-        reorder_days=max(1, min(reorder_days, 730)),
+        reorder_days=reorder_days,
         currency=program.currency,
     )
     return LoyaltyCardProgramReport(
@@ -76,9 +87,12 @@ def program_report_field() -> graphene.Field:
         LoyaltyCardProgramReport,
         program_id=graphene.ID(required=True),
         since=saleor_types.DateTime(required=True, description="Decisions from this time on."),
-        until=saleor_types.DateTime(required=True, description="Decisions before this time."),
+        until=saleor_types.DateTime(
+            required=True, description="Decisions before this time; after since."
+        ),
         reorder_days=graphene.Int(
-            default_value=90, description="Window after each decision in which a reorder counts."
+            default_value=90,
+            description="Days (1 to 730) after each decision in which a reorder counts.",
         ),
         description=(
             "A card program's results against its control group (staff; MANAGE_DISCOUNTS); "

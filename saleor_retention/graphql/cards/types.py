@@ -5,14 +5,14 @@
 import graphene
 from graphql_relay import to_global_id
 
-from ...cards import selectors
-from ...cards.models import CardKind, Eligibility, LoyaltyCard
+from ...cards import printing, selectors
+from ...cards.models import CardKind, CardProgram, Eligibility, LoyaltyCard
 from .. import saleor_types
-from ..core.access import pk_from_global_id, require_permission, signed_in
+from ..core import pagination
+from ..core.access import as_pk, pk_from_global_id, require_permission, signed_in, signed_in_user
 from ..core.types import choices_enum
 
-MANAGE_DISCOUNTS = "discount.manage_discounts"
-MAX_CARDS = 500
+MANAGE_DISCOUNTS = printing.MANAGE_DISCOUNTS
 
 LoyaltyCardKind = choices_enum(
     "LoyaltyCardKind",
@@ -52,7 +52,6 @@ def require_staff(info) -> None:
 
 
 class LoyaltyCardProgram(graphene.ObjectType):
-    id = graphene.ID(required=True)
     name = graphene.String(required=True)
     kind = LoyaltyCardKind(required=True)
     value = graphene.Float(
@@ -87,9 +86,17 @@ class LoyaltyCardProgram(graphene.ObjectType):
         required=True, description="Eligible orders not drawn: the control group."
     )
 
-    @staticmethod
-    def resolve_id(root, info):
-        return to_global_id("LoyaltyCardProgram", root.pk)
+    class Meta:
+        interfaces = (graphene.relay.Node,)
+        possible_types = (CardProgram,)
+
+    @classmethod
+    def get_node(cls, info, id):
+        """``node(id:)``: staff who manage discounts, as ``loyaltyCardPrograms``."""
+        pk = as_pk(id)
+        if pk is None or not is_staff_for_cards(getattr(info.context, "user", None)):
+            return None
+        return selectors.programs().filter(pk=pk).first()
 
     @staticmethod
     def resolve_kind(root, info):
@@ -113,7 +120,6 @@ class LoyaltyCardProgram(graphene.ObjectType):
 
 
 class LoyaltyCardType(graphene.ObjectType):
-    id = graphene.ID(required=True)
     code = graphene.String(required=True, description="The voucher code to enter at checkout.")
     kind = LoyaltyCardKind(required=True)
     value = graphene.Float(required=True, description="Percent off, or the amount off.")
@@ -132,6 +138,21 @@ class LoyaltyCardType(graphene.ObjectType):
 
     class Meta:
         name = "LoyaltyCard"
+        interfaces = (graphene.relay.Node,)
+        possible_types = (LoyaltyCard,)
+
+    @classmethod
+    def get_node(cls, info, id):
+        """``node(id:)``: the card's customer (as ``User.loyaltyCards``) or staff who manage
+        discounts (as ``loyaltyCards``); null for anyone else."""
+        pk = as_pk(id)
+        viewer = signed_in_user(info)
+        if pk is None or viewer is None:
+            return None
+        rows = selectors.cards().filter(pk=pk)
+        if not is_staff_for_cards(viewer):
+            rows = rows.filter(customer_id=str(viewer.pk))
+        return rows.first()
 
     @staticmethod
     def resolve_pdf_url(root, info):
@@ -140,10 +161,6 @@ class LoyaltyCardType(graphene.ObjectType):
         from .mutations import card_download_url
 
         return card_download_url(info, [root.pk])
-
-    @staticmethod
-    def resolve_id(root, info):
-        return to_global_id("LoyaltyCard", root.pk)
 
     @staticmethod
     def resolve_kind(root, info):
@@ -185,12 +202,18 @@ class LoyaltyCardFilterInput(graphene.InputObjectType):
     programs = graphene.List(graphene.NonNull(graphene.ID), description="Any of these programs.")
 
 
-def resolve_loyalty_card_programs(root, info):
+def card_connection():
+    return pagination.connection_type(LoyaltyCardType)
+
+
+def resolve_loyalty_card_programs(root, info, **page):
     require_staff(info)
-    return list(selectors.programs())
+    return pagination.paginate(
+        selectors.programs(), pagination.connection_type(LoyaltyCardProgram), **page
+    )
 
 
-def resolve_loyalty_cards(root, info, filter=None, first=100):
+def resolve_loyalty_cards(root, info, filter=None, **page):
     require_staff(info)
     filter = filter or {}
     program_ids = None
@@ -199,60 +222,54 @@ def resolve_loyalty_cards(root, info, filter=None, first=100):
             pk_from_global_id(gid, "LoyaltyCardProgram") or "" for gid in filter["programs"]
         ]
     rows = selectors.cards(statuses=filter.get("status"), program_ids=program_ids)
-    return list(rows[: max(0, min(first, MAX_CARDS))])
+    return pagination.paginate(rows, card_connection(), default_first=pagination.PAGE_LIMIT, **page)
 
 
 def loyalty_card_programs_field() -> graphene.Field:
-    return graphene.Field(
-        graphene.List(graphene.NonNull(LoyaltyCardProgram)),
-        required=True,
-        description="Every card program, highest priority first (staff; MANAGE_DISCOUNTS).",
+    return pagination.connection_field(
+        LoyaltyCardProgram,
+        description="Card programs, highest priority first (staff; MANAGE_DISCOUNTS).",
         resolver=resolve_loyalty_card_programs,
     )
 
 
 def loyalty_cards_field() -> graphene.Field:
-    return graphene.Field(
-        graphene.List(graphene.NonNull(LoyaltyCardType)),
-        required=True,
+    return pagination.connection_field(
+        LoyaltyCardType,
         filter=LoyaltyCardFilterInput(),
-        first=graphene.Int(default_value=100, description=f"At most {MAX_CARDS}."),
         description="Issued cards, newest first (staff; MANAGE_DISCOUNTS).",
         resolver=resolve_loyalty_cards,
     )
 
 
-def resolve_user_loyalty_cards(root, info):
-    viewer = getattr(info.context, "user", None)
-    if viewer is None or not viewer.is_authenticated or not viewer.is_active:
-        return []
-    if viewer.pk != root.pk and not is_staff_for_cards(viewer):
-        return []
-    return list(selectors.cards(customer_id=str(root.pk)))
+def resolve_user_loyalty_cards(root, info, **page):
+    viewer = signed_in_user(info)
+    if viewer is None or (viewer.pk != root.pk and not is_staff_for_cards(viewer)):
+        return pagination.empty(card_connection())
+    return pagination.paginate(selectors.cards(customer_id=str(root.pk)), card_connection(), **page)
 
 
 def user_loyalty_cards_field() -> graphene.Field:
-    return graphene.Field(
-        graphene.List(graphene.NonNull(LoyaltyCardType)),
-        required=True,
+    return pagination.connection_field(
+        LoyaltyCardType,
         description=(
             "Loyalty cards the customer received in parcels, newest first (the shopper's own, "
-            "or for staff who manage discounts)."
+            "or for staff who manage discounts; else empty)."
         ),
         resolver=resolve_user_loyalty_cards,
     )
 
 
-def resolve_fulfillment_loyalty_cards(root, info):
+def resolve_fulfillment_loyalty_cards(root, info, **page):
     if not is_staff_for_cards(getattr(info.context, "user", None)):
-        return []
-    return list(selectors.cards(fulfillment_id=str(root.pk)))
+        return pagination.empty(card_connection())
+    rows = selectors.cards(fulfillment_id=str(root.pk))
+    return pagination.paginate(rows, card_connection(), **page)
 
 
 def fulfillment_loyalty_cards_field() -> graphene.Field:
-    return graphene.Field(
-        graphene.List(graphene.NonNull(LoyaltyCardType)),
-        required=True,
+    return pagination.connection_field(
+        LoyaltyCardType,
         description="Cards put into this parcel (staff who manage discounts; else empty).",
         resolver=resolve_fulfillment_loyalty_cards,
     )

@@ -40,6 +40,27 @@ def may_see_customer(viewer: Any, customer: Any) -> bool:
     return viewer.pk == customer.pk or viewer.has_perm(MANAGE_USERS)
 
 
+def may_see_customer_id(viewer: Any, customer_id: Any) -> bool:
+    """``may_see_customer`` for a stored customer id (None: a guest's, staff only)."""
+    if not signed_in(viewer):
+        return False
+    return (customer_id is not None and str(viewer.pk) == str(customer_id)) or viewer.has_perm(
+        MANAGE_USERS
+    )
+
+
+MAX_PK = 2**63 - 1  # PostgreSQL's bigint
+
+
+def as_pk(raw: Any) -> str | None:
+    """``raw`` as a primary key the database accepts: ASCII digits within bigint (``"²"`` passes
+    ``str.isdigit`` but not ``int``, and a 30-digit number overflows), else None."""
+    text = str(raw) if raw is not None else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) > MAX_PK:
+        return None
+    return text
+
+
 def pk_from_global_id(global_id: str | None, type_name: str) -> str | None:
     """The primary key in a global id of ``type_name``; None for any other or malformed id."""
     if not global_id:
@@ -48,4 +69,13 @@ def pk_from_global_id(global_id: str | None, type_name: str) -> str | None:
         kind, pk = from_global_id(global_id)
     except Exception:  # noqa: BLE001 - any malformed id is just "not this type's id"
         return None
-    return pk if kind == type_name and pk else None
+    return as_pk(pk) if kind == type_name else None
+
+
+class QueryArgumentError(Exception):
+    """A query (which has no ``errors`` list) refusing an argument: a top-level GraphQL error
+    whose ``extensions`` carry the code and the argument's GraphQL name."""
+
+    def __init__(self, message: str, *, field: str, code: str = "INVALID") -> None:
+        super().__init__(message)
+        self.extensions = {"code": code, "field": field}

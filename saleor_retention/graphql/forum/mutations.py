@@ -14,9 +14,9 @@ from .types import (
     MANAGE_PAGES,
     ForumBoard,
     ForumBoardAccess,
-    ForumPost,
-    ForumTopic,
     pk_from_global_id,
+    readable_post_field,
+    readable_topic_field,
     settings_of,
     viewer_of,
 )
@@ -84,7 +84,7 @@ class ForumBoardUpdate(RetentionMutation):
 
 
 class ForumTopicCreate(RetentionMutation):
-    topic = graphene.Field(ForumTopic, description="The new topic; null when refused.")
+    topic = readable_topic_field(description="The new topic; null when refused.")
 
     class Arguments:
         board_id = graphene.ID(required=True)
@@ -110,7 +110,7 @@ class ForumTopicCreate(RetentionMutation):
 
 
 class ForumPostCreate(RetentionMutation):
-    post = graphene.Field(ForumPost, description="The new post; null when refused.")
+    post = readable_post_field(description="The new post; null when refused.")
 
     class Arguments:
         topic_id = graphene.ID(required=True)
@@ -137,7 +137,7 @@ class ForumPostCreate(RetentionMutation):
 
 
 class ForumPostUpdate(RetentionMutation):
-    post = graphene.Field(ForumPost, description="The edited post; null when refused.")
+    post = readable_post_field(description="The edited post; null when refused.")
 
     class Arguments:
         id = graphene.ID(required=True)
@@ -161,7 +161,7 @@ class ForumPostUpdate(RetentionMutation):
 
 
 class ForumReport(RetentionMutation):
-    post = graphene.Field(ForumPost, description="The reported post; null when refused.")
+    post = readable_post_field(description="The reported post; null when refused.")
 
     class Arguments:
         post_id = graphene.ID(required=True)
@@ -181,7 +181,7 @@ class ForumReport(RetentionMutation):
 
 
 class ForumTopicSubscribe(RetentionMutation):
-    topic = graphene.Field(ForumTopic, description="The topic; null when refused.")
+    topic = readable_topic_field(description="The topic; null when refused.")
 
     class Arguments:
         topic_id = graphene.ID(required=True)
@@ -198,7 +198,9 @@ class ForumTopicSubscribe(RetentionMutation):
 
 
 class ForumTopicUnsubscribe(RetentionMutation):
-    topic = graphene.Field(ForumTopic, description="The topic, when you may still see it.")
+    topic = readable_topic_field(
+        description="The topic, when you may still read it (null on a board closed to you)."
+    )
 
     class Arguments:
         topic_id = graphene.ID(required=True)
@@ -222,8 +224,8 @@ ForumModerationAction = graphene.Enum(
 
 
 class ForumModerate(RetentionMutation):
-    topic = graphene.Field(ForumTopic, description="The moderated topic (or the post's topic).")
-    post = graphene.Field(ForumPost, description="The moderated post, when a post was given.")
+    topic = readable_topic_field(description="The moderated topic (or the post's topic).")
+    post = readable_post_field(description="The moderated post, when a post was given.")
     permissions = (MANAGE_PAGES,)
 
     class Arguments:

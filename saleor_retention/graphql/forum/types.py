@@ -21,11 +21,11 @@ from graphql_relay import to_global_id
 from ... import conf
 from ...errors import RetentionError as DomainError
 from ...errors import RetentionErrorCode
-from ...forum import selectors
+from ...forum import models, selectors
 from ...forum.models import BoardAccess
 from ...forum.selectors import ANONYMOUS, Viewer
 from .. import saleor_types
-from ..core import access
+from ..core import access, pagination
 from ..core.mutations import error_list
 from ..core.types import RetentionError, choices_enum
 
@@ -86,8 +86,38 @@ def shown_author(row: Any) -> str:
     return _("Staff") if row.author_is_staff else _("Customer")
 
 
+# --- the read guard ---------------------------------------------------------------------------
+# Every field whose value is a topic or a post (query results, mutation payloads, list edges) is
+# made by these two factories: the field shows the object only when the caller may read it (the
+# same rule as ``forumTopic``) and null otherwise. tests/test_access.py walks the schema and fails
+# on a topic or post field made any other way.
+
+READ_GUARD = "_retention_forum_read_guard"
+
+
+def _guarded(type_: Any, attribute: str, may_read: Any, **kwargs: Any) -> graphene.Field:
+    def resolve(root, info):
+        value = getattr(root, attribute, None)
+        if value is None or not may_read(value, viewer_of(info)):
+            return None
+        return value
+
+    field = graphene.Field(type_, resolver=resolve, **kwargs)
+    setattr(field, READ_GUARD, True)
+    return field
+
+
+def readable_topic_field(attribute: str = "topic", **kwargs: Any) -> graphene.Field:
+    """A ``ForumTopic`` field that is null unless the caller may read the topic."""
+    return _guarded(lambda: ForumTopic, attribute, selectors.may_read_topic, **kwargs)
+
+
+def readable_post_field(attribute: str = "post", **kwargs: Any) -> graphene.Field:
+    """A ``ForumPost`` field that is null unless the caller may read the post and its topic."""
+    return _guarded(lambda: ForumPost, attribute, selectors.may_read_post, **kwargs)
+
+
 class ForumBoard(graphene.ObjectType):
-    id = graphene.ID(required=True)
     name = graphene.String(required=True)
     slug = graphene.String(required=True)
     description = graphene.String(required=True)
@@ -106,9 +136,15 @@ class ForumBoard(graphene.ObjectType):
         description="Why the board is closed to the caller; null when it is open to them."
     )
 
-    @staticmethod
-    def resolve_id(root, info):
-        return to_global_id("ForumBoard", root.pk)
+    class Meta:
+        interfaces = (graphene.relay.Node,)
+        possible_types = (models.ForumBoard,)
+
+    @classmethod
+    def get_node(cls, info, id):
+        """``node(id:)``: every board, as ``forumBoards`` lists them (closed ones say so)."""
+        pk = access.as_pk(id)
+        return selectors.boards().filter(pk=pk).first() if pk else None
 
     @staticmethod
     def resolve_access(root, info):
@@ -152,7 +188,6 @@ IS_STAFF = "The staff badge: the author was staff when writing."
 
 
 class ForumPost(ForumAuthored, graphene.ObjectType):
-    id = graphene.ID(required=True)
     topic_id = graphene.ID(required=True)
     reply_to_id = graphene.ID(description="The post this one replies to, in the same topic.")
     author_name = graphene.String(required=True, description=AUTHOR_NAME)
@@ -171,9 +206,22 @@ class ForumPost(ForumAuthored, graphene.ObjectType):
     )
     report_count = graphene.Int(description="Reports from shoppers (forum staff only).")
 
-    @staticmethod
-    def resolve_id(root, info):
-        return to_global_id("ForumPost", root.pk)
+    class Meta:
+        interfaces = (graphene.relay.Node,)
+        possible_types = (models.ForumPost,)
+
+    @classmethod
+    def get_node(cls, info, id):
+        """``node(id:)``: the post when the caller may read it and its topic (the one read rule
+        of every forum field), else null."""
+        pk = access.as_pk(id)
+        viewer = viewer_of(info)
+        post = (
+            selectors.visible_posts(viewer).select_related("topic__board").filter(pk=pk).first()
+            if pk
+            else None
+        )
+        return post if post is not None and selectors.may_read_post(post, viewer) else None
 
     @staticmethod
     def resolve_topic_id(root, info):
@@ -195,32 +243,15 @@ class ForumPost(ForumAuthored, graphene.ObjectType):
         return root.report_count if viewer_of(info).is_moderator else None
 
 
-class ForumPageInfo(graphene.ObjectType):
-    has_next_page = graphene.Boolean(required=True)
-    end_cursor = graphene.String(description="Pass as `after` for the next page.")
-
-
-class ForumPostEdge(graphene.ObjectType):
-    cursor = graphene.String(required=True)
-    node = graphene.Field(ForumPost, required=True)
-
-
-class ForumPostList(graphene.ObjectType):
-    edges = graphene.List(graphene.NonNull(ForumPostEdge), required=True)
-    page_info = graphene.Field(ForumPageInfo, required=True)
-    errors = graphene.List(graphene.NonNull(RetentionError), required=True)
-
-
-def _page_info(page: selectors.Page) -> ForumPageInfo:
-    return ForumPageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor)
-
-
-def _empty_info() -> ForumPageInfo:
-    return ForumPageInfo(has_next_page=False, end_cursor=None)
+def refused(error: DomainError, field: str) -> access.QueryArgumentError:
+    """A forum refusal inside a query: a top-level typed error (Saleor's lists carry no
+    ``errors``); the message says what it takes to get in."""
+    return access.QueryArgumentError(
+        error.message, field=error.field or field, code=error.code.name
+    )
 
 
 class ForumTopic(ForumAuthored, graphene.ObjectType):
-    id = graphene.ID(required=True)
     board = graphene.Field(ForumBoard, required=True)
     title = graphene.String(required=True, description="Plain text (no markup).")
     author_name = graphene.String(required=True, description=AUTHOR_NAME)
@@ -239,17 +270,30 @@ class ForumTopic(ForumAuthored, graphene.ObjectType):
     is_subscribed = graphene.Boolean(
         required=True, description="The caller follows the topic (told of new posts)."
     )
-    posts = graphene.Field(
-        ForumPostList,
-        required=True,
-        first=graphene.Int(default_value=DEFAULT_PAGE, description="1 to 100."),
-        after=graphene.String(),
-        description="The topic's posts in the order they were written.",
+    posts = pagination.connection_field(
+        ForumPost,
+        resolver=lambda root, info, **page: ForumTopic.resolve_posts(root, info, **page),
+        description=(
+            "The topic's posts in the order they were written; a BOARD_CLOSED error when its "
+            "board is closed to the caller."
+        ),
     )
 
-    @staticmethod
-    def resolve_id(root, info):
-        return to_global_id("ForumTopic", root.pk)
+    class Meta:
+        interfaces = (graphene.relay.Node,)
+        possible_types = (models.ForumTopic,)
+
+    @classmethod
+    def get_node(cls, info, id):
+        """``node(id:)``: the topic when the caller may read it (as ``forumTopic``), else null."""
+        pk = access.as_pk(id)
+        viewer = viewer_of(info)
+        topic = (
+            selectors.visible_topics(viewer).select_related("board").filter(pk=pk).first()
+            if pk
+            else None
+        )
+        return topic if topic is not None and selectors.may_read_topic(topic, viewer) else None
 
     @staticmethod
     def resolve_is_subscribed(root, info):
@@ -261,35 +305,33 @@ class ForumTopic(ForumAuthored, graphene.ObjectType):
         )
 
     @staticmethod
-    def resolve_posts(root, info, first=DEFAULT_PAGE, after=None):
-        try:
-            page = selectors.posts_page(
-                topic=root, viewer=viewer_of(info), first=first, after=after
-            )
+    def resolve_posts(root, info, **page):
+        try:  # refused on a board closed to the caller, whatever led to this topic
+            posts = selectors.topic_posts(root, viewer_of(info))
         except DomainError as error:
-            return ForumPostList(edges=[], page_info=_empty_info(), errors=error_list(error))
-        edges = [ForumPostEdge(cursor=selectors.post_cursor(p), node=p) for p in page.items]
-        return ForumPostList(edges=edges, page_info=_page_info(page), errors=[])
+            raise refused(error, "id") from None
+
+        def with_topic(rows):
+            for post in rows:
+                post.topic = root  # the read check needs the topic's board: no query per post
+
+        return pagination.paginate(
+            posts,
+            pagination.connection_type(ForumPost),
+            default_first=DEFAULT_PAGE,
+            on_page=with_topic,
+            **page,
+        )
 
 
-class ForumTopicEdge(graphene.ObjectType):
-    cursor = graphene.String(required=True)
-    node = graphene.Field(ForumTopic, required=True)
-
-
-class ForumTopicList(graphene.ObjectType):
-    board = graphene.Field(ForumBoard, description="The board, also when it is closed to you.")
-    edges = graphene.List(graphene.NonNull(ForumTopicEdge), required=True)
-    page_info = graphene.Field(ForumPageInfo, required=True)
-    errors = graphene.List(
-        graphene.NonNull(RetentionError),
-        required=True,
-        description="BOARD_CLOSED (with what it takes), NOT_FOUND, INVALID (a bad cursor).",
-    )
+# the page only holds readable rows, so the guard never nulls one (if a bug let one through, the
+# request fails rather than show it)
+pagination.guard_edge_nodes(ForumTopic, lambda: readable_topic_field("node", required=True))
+pagination.guard_edge_nodes(ForumPost, lambda: readable_post_field("node", required=True))
 
 
 class ForumTopicResult(graphene.ObjectType):
-    topic = graphene.Field(ForumTopic)
+    topic = readable_topic_field()
     board = graphene.Field(ForumBoard, description="The topic's board, also when closed to you.")
     errors = graphene.List(
         graphene.NonNull(RetentionError),
@@ -298,27 +340,31 @@ class ForumTopicResult(graphene.ObjectType):
     )
 
 
-def resolve_forum_boards(root, info):
-    return list(selectors.boards())
+def resolve_forum_boards(root, info, **page):
+    return pagination.paginate(selectors.boards(), pagination.connection_type(ForumBoard), **page)
 
 
-def resolve_forum_topics(root, info, board_id, first=DEFAULT_PAGE, after=None):
+def resolve_forum_topics(root, info, board_id, **page):
     viewer = viewer_of(info)
-    board = None
     try:
         board = selectors.board(pk_from_global_id(board_id, "ForumBoard", "boardId"))
-        access = selectors.board_access(board, viewer)
-        if not access.can_read:
-            raise selectors.board_closed(board, access)
-        page = selectors.topics_page(board=board, viewer=viewer, first=first, after=after)
+        board_access = selectors.board_access(board, viewer)
+        if not board_access.can_read:
+            raise selectors.board_closed(board, board_access)
     except DomainError as error:
-        return ForumTopicList(
-            board=board, edges=[], page_info=_empty_info(), errors=error_list(error)
-        )
-    for topic in page.items:
-        topic.board = board  # the page's board, not a query per topic
-    edges = [ForumTopicEdge(cursor=selectors.topic_cursor(t), node=t) for t in page.items]
-    return ForumTopicList(board=board, edges=edges, page_info=_page_info(page), errors=[])
+        raise refused(error, "boardId") from None
+
+    def with_board(rows):
+        for topic in rows:
+            topic.board = board  # the page's board, not a query per topic
+
+    return pagination.paginate(
+        selectors.board_topics(board, viewer),
+        pagination.connection_type(ForumTopic),
+        default_first=DEFAULT_PAGE,
+        on_page=with_board,
+        **page,
+    )
 
 
 def resolve_forum_topic(root, info, id):
@@ -335,9 +381,8 @@ def resolve_forum_topic(root, info, id):
 
 
 def forum_boards_field() -> graphene.Field:
-    return graphene.Field(
-        graphene.List(graphene.NonNull(ForumBoard)),
-        required=True,
+    return pagination.connection_field(
+        ForumBoard,
         description=(
             "Every forum board by position. Boards closed to the caller are listed too, with "
             "canRead false, what it takes to get in and why they are not in."
@@ -347,13 +392,14 @@ def forum_boards_field() -> graphene.Field:
 
 
 def forum_topics_field() -> graphene.Field:
-    return graphene.Field(
-        ForumTopicList,
-        required=True,
+    return pagination.connection_field(
+        ForumTopic,
         board_id=graphene.ID(required=True),
-        first=graphene.Int(default_value=DEFAULT_PAGE, description="1 to 100."),
-        after=graphene.String(description="endCursor of the previous page."),
-        description="A board's topics: pinned first, then the latest activity.",
+        description=(
+            "A board's topics: pinned first, then the latest activity. A board closed to the "
+            "caller is a BOARD_CLOSED error whose message says what it takes (the board itself, "
+            "with canRead and requirement, is in forumBoards and node(id:))."
+        ),
         resolver=resolve_forum_topics,
     )
 

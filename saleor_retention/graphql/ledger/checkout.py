@@ -1,9 +1,14 @@
 """Points at checkout: ``Checkout.loyalty`` and the apply / remove mutations."""
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
+from typing import Any
 
 import graphene
 from django.utils.translation import gettext as _
+from graphql_relay import from_global_id
 from prices import Money as Price
 
 from ... import conf
@@ -60,18 +65,71 @@ def checkout_loyalty_field() -> graphene.Field:
     )
 
 
-def _checkout_for(info, token):
+CHECKOUT_ID = "The checkout's ID, as Saleor's own checkout mutations take it."
+CHECKOUT_TOKEN = (
+    "DEPRECATED: use checkoutId. The checkout's token, accepted for a while for clients written "
+    "before checkoutId (give one of the two)."
+)
+
+
+def checkout_token_from(checkout_id: str | None, checkout_token: Any) -> str:
+    """The checkout's token from ``checkoutId`` (Saleor 2.10: the Checkout global id of its
+    token) or the deprecated ``checkoutToken``; a typed refusal for neither, both (when they
+    differ) or an id of something else."""
+    if checkout_id is None and checkout_token is None:
+        raise RetentionError(
+            _("Give the checkout's ID."), code=RetentionErrorCode.REQUIRED, field="checkoutId"
+        )
+    token = None
+    if checkout_id is not None:
+        try:
+            kind, raw = from_global_id(checkout_id)
+            token = str(uuid.UUID(raw)) if kind == "Checkout" else None
+        except Exception:  # noqa: BLE001 - any malformed id is just "not a checkout id"
+            token = None
+        if token is None:
+            raise RetentionError(
+                _("%(id)s is not a checkout ID.") % {"id": checkout_id},
+                code=RetentionErrorCode.INVALID,
+                field="checkoutId",
+            )
+    if checkout_token is not None:
+        if token is not None and token != str(checkout_token):
+            raise RetentionError(
+                _("checkoutId and checkoutToken name different checkouts; give one."),
+                code=RetentionErrorCode.INVALID,
+                field="checkoutToken",
+            )
+        token = str(checkout_token)
+    assert token is not None
+    return token
+
+
+@contextmanager
+def named_as_given(checkout_id: str | None) -> Iterator[None]:
+    """The domain names the checkout ``checkoutToken``; a caller who gave ``checkoutId`` reads
+    its errors under that name."""
+    try:
+        yield
+    except RetentionError as error:
+        if checkout_id is not None and error.field == "checkoutToken":
+            error.field = "checkoutId"
+        raise
+
+
+def _checkout_for(info, checkout_id, checkout_token):
     user = getattr(info.context, "user", None)
     if user is None or not user.is_authenticated:
         raise RetentionError(
             _("Sign in to use your points."), code=RetentionErrorCode.NOT_SIGNED_IN, field=None
         )
-    checkout = saleor.get_checkout(str(token))
+    token = checkout_token_from(checkout_id, checkout_token)
+    checkout = saleor.get_checkout(token)
     if checkout is None:
         raise RetentionError(
-            _("No checkout with this token."),
+            _("No checkout with this ID."),
             code=RetentionErrorCode.NOT_FOUND,
-            field="checkoutToken",
+            field="checkoutId" if checkout_id is not None else "checkoutToken",
         )
     return user, checkout
 
@@ -82,21 +140,23 @@ class LoyaltyPointsApply(RetentionMutation):
     checkout = graphene.Field(Checkout, description="The checkout, with its new total.")
 
     class Arguments:
-        checkout_token = saleor_types.UUID(required=True)
+        checkout_id = graphene.ID(description=CHECKOUT_ID)
+        checkout_token = saleor_types.UUID(description=CHECKOUT_TOKEN)
         points = graphene.Int(required=True)
 
     class Meta:
         description = "Apply loyalty points to a checkout as a discount."
 
     @classmethod
-    def perform_mutation(cls, root, info, checkout_token, points):
-        user, checkout = _checkout_for(info, checkout_token)
-        redemption.apply_points(
-            customer_id=str(user.pk),
-            checkout=saleor.checkout_facts(checkout),
-            points=points,
-            settings=conf.load_settings(),
-        )
+    def perform_mutation(cls, root, info, points, checkout_id=None, checkout_token=None):
+        user, checkout = _checkout_for(info, checkout_id, checkout_token)
+        with named_as_given(checkout_id):
+            redemption.apply_points(
+                customer_id=str(user.pk),
+                checkout=saleor.checkout_facts(checkout),
+                points=points,
+                settings=conf.load_settings(),
+            )
         checkout.refresh_from_db()
         return cls(checkout=saleor_types.as_checkout(checkout), errors=[])
 
@@ -107,14 +167,20 @@ class LoyaltyPointsRemove(RetentionMutation):
     checkout = graphene.Field(Checkout)
 
     class Arguments:
-        checkout_token = saleor_types.UUID(required=True)
+        checkout_id = graphene.ID(description=CHECKOUT_ID)
+        checkout_token = saleor_types.UUID(description=CHECKOUT_TOKEN)
 
     class Meta:
         description = "Remove loyalty points from a checkout."
 
     @classmethod
-    def perform_mutation(cls, root, info, checkout_token):
-        user, checkout = _checkout_for(info, checkout_token)
-        redemption.remove_points(customer_id=str(user.pk), checkout=saleor.checkout_facts(checkout))
+    def perform_mutation(cls, root, info, checkout_id=None, checkout_token=None):
+        user, checkout = _checkout_for(info, checkout_id, checkout_token)
+        with named_as_given(checkout_id):
+            redemption.remove_points(
+                customer_id=str(user.pk),
+                checkout=saleor.checkout_facts(checkout),
+                settings=conf.load_settings(),
+            )
         checkout.refresh_from_db()
         return cls(checkout=saleor_types.as_checkout(checkout), errors=[])

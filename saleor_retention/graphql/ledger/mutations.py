@@ -19,17 +19,30 @@ class LoyaltyPointsAdjust(RetentionMutation):
     class Arguments:
         customer_id = graphene.ID(required=True, description="The Saleor User id.")
         points = graphene.Int(required=True, description="Positive to add, negative to deduct.")
-        reason = graphene.String(required=True, description="Shown to the customer in history.")
-        idempotency_key = graphene.String(
+        reason = graphene.String(
             required=True,
-            description="Any unique string from the client; sending it again changes nothing.",
+            description=(
+                "Shown to the customer in history. Stored as plain text (markup, control and "
+                "bidi-override characters removed); at most 500 characters after that, longer "
+                "is refused with TOO_LONG, never cut."
+            ),
+        )
+        idempotency_key = graphene.String(
+            description=(
+                "Optional, as Stripe's: any unique string from the client; sending the same key "
+                "again returns the first adjustment and changes nothing. Without one, each call "
+                "is its own adjustment."
+            ),
         )
 
     class Meta:
-        description = "Adjust a customer's points (staff; needs MANAGE_USERS)."
+        description = (
+            "Adjust a customer's points (staff; needs MANAGE_USERS). Staff cannot adjust their "
+            "own account (SELF_ADJUSTMENT)."
+        )
 
     @classmethod
-    def perform_mutation(cls, root, info, customer_id, points, reason, idempotency_key):
+    def perform_mutation(cls, root, info, customer_id, points, reason, idempotency_key=None):
         pk = customer_pk(customer_id)
         if pk is None or saleor.get_customer(pk) is None:
             raise RetentionError(

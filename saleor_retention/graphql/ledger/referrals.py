@@ -12,6 +12,7 @@ from .. import saleor_types
 from ..core.access import may_see_customer, signed_in
 from ..core.mutations import RetentionMutation
 from ..core.types import choices_enum
+from .checkout import CHECKOUT_TOKEN, checkout_token_from, named_as_given
 
 LoyaltyReferralStatus = choices_enum(
     "LoyaltyReferralStatus",
@@ -43,26 +44,32 @@ class LoyaltyReferralCodeApply(RetentionMutation):
 
     class Arguments:
         code = graphene.String(required=True, description="The friend's referral code.")
-        checkout_token = saleor_types.UUID(
+        checkout_id = graphene.ID(
             description="The checkout the code is given at, if any; its addresses are checked too."
         )
+        checkout_token = saleor_types.UUID(description=CHECKOUT_TOKEN)
 
     class Meta:
         description = "Use a friend's referral code (signed-in shoppers)."
 
     @classmethod
-    def perform_mutation(cls, root, info, code, checkout_token=None):
+    def perform_mutation(cls, root, info, code, checkout_id=None, checkout_token=None):
         user = getattr(info.context, "user", None)
         if user is None or not signed_in(user):
             raise RetentionError(
                 _("Sign in to use a referral code."), code=RetentionErrorCode.NOT_SIGNED_IN
             )
-        referral = referrals.claim(
-            referee_customer_id=str(user.pk),
-            code=code,
-            checkout_token=str(checkout_token) if checkout_token else None,
-            settings=conf.load_settings(),
-        )
+        with named_as_given(checkout_id):
+            referral = referrals.claim(
+                referee_customer_id=str(user.pk),
+                code=code,
+                checkout_token=(
+                    checkout_token_from(checkout_id, checkout_token)
+                    if checkout_id is not None or checkout_token is not None
+                    else None
+                ),
+                settings=conf.load_settings(),
+            )
         return cls(referral=referral, errors=[])
 
 

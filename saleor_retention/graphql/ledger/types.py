@@ -6,9 +6,10 @@ from prices import Money as Price
 from ... import conf
 from ... import saleor_adapter as saleor
 from ...ledger import referrals, selectors, tiers
-from ...ledger.models import EntryType
+from ...ledger.models import EntryType, LedgerEntry
 from .. import saleor_types
-from ..core.access import may_see_customer
+from ..core import pagination
+from ..core.access import as_pk, may_see_customer, may_see_customer_id
 from ..core.types import choices_enum
 from ..saleor_types import Money, Order
 
@@ -25,7 +26,6 @@ class LoyaltyExpiringPoints(graphene.ObjectType):
 
 
 class LoyaltyEntry(graphene.ObjectType):
-    id = graphene.ID(required=True, description="Cursor-stable id of the entry.")
     type = LoyaltyEntryType(required=True)
     points = graphene.Int(required=True, description="Signed change of the customer's points.")
     reason = graphene.String(required=True)
@@ -35,9 +35,21 @@ class LoyaltyEntry(graphene.ObjectType):
         lambda: Order, description="That order (its owner and staff who manage orders see it)."
     )
 
-    @staticmethod
-    def resolve_id(root, info):
-        return str(root.pk)
+    class Meta:
+        interfaces = (graphene.relay.Node,)
+        possible_types = (LedgerEntry,)
+
+    @classmethod
+    def get_node(cls, info, id):
+        """``node(id:)``: the same rule as ``User.loyalty`` (the shopper's own, or staff who
+        manage users)."""
+        pk = as_pk(id)
+        entry = LedgerEntry.objects.select_related("account").filter(pk=pk).first() if pk else None
+        viewer = getattr(info.context, "user", None)
+        if entry is None or not may_see_customer_id(viewer, entry.account.customer_id):
+            return None
+        with_orders([entry])
+        return entry
 
     @staticmethod
     def resolve_type(root, info):
@@ -88,10 +100,11 @@ class LoyaltyTier(graphene.ObjectType):
         )
 
 
-class LoyaltyEntryPage(graphene.ObjectType):
-    entries = graphene.List(graphene.NonNull(LoyaltyEntry), required=True)
-    has_next_page = graphene.Boolean(required=True)
-    end_cursor = graphene.String(description="Pass as `after` for the next page.")
+def with_orders(rows) -> None:
+    """Load the Saleor orders of a page of entries in one query."""
+    orders = saleor.orders_by_id([row.order_id for row in rows])
+    for row in rows:
+        row.saleor_order = orders.get(row.order_id)
 
 
 class LoyaltyAccount(graphene.ObjectType):
@@ -117,11 +130,9 @@ class LoyaltyAccount(graphene.ObjectType):
     referral_code = graphene.String(
         description="The code a friend gives to earn both of them the referral bonus."
     )
-    entries = graphene.Field(
-        LoyaltyEntryPage,
-        required=True,
-        first=graphene.Int(default_value=20),
-        after=graphene.String(),
+    entries = pagination.connection_field(
+        LoyaltyEntry,
+        resolver=lambda root, info, **page: root.resolve_entries(info, **page),
         description="History, newest first.",
     )
 
@@ -169,15 +180,12 @@ class LoyaltyAccount(graphene.ObjectType):
     def resolve_expiring_points(self, info):
         return selectors.expiring_points(self._account)
 
-    def resolve_entries(self, info, first=20, after=None):
-        first = max(1, min(first, 100))
-        after_id = int(after) if after and after.isdigit() else None
-        rows, more = selectors.entries_page(self._account, first=first, after_id=after_id)
-        orders = saleor.orders_by_id([row.order_id for row in rows])
-        for row in rows:
-            row.saleor_order = orders.get(row.order_id)
-        return LoyaltyEntryPage(
-            entries=rows, has_next_page=more, end_cursor=str(rows[-1].pk) if rows else None
+    def resolve_entries(self, info, **page):
+        return pagination.paginate(
+            selectors.entries(self._account),
+            pagination.connection_type(LoyaltyEntry),
+            on_page=with_orders,
+            **page,
         )
 
 
@@ -234,4 +242,4 @@ def customer_pk(global_id: str) -> str | None:
         kind, pk = from_global_id(global_id)
     except Exception:  # noqa: BLE001 - any malformed id is just "not a user id"
         return None
-    return pk if kind == "User" and pk else None
+    return as_pk(pk) if kind == "User" else None

@@ -1,5 +1,6 @@
-"""``User.retentionData``: everything the plugin holds about one customer (points history,
-reviews, forum posts and more), for the shopper's own data request or staff who manage users."""
+"""``User.retentionData``: everything the plugin holds about one customer, one section per
+domain (``privacy.export_customer``), for the shopper's own data request or staff who manage
+users. A JSON string, so a new section needs no schema change."""
 
 from __future__ import annotations
 
@@ -20,9 +21,11 @@ def user_retention_data_field() -> graphene.Field:
     return graphene.Field(
         saleor_types.JSONString,
         description=(
-            "A data export of what the retention plugin holds about the customer, by section "
-            "(loyalty, reviews, forum, ...): the shopper's own, or for staff who manage users; "
-            "null otherwise."
+            "A data export of what the retention plugin holds about the customer, by section: "
+            "loyalty (points history, tier and its history, point holds, campaigns naming her), "
+            "birthday, referrals, cards (loyalty cards and draws), reviews (with review "
+            "requests), forum, events (the plugin's events about her as a customer). The "
+            "shopper's own, or for staff who manage users; null otherwise."
         ),
         resolver=resolve_user_retention_data,
     )

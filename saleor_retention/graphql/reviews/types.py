@@ -7,7 +7,6 @@ see published reviews plus their own."""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import graphene
@@ -20,13 +19,19 @@ from ... import saleor_adapter as saleor
 from ...reviews import selectors, services
 from ...reviews.models import Review, ReviewRequest, ReviewSource, ReviewStatus
 from .. import saleor_types
-from ..core.access import has_permission, pk_from_global_id, require_permission, signed_in_user
+from ..core import pagination
+from ..core.access import (
+    as_pk,
+    has_permission,
+    pk_from_global_id,
+    require_permission,
+    signed_in_user,
+)
 from ..core.types import choices_enum
 from ..saleor_types import Product
 from .dataloaders import LatestReviewsByProductIdLoader, ProductRatingByProductIdLoader
 
 MANAGE_PRODUCTS = "product.manage_products"
-MAX_PAGE = 100
 
 ReviewStatusEnum = choices_enum(
     "ReviewStatus",
@@ -44,15 +49,19 @@ ReviewSourceEnum = choices_enum(
         "customer who has not bought it (when the store allows it); IMPORTED: brought in by staff."
     ),
 )
+# Saleor's sorters: each field sorts by these columns, all in sortBy's direction (pk last)
+REVIEW_SORT_FIELDS = {
+    "created_at": ["created_at", "pk"],
+    "rating": ["rating", "created_at", "pk"],
+    "helpful_count": ["helpful_count", "created_at", "pk"],
+}
 ReviewSortField = graphene.Enum(
     "ReviewSortField",
-    [
-        ("NEWEST", selectors.NEWEST),
-        ("HIGHEST", selectors.HIGHEST),
-        ("LOWEST", selectors.LOWEST),
-        ("MOST_HELPFUL", selectors.MOST_HELPFUL),
-    ],
-    description="Newest first, highest or lowest rating first, or most helpful votes first.",
+    [("CREATED_AT", "created_at"), ("RATING", "rating"), ("HELPFUL_COUNT", "helpful_count")],
+    description="When it was written, its rating, or its helpful votes (ties: newest first).",
+)
+ReviewSortingInput = pagination.sorting_input(
+    "ReviewSortingInput", ReviewSortField, "Sort reviews by the selected field."
 )
 
 
@@ -118,7 +127,6 @@ class ReviewReportType(graphene.ObjectType):
 
 
 class ReviewType(graphene.ObjectType):
-    id = graphene.ID(required=True)
     product_id = graphene.ID(required=True, description="The reviewed product (Product id).")
     rating = graphene.Int(required=True, description="1 to 5 stars.")
     title = graphene.String(required=True, description="Plain text, no markup.")
@@ -149,10 +157,20 @@ class ReviewType(graphene.ObjectType):
 
     class Meta:
         name = "Review"
+        interfaces = (graphene.relay.Node,)
+        possible_types = (Review,)
 
-    @staticmethod
-    def resolve_id(root, info):
-        return to_global_id("Review", root.pk)
+    @classmethod
+    def get_node(cls, info, id):
+        """``node(id:)``: what ``Product.reviews`` shows (published, or the shopper's own);
+        staff who manage products see every review."""
+        pk = as_pk(id)
+        if pk is None:
+            return None
+        rows = Review.objects.prefetch_related("photos", "reports").filter(pk=pk)
+        if not is_review_staff(info):
+            rows = rows.filter(selectors.visible_to(viewer_id(info)))
+        return rows.first()
 
     @staticmethod
     def resolve_product_id(root, info):
@@ -210,60 +228,21 @@ class ReviewType(graphene.ObjectType):
         return list(root.reports.all()) if is_review_staff(info) else None
 
 
-class ReviewEdge(graphene.ObjectType):
-    cursor = graphene.String(required=True)
-    node = graphene.Field(ReviewType, required=True)
-
-
-class ReviewPageInfo(graphene.ObjectType):
-    has_next_page = graphene.Boolean(required=True)
-    end_cursor = graphene.String()
-
-
-class ReviewConnection(graphene.ObjectType):
-    edges = graphene.List(graphene.NonNull(ReviewEdge), required=True)
-    page_info = graphene.Field(ReviewPageInfo, required=True)
-    total_count = graphene.Int(required=True)
-
-
-def _cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"review:{offset}".encode()).decode()
-
-
-def _offset(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        kind, _sep, number = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        return int(number) + 1 if kind == "review" and int(number) >= 0 else 0
-    except (ValueError, UnicodeDecodeError):
-        return 0
-
-
-def paginate(rows, first: int | None, after: str | None) -> ReviewConnection:
-    """Cursor pagination: the cursor names a position in the sorted list."""
-    size = max(1, min(first or 10, MAX_PAGE))
-    start = _offset(after)
-    page = list(rows[start : start + size + 1])
-    has_next = len(page) > size
-    page = page[:size]
-    edges = [ReviewEdge(cursor=_cursor(start + i), node=node) for i, node in enumerate(page)]
-    return ReviewConnection(
-        edges=edges,
-        page_info=ReviewPageInfo(
-            has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None
-        ),
-        total_count=rows.count(),
-    )
-
-
 class ReviewFilterInput(graphene.InputObjectType):
     rating = graphene.Int(description="Only reviews of this many stars.")
     with_photos = graphene.Boolean(description="Only reviews with a photo.")
     verified_only = graphene.Boolean(description="Only reviews by verified buyers.")
 
 
-def resolve_product_reviews(root, info, first=10, after=None, filter=None, sort_by=None):
+def review_connection():
+    return pagination.connection_type(ReviewType)
+
+
+def _newest_first(rows):
+    return rows.order_by("-created_at", "-pk")
+
+
+def resolve_product_reviews(root, info, filter=None, sort_by=None, **page):
     filter = filter or {}
     rows = selectors.product_reviews(
         product_id=str(root.pk),
@@ -271,20 +250,22 @@ def resolve_product_reviews(root, info, first=10, after=None, filter=None, sort_
         rating=filter.get("rating"),
         with_photos=bool(filter.get("with_photos")),
         verified_only=bool(filter.get("verified_only")),
-        sort_by=getattr(sort_by, "value", sort_by) or selectors.NEWEST,
     )
-    return paginate(rows, first, after)
+    rows = (
+        pagination.sorted_by(rows, sort_by, REVIEW_SORT_FIELDS) if sort_by else _newest_first(rows)
+    )
+    return pagination.paginate(rows, review_connection(), default_first=10, **page)
 
 
 def product_reviews_field() -> graphene.Field:
-    return graphene.Field(
-        ReviewConnection,
-        required=True,
-        first=graphene.Int(default_value=10, description=f"At most {MAX_PAGE}."),
-        after=graphene.String(description="The endCursor of the previous page."),
+    return pagination.connection_field(
+        ReviewType,
         filter=ReviewFilterInput(),
-        sort_by=ReviewSortField(description="Default NEWEST."),
-        description="Published reviews of the product, plus the signed-in shopper's own.",
+        sort_by=ReviewSortingInput(description="Default: newest first (CREATED_AT, DESC)."),
+        description=(
+            "Published reviews of the product, plus the signed-in shopper's own (10 a page "
+            "unless first/last says otherwise)."
+        ),
         resolver=resolve_product_reviews,
     )
 
@@ -391,18 +372,21 @@ def product_review_json_ld_field() -> graphene.Field:
     )
 
 
-def resolve_user_reviews(root, info):
+def resolve_user_reviews(root, info, **page):
     me = viewer_of(info)
     if me is None or (me.pk != root.pk and not is_review_staff(info)):
-        return []
-    return list(selectors.customer_reviews(str(root.pk)))
+        return pagination.empty(review_connection())
+    rows = selectors.customer_reviews(str(root.pk))
+    return pagination.paginate(rows, review_connection(), **page)
 
 
 def user_reviews_field() -> graphene.Field:
-    return graphene.Field(
-        graphene.List(graphene.NonNull(ReviewType)),
-        required=True,
-        description="The customer's reviews in every status (their own, or staff).",
+    return pagination.connection_field(
+        ReviewType,
+        description=(
+            "The customer's reviews in every status, newest first (their own, or staff; else "
+            "empty)."
+        ),
         resolver=resolve_user_reviews,
     )
 
@@ -412,7 +396,7 @@ class ReviewModerationFilterInput(graphene.InputObjectType):
     product = graphene.ID(description="One product's reviews.")
 
 
-def resolve_moderation_queue(root, info, first=20, after=None, filter=None):
+def resolve_moderation_queue(root, info, filter=None, sort_by=None, **page):
     require_staff(info)
     filter = filter or {}
     statuses = [getattr(s, "value", s) for s in filter.get("status") or []]
@@ -420,16 +404,16 @@ def resolve_moderation_queue(root, info, first=20, after=None, filter=None):
     if filter.get("product"):
         product_id = pk_from_global_id(filter["product"], "Product") or "-"
     rows = selectors.moderation_list(statuses=statuses or None, product_id=product_id)
-    return paginate(rows, first, after)
+    if sort_by:
+        rows = pagination.sorted_by(rows, sort_by, REVIEW_SORT_FIELDS)
+    return pagination.paginate(rows, review_connection(), **page)
 
 
 def review_moderation_queue_field() -> graphene.Field:
-    return graphene.Field(
-        ReviewConnection,
-        required=True,
-        first=graphene.Int(default_value=20, description=f"At most {MAX_PAGE}."),
-        after=graphene.String(),
+    return pagination.connection_field(
+        ReviewType,
         filter=ReviewModerationFilterInput(),
+        sort_by=ReviewSortingInput(description="Default: oldest first (CREATED_AT, ASC)."),
         description=(
             "Staff (MANAGE_PRODUCTS): reviews oldest first, with their photos, to moderate."
         ),
@@ -438,7 +422,6 @@ def review_moderation_queue_field() -> graphene.Field:
 
 
 class ReviewRequestType(graphene.ObjectType):
-    id = graphene.ID(required=True)
     order_id = graphene.ID(required=True)
     order_line_id = graphene.ID(required=True)
     product_id = graphene.ID(required=True)
@@ -450,10 +433,19 @@ class ReviewRequestType(graphene.ObjectType):
 
     class Meta:
         name = "ReviewRequest"
+        interfaces = (graphene.relay.Node,)
+        possible_types = (ReviewRequest,)
 
-    @staticmethod
-    def resolve_id(root, info):
-        return to_global_id("ReviewRequest", root.pk)
+    @classmethod
+    def get_node(cls, info, id):
+        """``node(id:)``: staff who manage products, as ``reviewRequestsDue``."""
+        pk = as_pk(id)
+        if pk is None or not is_review_staff(info):
+            return None
+        row = ReviewRequest.objects.filter(pk=pk).first()
+        if row is not None:
+            with_form_urls([row])
+        return row
 
     @staticmethod
     def resolve_order_id(root, info):
@@ -476,23 +468,29 @@ class ReviewRequestType(graphene.ObjectType):
         return root.form_url  # set by the list's resolver (settings read once per request)
 
 
-def resolve_review_requests_due(root, info, first=100):
-    require_staff(info)
-    settings = conf.load_settings()
-    rows: list[ReviewRequest] = list(selectors.due_requests()[: max(0, min(first, 500))])
+def with_form_urls(rows: list[ReviewRequest]) -> None:
+    settings = conf.load_settings()  # once per page
     for row in rows:
         row.form_url = services.review_form_url(row.order_line_id, settings)
-    return rows
+
+
+def resolve_review_requests_due(root, info, **page):
+    require_staff(info)
+    return pagination.paginate(
+        selectors.due_requests(),
+        pagination.connection_type(ReviewRequestType),
+        default_first=pagination.PAGE_LIMIT,
+        on_page=with_form_urls,
+        **page,
+    )
 
 
 def review_requests_due_field() -> graphene.Field:
-    return graphene.Field(
-        graphene.List(graphene.NonNull(ReviewRequestType)),
-        required=True,
-        first=graphene.Int(default_value=100, description="At most 500."),
+    return pagination.connection_field(
+        ReviewRequestType,
         description=(
             "Staff (MANAGE_PRODUCTS): review requests whose day has come, for lines not yet "
-            "reviewed (sending them is the messaging's job)."
+            "reviewed, the earliest due first (sending them is the messaging's job)."
         ),
         resolver=resolve_review_requests_due,
     )

@@ -1,0 +1,728 @@
+"""Customer insight in GraphQL, for staff who manage users only: ``User.customerFile``,
+``customerSegments`` / ``customerSegment`` (rules, live count, customers as a countable
+connection, CSV) and ``retentionAnalytics``. A shopper asking about herself gets null: she sees
+none of her own scores."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import graphene
+from django.db.models import Avg, Count
+from graphql_relay import to_global_id
+from prices import Money as Price
+from saleor.graphql.core.connection import CountableConnection, connection_from_queryset_slice
+
+from ... import conf
+from ...errors import RetentionError, RetentionErrorCode
+from ...insight import analytics, models, segments, selectors
+from .. import saleor_types
+from ..core.access import MANAGE_USERS, has_permission, pk_from_global_id, require_permission
+from ..core.types import choices_enum
+from ..saleor_types import Decimal, Money, User
+
+CustomerStage = choices_enum("CustomerStage", models.Stage, "A customer's lifecycle stage.")
+CustomerRfmGroup = choices_enum("CustomerRfmGroup", models.RfmGroup, "A named RFM group.")
+CustomerPriceBand = choices_enum(
+    "CustomerPriceBand", models.PriceBand, "Where her average order sits among all customers'."
+)
+CustomerContactChannel = choices_enum(
+    "CustomerContactChannel", models.ContactChannel, "How staff reached the customer."
+)
+MAX_PAGE = 100
+
+
+def _money(amount: Any, currency: str) -> Price:
+    return Price(amount, currency)
+
+
+class CustomerSpend(graphene.ObjectType):
+    currency = graphene.String(required=True)
+    paid_orders = graphene.Int(required=True)
+    total_spent = graphene.Field(Money, required=True)
+    average_order = graphene.Field(Money, required=True)
+    first_paid_at = saleor_types.DateTime(required=True)
+    last_paid_at = saleor_types.DateTime(required=True)
+
+    @staticmethod
+    def resolve_total_spent(root, info):
+        return _money(root.total_spent, root.currency)
+
+    @staticmethod
+    def resolve_average_order(root, info):
+        return _money(root.average_order, root.currency)
+
+
+class CustomerTopItem(graphene.ObjectType):
+    id = graphene.ID(description="The category's or product's global id.")
+    slug = graphene.String(description="The category's slug; null for a product.")
+    name = graphene.String(required=True)
+    spent = graphene.Field(Money, required=True)
+
+
+class CustomerRfm(graphene.ObjectType):
+    recency = graphene.Int(required=True, description="1 (longest ago) to 5 (most recent).")
+    frequency = graphene.Int(required=True, description="1 to 5, paid orders in the period.")
+    monetary = graphene.Int(required=True, description="1 to 5, spend in the period.")
+    group = CustomerRfmGroup(required=True)
+
+
+class CustomerStageChange(graphene.ObjectType):
+    from_stage = CustomerStage(description="Null for the first stage of the file.")
+    to_stage = CustomerStage(required=True)
+    changed_at = saleor_types.DateTime(required=True)
+
+    @staticmethod
+    def resolve_from_stage(root, info):
+        return root.from_stage or None
+
+
+class CustomerNote(graphene.ObjectType):
+    id = graphene.ID(required=True)
+    body = graphene.String(required=True)
+    staff_user_id = graphene.ID(description="The staff user who wrote it.")
+    created_at = saleor_types.DateTime(required=True)
+
+    @staticmethod
+    def resolve_id(root, info):
+        return to_global_id("CustomerNote", root.pk)
+
+    @staticmethod
+    def resolve_staff_user_id(root, info):
+        return to_global_id("User", root.staff_user_id) if root.staff_user_id else None
+
+
+class CustomerContact(graphene.ObjectType):
+    id = graphene.ID(required=True)
+    channel = CustomerContactChannel(required=True)
+    summary = graphene.String(required=True, description="What was sent or said.")
+    response = graphene.String(required=True, description="Her answer; empty when none.")
+    contacted_at = saleor_types.DateTime(required=True)
+    staff_user_id = graphene.ID()
+
+    @staticmethod
+    def resolve_id(root, info):
+        return to_global_id("CustomerContact", root.pk)
+
+    @staticmethod
+    def resolve_staff_user_id(root, info):
+        return to_global_id("User", root.staff_user_id) if root.staff_user_id else None
+
+
+class CustomerFile(graphene.ObjectType):
+    id = graphene.ID(required=True)
+    customer = graphene.Field(User, required=True)
+    stage = CustomerStage(required=True)
+    stage_since = saleor_types.DateTime(required=True)
+    churn_days = graphene.Int(
+        required=True, description="Her window: the longest of the categories she buys."
+    )
+    first_paid_at = saleor_types.DateTime()
+    last_paid_at = saleor_types.DateTime()
+    paid_orders = graphene.Int(required=True, description="Paid orders, every currency.")
+    paid_orders_in_window = graphene.Int(required=True)
+    spends = graphene.List(graphene.NonNull(CustomerSpend), required=True)
+    median_days_between_orders = graphene.Float()
+    expected_next_order_at = saleor_types.DateTime()
+    top_categories = graphene.List(graphene.NonNull(CustomerTopItem), required=True)
+    top_products = graphene.List(graphene.NonNull(CustomerTopItem), required=True)
+    price_band = CustomerPriceBand()
+    language_code = graphene.String(required=True)
+    birthday = saleor_types.Date()
+    tier = graphene.String(description="Her membership tier; empty below the first one.")
+    points_balance = graphene.Int(description="Available points; null without an account.")
+    reviews_written = graphene.Int(required=True)
+    average_rating_given = graphene.Float()
+    last_contact_at = saleor_types.DateTime()
+    value_spent = graphene.Field(
+        Money, required=True, description="Spend in the value period (basis currency)."
+    )
+    top_spender = graphene.Boolean(required=True, description="Among the top 20% by spend.")
+    rfm = graphene.Field(CustomerRfm, description="Null until scored by the nightly rebuild.")
+    stage_history = graphene.List(graphene.NonNull(CustomerStageChange), required=True)
+    notes = graphene.List(graphene.NonNull(CustomerNote), required=True)
+    tags = graphene.List(graphene.NonNull(graphene.String), required=True)
+    contacts = graphene.List(graphene.NonNull(CustomerContact), required=True)
+
+    @staticmethod
+    def resolve_id(root, info):
+        return to_global_id("CustomerFile", root.pk)
+
+    @staticmethod
+    def resolve_median_days_between_orders(root, info):
+        value = root.median_days_between_orders
+        return None if value is None else float(value)
+
+    @staticmethod
+    def resolve_spends(root, info):
+        # prefetched for a page of files (``files_connection``)
+        return sorted(root.customer.retention_spends.all(), key=lambda spend: spend.currency)
+
+    @staticmethod
+    def _items(items: list[dict[str, Any]], kind: str) -> list[CustomerTopItem]:
+        key = "category_id" if kind == "Category" else "product_id"
+        return [
+            CustomerTopItem(
+                id=to_global_id(kind, item[key]),
+                slug=item.get("slug"),
+                name=item.get("name") or "",
+                spent=_money(item["spent"], item["currency"]),
+            )
+            for item in items
+        ]
+
+    @staticmethod
+    def resolve_top_categories(root, info):
+        return CustomerFile._items(root.top_categories, "Category")
+
+    @staticmethod
+    def resolve_top_products(root, info):
+        return CustomerFile._items(root.top_products, "Product")
+
+    @staticmethod
+    def resolve_price_band(root, info):
+        return root.price_band or None
+
+    @staticmethod
+    def resolve_birthday(root, info):
+        from ...ledger.profile_models import CustomerBirthday
+
+        row = CustomerBirthday.objects.filter(customer_id=root.customer_id).first()
+        return row.birthday if row else None
+
+    @staticmethod
+    def resolve_tier(root, info):
+        from ...ledger.tier_models import AccountTier
+
+        row = AccountTier.objects.filter(account__customer_id=root.customer_id).first()
+        return row.name if row else ""
+
+    @staticmethod
+    def resolve_points_balance(root, info):
+        from ...ledger.models import LoyaltyAccount
+
+        account = LoyaltyAccount.objects.filter(customer_id=root.customer_id).first()
+        return account.available_points if account else None
+
+    @staticmethod
+    def _reviews(root):
+        from ...reviews.models import Review
+
+        return Review.objects.filter(customer_id=str(root.customer_id)).aggregate(
+            n=Count("pk"), avg=Avg("rating")
+        )
+
+    @staticmethod
+    def resolve_reviews_written(root, info):
+        return CustomerFile._reviews(root)["n"]
+
+    @staticmethod
+    def resolve_average_rating_given(root, info):
+        avg = CustomerFile._reviews(root)["avg"]
+        return None if avg is None else round(float(avg), 2)
+
+    @staticmethod
+    def resolve_last_contact_at(root, info):
+        entry = models.ContactLogEntry.objects.filter(customer_id=root.customer_id).first()
+        return entry.contacted_at if entry else None
+
+    @staticmethod
+    def resolve_value_spent(root, info):
+        return _money(root.value_spent, root.value_currency or "USD")
+
+    @staticmethod
+    def resolve_rfm(root, info):
+        if root.rfm_recency is None:
+            return None
+        return CustomerRfm(
+            recency=root.rfm_recency,
+            frequency=root.rfm_frequency,
+            monetary=root.rfm_monetary,
+            group=root.rfm_group,
+        )
+
+    @staticmethod
+    def resolve_stage_history(root, info):
+        return models.StageChange.objects.filter(customer_id=root.customer_id)
+
+    @staticmethod
+    def resolve_notes(root, info):
+        return models.CustomerNote.objects.filter(customer_id=root.customer_id)
+
+    @staticmethod
+    def resolve_tags(root, info):
+        return sorted(tag.tag for tag in root.customer.retention_tags.all())
+
+    @staticmethod
+    def resolve_contacts(root, info):
+        return models.ContactLogEntry.objects.filter(customer_id=root.customer_id)
+
+
+class CustomerFileCountableConnection(CountableConnection):
+    class Meta:
+        node = CustomerFile
+
+
+def resolve_user_customer_file(root, info):
+    if not has_permission(info, MANAGE_USERS):
+        return None  # a shopper sees none of her own scores; anyone else nothing
+    return selectors.file_of(str(root.pk))
+
+
+def user_customer_file_field() -> graphene.Field:
+    return graphene.Field(
+        CustomerFile,
+        description=(
+            "The customer's file: orders, spend, stage, value, RFM, notes, tags and contacts "
+            "(staff with MANAGE_USERS; null for anyone else, the customer herself included)."
+        ),
+        resolver=resolve_user_customer_file,
+    )
+
+
+# --- segments -----------------------------------------------------------------------------------
+
+
+class CustomerSegmentRulesInput(graphene.InputObjectType):
+    stages = graphene.List(graphene.NonNull(CustomerStage))
+    rfm_groups = graphene.List(graphene.NonNull(CustomerRfmGroup))
+    tiers = graphene.List(
+        graphene.NonNull(graphene.String), description='Tier names; "" for no tier.'
+    )
+    spent_at_least = Decimal(description="With spentCurrency: total spent at least.")
+    spent_currency = graphene.String()
+    orders_at_least = graphene.Int(description="Paid orders, every currency.")
+    last_order_before = saleor_types.DateTime()
+    last_order_after = saleor_types.DateTime()
+    categories = graphene.List(
+        graphene.NonNull(graphene.String), description="Category slugs, any one bought."
+    )
+    birthday_month = graphene.Int(description="1 to 12.")
+    languages = graphene.List(graphene.NonNull(graphene.String))
+    tags = graphene.List(graphene.NonNull(graphene.String), description="Any one of them.")
+    top_spender = graphene.Boolean()
+    has_open_complaint = graphene.Boolean(
+        description="A review flagged as a complaint that staff have not answered."
+    )
+
+
+class CustomerSegmentRules(graphene.ObjectType):
+    stages = graphene.List(graphene.NonNull(CustomerStage), required=True)
+    rfm_groups = graphene.List(graphene.NonNull(CustomerRfmGroup), required=True)
+    tiers = graphene.List(graphene.NonNull(graphene.String), required=True)
+    spent_at_least = graphene.Field(Money)
+    orders_at_least = graphene.Int()
+    last_order_before = saleor_types.DateTime()
+    last_order_after = saleor_types.DateTime()
+    categories = graphene.List(graphene.NonNull(graphene.String), required=True)
+    birthday_month = graphene.Int()
+    languages = graphene.List(graphene.NonNull(graphene.String), required=True)
+    tags = graphene.List(graphene.NonNull(graphene.String), required=True)
+    top_spender = graphene.Boolean()
+    has_open_complaint = graphene.Boolean()
+
+    @staticmethod
+    def resolve_spent_at_least(root, info):
+        if root.spent_at_least is None:
+            return None
+        return _money(root.spent_at_least, root.spent_currency)
+
+
+def _page_size(first: int | None, last: int | None) -> None:
+    for name, value in (("first", first), ("last", last)):
+        if value is not None and not 1 <= value <= MAX_PAGE:
+            from graphql import GraphQLError
+
+            raise GraphQLError(f"Argument `{name}` must be from 1 to {MAX_PAGE}.")
+    if first is None and last is None:
+        from graphql import GraphQLError
+
+        raise GraphQLError("Give `first` or `last` (at most 100).")
+
+
+def files_connection(queryset, args: dict[str, Any]):
+    _page_size(args.get("first"), args.get("last"))
+    queryset = (
+        queryset.select_related("customer")
+        .prefetch_related("customer__retention_spends", "customer__retention_tags")
+        .order_by("customer_id")
+    )
+    connection = connection_from_queryset_slice(
+        queryset,
+        {**args, "sort_by": {"field": ["customer_id"]}},
+        connection_type=CustomerFileCountableConnection,
+        edge_type=CustomerFileCountableConnection.Edge,
+        pageinfo_type=graphene.relay.PageInfo,
+    )
+    connection.iterable = queryset  # totalCount counts the whole query
+    return connection
+
+
+CSV_HEADER = [
+    "customer_id",
+    "email",
+    "first_name",
+    "last_name",
+    "stage",
+    "paid_orders",
+    "last_paid_at",
+    "rfm_group",
+    "top_spender",
+    "language_code",
+]
+
+
+def segment_csv(rules: segments.SegmentRules) -> str:
+    """The segment's customers as CSV, read in batches of 1,000 (an iterator, not a list)."""
+    from ... import saleor_adapter as saleor
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    batch: list[models.CustomerFile] = []
+
+    def flush() -> None:
+        people = saleor.insight_customer_emails(f.customer_id for f in batch)
+        for f in batch:
+            email, first, last = people.get(f.customer_id, ("", "", ""))
+            writer.writerow(
+                [
+                    to_global_id("User", f.customer_id),
+                    email,
+                    first,
+                    last,
+                    f.stage,
+                    f.paid_orders,
+                    f.last_paid_at.isoformat() if f.last_paid_at else "",
+                    f.rfm_group,
+                    "yes" if f.top_spender else "no",
+                    f.language_code,
+                ]
+            )
+        batch.clear()
+
+    for file in segments.customer_files(rules).order_by("customer_id").iterator(chunk_size=1000):
+        batch.append(file)
+        if len(batch) >= 1000:
+            flush()
+    flush()
+    return out.getvalue()
+
+
+class CustomerSegment(graphene.ObjectType):
+    id = graphene.ID(required=True)
+    name = graphene.String(required=True)
+    rules = graphene.Field(CustomerSegmentRules, required=True)
+    count = graphene.Int(required=True, description="Customers matching now.")
+    customers = graphene.Field(
+        CustomerFileCountableConnection,
+        first=graphene.Int(),
+        last=graphene.Int(),
+        before=graphene.String(),
+        after=graphene.String(),
+        required=True,
+        description="The matching customers' files, by customer id (first or last ≤ 100).",
+    )
+    csv = graphene.String(
+        required=True, description="The matching customers as CSV (UTF-8, with a header)."
+    )
+    created_at = saleor_types.DateTime(required=True)
+    updated_at = saleor_types.DateTime(required=True)
+
+    @staticmethod
+    def _rules(root):
+        return segments.parse_rules(root.rules)
+
+    @staticmethod
+    def resolve_id(root, info):
+        return to_global_id("CustomerSegment", root.pk)
+
+    @staticmethod
+    def resolve_rules(root, info):
+        return CustomerSegment._rules(root)
+
+    @staticmethod
+    def resolve_count(root, info):
+        return segments.customer_files(CustomerSegment._rules(root)).count()
+
+    @staticmethod
+    def resolve_customers(root, info, **args):
+        return files_connection(segments.customer_files(CustomerSegment._rules(root)), args)
+
+    @staticmethod
+    def resolve_csv(root, info):
+        return segment_csv(CustomerSegment._rules(root))
+
+
+class CustomerSegmentCountableConnection(CountableConnection):
+    class Meta:
+        node = CustomerSegment
+
+
+def resolve_customer_segments(root, info, **args):
+    require_permission(info, MANAGE_USERS)
+    _page_size(args.get("first"), args.get("last"))
+    queryset = models.Segment.objects.order_by("pk")
+    connection = connection_from_queryset_slice(
+        queryset,
+        {**args, "sort_by": {"field": ["pk"]}},
+        connection_type=CustomerSegmentCountableConnection,
+        edge_type=CustomerSegmentCountableConnection.Edge,
+        pageinfo_type=graphene.relay.PageInfo,
+    )
+    connection.iterable = queryset
+    return connection
+
+
+def customer_segments_field() -> graphene.Field:
+    return graphene.Field(
+        CustomerSegmentCountableConnection,
+        first=graphene.Int(),
+        last=graphene.Int(),
+        before=graphene.String(),
+        after=graphene.String(),
+        description="Saved customer segments (staff with MANAGE_USERS).",
+        resolver=resolve_customer_segments,
+    )
+
+
+def resolve_customer_segment(root, info, id):
+    require_permission(info, MANAGE_USERS)
+    pk = pk_from_global_id(id, "CustomerSegment")
+    return models.Segment.objects.filter(pk=pk).first() if pk else None
+
+
+def customer_segment_field() -> graphene.Field:
+    return graphene.Field(
+        CustomerSegment,
+        id=graphene.ID(required=True),
+        description="One saved segment (staff with MANAGE_USERS); null when unknown.",
+        resolver=resolve_customer_segment,
+    )
+
+
+def resolve_customer_segment_preview(root, info, rules, **args):
+    """A rule's live count and customers before it is saved."""
+    require_permission(info, MANAGE_USERS)
+    try:
+        parsed = segments.parse_rules(dict(rules))
+    except RetentionError as error:
+        from graphql import GraphQLError
+
+        raise GraphQLError(f"{error.field}: {error.message}") from None
+    return files_connection(segments.customer_files(parsed), args)
+
+
+def customer_segment_preview_field() -> graphene.Field:
+    return graphene.Field(
+        CustomerFileCountableConnection,
+        rules=CustomerSegmentRulesInput(required=True),
+        first=graphene.Int(),
+        last=graphene.Int(),
+        before=graphene.String(),
+        after=graphene.String(),
+        description="Customers matching unsaved rules (staff with MANAGE_USERS).",
+        resolver=resolve_customer_segment_preview,
+    )
+
+
+# --- analytics ----------------------------------------------------------------------------------
+
+
+class RetentionRate(graphene.ObjectType):
+    part = graphene.Int(required=True)
+    whole = graphene.Int(required=True)
+    rate = graphene.Float(description="part / whole; null when whole is 0.")
+
+
+class RetentionCohort(graphene.ObjectType):
+    month = graphene.String(required=True, description="First-order month, YYYY-MM.")
+    customers = graphene.Int(required=True)
+    retained = graphene.List(
+        graphene.NonNull(graphene.Int),
+        required=True,
+        description="Customers with a paid order k months later, k = 0, 1, ...",
+    )
+
+
+class RetentionSecondOrder(graphene.ObjectType):
+    customers = graphene.Int(required=True)
+    median_days = graphene.Float()
+    average_days = graphene.Float()
+
+
+class RetentionChurnMonth(graphene.ObjectType):
+    month = graphene.String(required=True)
+    at_start = graphene.Int(required=True, description="Active or repeat when it began.")
+    lost = graphene.Int(required=True)
+    rate = graphene.Float()
+
+
+class RetentionTopShare(graphene.ObjectType):
+    customers = graphene.Int(required=True)
+    top_customers = graphene.Int(required=True)
+    top_revenue = graphene.Field(Money, required=True)
+    revenue = graphene.Field(Money, required=True)
+    share = graphene.Float()
+
+    @staticmethod
+    def resolve_top_revenue(root, info):
+        return _money(root.top_revenue, root.currency)
+
+    @staticmethod
+    def resolve_revenue(root, info):
+        return _money(root.revenue, root.currency)
+
+
+class RetentionPoints(graphene.ObjectType):
+    outstanding = graphene.Int(required=True)
+    issued = graphene.Int(required=True)
+    expired = graphene.Int(required=True)
+    redeemed = graphene.Int(required=True)
+    liability = graphene.List(graphene.NonNull(Money), required=True)
+    breakage = graphene.Float()
+    redemption_rate = graphene.Float()
+
+    @staticmethod
+    def resolve_liability(root, info):
+        return [_money(amount, currency) for currency, amount in sorted(root.liability.items())]
+
+
+class RetentionRatingMonth(graphene.ObjectType):
+    month = graphene.String(required=True)
+    reviews = graphene.Int(required=True)
+    average_rating = graphene.Float(required=True)
+
+
+class RetentionCardLift(graphene.ObjectType):
+    treatment_share = graphene.Float()
+    control_share = graphene.Float()
+    difference = graphene.Float()
+    difference_ci_low = graphene.Float()
+    difference_ci_high = graphene.Float()
+
+
+def _period(kwargs):
+    return {"since": kwargs["since"], "until": kwargs["until"]}
+
+
+class RetentionAnalytics(graphene.ObjectType):
+    repeat_purchase_rate = graphene.Field(RetentionRate, required=True)
+    cohorts = graphene.List(
+        graphene.NonNull(RetentionCohort),
+        since=saleor_types.DateTime(required=True),
+        months=graphene.Int(default_value=12),
+        required=True,
+    )
+    time_to_second_order = graphene.Field(RetentionSecondOrder, required=True)
+    churn = graphene.List(
+        graphene.NonNull(RetentionChurnMonth),
+        since=saleor_types.DateTime(required=True),
+        until=saleor_types.DateTime(required=True),
+        required=True,
+    )
+    top_customers_share = graphene.Field(
+        RetentionTopShare,
+        currency=graphene.String(required=True),
+        since=saleor_types.DateTime(required=True),
+        until=saleor_types.DateTime(required=True),
+        required=True,
+    )
+    points = graphene.Field(RetentionPoints, required=True)
+    review_rate = graphene.Field(
+        RetentionRate,
+        since=saleor_types.DateTime(required=True),
+        until=saleor_types.DateTime(required=True),
+        required=True,
+    )
+    rating_trend = graphene.List(
+        graphene.NonNull(RetentionRatingMonth),
+        since=saleor_types.DateTime(required=True),
+        until=saleor_types.DateTime(required=True),
+        required=True,
+    )
+    card_lift = graphene.Field(
+        RetentionCardLift,
+        program_id=graphene.ID(required=True),
+        since=saleor_types.DateTime(required=True),
+        until=saleor_types.DateTime(required=True),
+        reorder_days=graphene.Int(default_value=90),
+        description="The card program's reorder share against its control group.",
+    )
+
+    @staticmethod
+    def resolve_repeat_purchase_rate(root, info):
+        return analytics.repeat_purchase_rate()
+
+    @staticmethod
+    def resolve_cohorts(root, info, since, months):
+        if not 1 <= months <= 36:
+            raise RetentionError("months: 1 to 36", code=RetentionErrorCode.INVALID)
+        tz = conf.load_settings().store_timezone
+        return analytics.cohort_matrix(since=since, months=months, time_zone=tz)
+
+    @staticmethod
+    def resolve_time_to_second_order(root, info):
+        return analytics.time_to_second_order()
+
+    @staticmethod
+    def resolve_churn(root, info, **kwargs):
+        tz = conf.load_settings().store_timezone
+        return analytics.churn_by_month(**_period(kwargs), time_zone=tz)
+
+    @staticmethod
+    def resolve_top_customers_share(root, info, currency, **kwargs):
+        return analytics.top_customers_share(currency=currency.upper(), **_period(kwargs))
+
+    @staticmethod
+    def resolve_points(root, info):
+        return analytics.points_figures(dict(conf.load_settings().redeem_value_per_point))
+
+    @staticmethod
+    def resolve_review_rate(root, info, **kwargs):
+        return analytics.review_rate(**_period(kwargs))
+
+    @staticmethod
+    def resolve_rating_trend(root, info, **kwargs):
+        tz = conf.load_settings().store_timezone
+        return analytics.rating_trend(**_period(kwargs), time_zone=tz)
+
+    @staticmethod
+    def resolve_card_lift(root, info, program_id, since, until, reorder_days):
+        from ...cards.models import CardProgram
+        from ...cards.report import program_report
+
+        pk = pk_from_global_id(program_id, "LoyaltyCardProgram")
+        program = CardProgram.objects.filter(pk=pk).first() if pk else None
+        if program is None:
+            return None
+        report = program_report(
+            program_id=program.pk,
+            start=since,
+            end=until,
+            reorder_days=max(1, min(reorder_days, 730)),
+            currency=program.currency,
+        )
+        return RetentionCardLift(
+            treatment_share=report.treatment.share,
+            control_share=report.control.share,
+            difference=report.difference,
+            difference_ci_low=report.ci_low,
+            difference_ci_high=report.ci_high,
+        )
+
+
+def resolve_retention_analytics(root, info):
+    require_permission(info, MANAGE_USERS)
+    return RetentionAnalytics()
+
+
+def retention_analytics_field() -> graphene.Field:
+    return graphene.Field(
+        RetentionAnalytics,
+        required=True,
+        description="Retention figures for a dashboard (staff with MANAGE_USERS).",
+        resolver=resolve_retention_analytics,
+    )

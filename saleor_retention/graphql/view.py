@@ -1,0 +1,89 @@
+"""Saleor's GraphQL view with the query limits of ``limits.py`` checked before anything runs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from graphql import parse
+from graphql.error import GraphQLError, GraphQLSyntaxError
+from graphql.execution import ExecutionResult
+from saleor.graphql.views import GraphQLView
+
+from .core.access import QueryArgumentError
+from .limits import Limits, QueryRefused, analyse, batch_refusal, refusal
+
+
+class RetentionGraphQLView(GraphQLView):
+    HANDLED_EXCEPTIONS = (*GraphQLView.HANDLED_EXCEPTIONS, QueryRefused, QueryArgumentError)
+
+    def _handle_query(self, request: Any) -> JsonResponse:
+        """Saleor runs a JSON list of operations one after another: a long list would bypass
+        the per-query limits, so a batch has a limit of its own."""
+        try:
+            data = self.parse_body(request)
+        except ValueError:
+            data = None  # Saleor's view answers "Unable to parse query."
+        error = batch_refusal(data, Limits.from_settings())
+        if error is not None:
+            return JsonResponse(data={"errors": [self.format_error(error)]}, status=400)
+        return super()._handle_query(request)
+
+    def execute_graphql_request(self, request: Any, data: dict) -> Any:
+        query, variables, operation_name = self.get_graphql_params(request, data)
+        if isinstance(query, str) and query:
+            try:
+                document = parse(query)
+            except (GraphQLSyntaxError, ValueError):
+                document = None  # Saleor's view reports the syntax error as it always has
+            if document is not None:
+                analysis = analyse(self.schema, document, variables, operation_name)
+                error = refusal(analysis, Limits.from_settings()) or surrogate_refusal(
+                    document, variables
+                )
+                if error is not None:
+                    return ExecutionResult(errors=[error], invalid=True)
+        return super().execute_graphql_request(request, data)
+
+    @classmethod
+    def format_error(cls, error: Any) -> dict:
+        """Saleor's format, which replaces ``extensions`` with the exception's class name; the
+        plugin's errors keep their code (QUERY_TOO_DEEP, ...) beside it."""
+        result = super().format_error(error)
+        if isinstance(error, GraphQLError) and error.extensions:
+            result["extensions"] = {**error.extensions, **result.get("extensions", {})}
+        return result
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# the same spelled as a GraphQL string escape inside the query text
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(_SURROGATE.search(value))
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
+
+
+def surrogate_refusal(document: Any, variables: Any) -> QueryRefused | None:
+    """JSON can spell a lone surrogate (``"\\ud800"``), which is no Unicode character: no
+    database or e-mail can hold it, and it would crash whatever stores it. Refused as GraphQL
+    refuses a value of the wrong type, before anything runs."""
+    query = document.loc.source.body
+    if not (
+        _has_lone_surrogate(variables)
+        or _has_lone_surrogate(query)
+        or _SURROGATE_ESCAPE.search(query)
+    ):
+        return None
+    return QueryRefused(
+        _("Text must be valid Unicode: a lone surrogate such as \\ud800 is not a character."),
+        code="INVALID_UNICODE",
+    )

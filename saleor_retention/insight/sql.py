@@ -1,0 +1,454 @@
+"""The customer files as set-based SQL: one pass over Saleor's order tables for every customer
+(the nightly rebuild) or for one (an order event), with the same statements either way.
+
+Nothing here loads rows into Python: the facts go into a temporary table, and the files, the
+spends per currency and the stage changes are written from it with INSERT ... SELECT and
+ON CONFLICT. Saleor's tables and its rule for "paid" come from ``saleor_adapter``
+(``insight_*_sql``), the only module that knows them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import connections
+
+from .. import saleor_adapter as saleor
+from .models import CustomerFile, CustomerSpend, StageChange
+
+
+@dataclasses.dataclass(frozen=True)
+class Params:
+    now: datetime
+    default_days: int
+    override_slugs: tuple[str, ...]
+    override_days: tuple[int, ...]
+    value_since: datetime
+    basis_currency: str
+    band_low_below: Decimal | None
+    band_high_from: Decimal | None
+    customer_id: int | None = None
+
+    def as_sql_params(self) -> dict[str, Any]:
+        return {
+            "now": self.now,
+            "default_days": self.default_days,
+            "override_slugs": list(self.override_slugs),
+            "override_days": list(self.override_days),
+            "value_since": self.value_since,
+            "basis": self.basis_currency,
+            "band_low": self.band_low_below,
+            "band_high": self.band_high_from,
+            "customer_id": self.customer_id,
+        }
+
+
+def _t(model: Any) -> str:
+    return model._meta.db_table
+
+
+def _facts_sql(one_customer: bool) -> str:
+    return f"""
+    INSERT INTO insight_facts
+    WITH paid AS ({saleor.insight_paid_orders_sql(one_customer=one_customer)}),
+    customers AS ({saleor.insight_customers_sql(one_customer=one_customer)}),
+    lines AS ({saleor.insight_order_lines_sql()}),
+    categories AS NOT MATERIALIZED ({saleor.insight_categories_sql()}),
+    products AS NOT MATERIALIZED ({saleor.insight_products_sql()}),
+    overrides AS (
+        SELECT * FROM unnest(%(override_slugs)s::text[], %(override_days)s::int[]) AS o(slug, days)
+    ),
+    bought AS (
+        SELECT DISTINCT customer_id, category_id FROM lines WHERE category_id IS NOT NULL
+    ),
+    cats AS (
+        SELECT b.customer_id, array_agg(c.slug ORDER BY c.slug) AS slugs,
+               MAX(COALESCE(o.days, %(default_days)s)) AS days
+        FROM bought b JOIN categories c ON c.id = b.category_id
+        LEFT JOIN overrides o ON o.slug = c.slug
+        GROUP BY b.customer_id
+    ),
+    base AS (
+        SELECT c.customer_id, c.date_joined, COALESCE(cats.days, %(default_days)s) AS days,
+               COALESCE(cats.slugs, ARRAY[]::text[]) AS slugs
+        FROM customers c LEFT JOIN cats USING (customer_id)
+    ),
+    agg AS (
+        SELECT p.customer_id, COUNT(*) AS paid_orders, MIN(p.created) AS first_paid,
+               MAX(p.created) AS last_paid,
+               (array_agg(p.language_code ORDER BY p.created DESC))[1] AS language_code,
+               COUNT(*) FILTER (
+                   WHERE p.created >= %(now)s - b.days * interval '1 day') AS in_window,
+               COUNT(*) FILTER (
+                   WHERE p.currency = %(basis)s AND p.created >= %(value_since)s) AS value_orders,
+               COALESCE(SUM(p.spent) FILTER (
+                   WHERE p.currency = %(basis)s AND p.created >= %(value_since)s), 0) AS value_spent,
+               MAX(p.created) FILTER (WHERE p.currency = %(basis)s) AS basis_last_paid,
+               AVG(p.spent) FILTER (WHERE p.currency = %(basis)s) AS basis_aov
+        FROM paid p JOIN base b USING (customer_id)
+        GROUP BY p.customer_id
+    ),
+    gaps AS (
+        SELECT customer_id,
+               percentile_cont(0.5) WITHIN GROUP (
+                   ORDER BY EXTRACT(EPOCH FROM created - previous) / 86400) AS median_days
+        FROM (SELECT customer_id, created,
+                     lag(created) OVER (PARTITION BY customer_id ORDER BY created) AS previous
+              FROM paid) ordered
+        WHERE previous IS NOT NULL
+        GROUP BY customer_id
+    ),
+    top_categories AS (
+        SELECT ranked.customer_id, jsonb_agg(jsonb_build_object(
+                   'currency', ranked.currency, 'category_id', ranked.category_id::text,
+                   'slug', c.slug, 'name', c.name, 'spent', ranked.spent::text)
+                   ORDER BY ranked.currency, ranked.spent DESC, ranked.category_id) AS items
+        FROM (SELECT customer_id, currency, category_id, SUM(spent) AS spent,
+                     row_number() OVER (PARTITION BY customer_id, currency
+                                        ORDER BY SUM(spent) DESC, category_id) AS place
+              FROM lines WHERE category_id IS NOT NULL
+              GROUP BY customer_id, currency, category_id) ranked
+        JOIN categories c ON c.id = ranked.category_id
+        WHERE ranked.place <= 3 GROUP BY ranked.customer_id
+    ),
+    top_products AS (
+        SELECT ranked.customer_id, jsonb_agg(jsonb_build_object(
+                   'currency', ranked.currency, 'product_id', ranked.product_id::text,
+                   'name', pr.name, 'spent', ranked.spent::text)
+                   ORDER BY ranked.currency, ranked.spent DESC, ranked.product_id) AS items
+        FROM (SELECT customer_id, currency, product_id, SUM(spent) AS spent,
+                     row_number() OVER (PARTITION BY customer_id, currency
+                                        ORDER BY SUM(spent) DESC, product_id) AS place
+              FROM lines WHERE product_id IS NOT NULL
+              GROUP BY customer_id, currency, product_id) ranked
+        JOIN products pr ON pr.id = ranked.product_id
+        WHERE ranked.place <= 3 GROUP BY ranked.customer_id
+    )
+    SELECT b.customer_id, b.date_joined, b.days, b.slugs,
+           COALESCE(a.paid_orders, 0) AS paid_orders, a.first_paid, a.last_paid,
+           COALESCE(a.in_window, 0) AS in_window, COALESCE(a.language_code, '') AS language_code,
+           COALESCE(a.value_orders, 0) AS value_orders, COALESCE(a.value_spent, 0) AS value_spent,
+           a.basis_last_paid, a.basis_aov,
+           round(g.median_days::numeric, 1) AS median_days,
+           CASE WHEN g.median_days IS NOT NULL
+                THEN a.last_paid + g.median_days * interval '1 day' END AS expected_next,
+           COALESCE(tc.items, '[]'::jsonb) AS top_categories,
+           COALESCE(tp.items, '[]'::jsonb) AS top_products,
+           CASE WHEN a.paid_orders IS NULL THEN 'potential'
+                WHEN a.last_paid < %(now)s - b.days * interval '1 day' THEN 'lost'
+                WHEN a.in_window >= 2 THEN 'repeat'
+                ELSE 'active' END AS stage
+    FROM base b
+    LEFT JOIN agg a USING (customer_id)
+    LEFT JOIN gaps g USING (customer_id)
+    LEFT JOIN top_categories tc USING (customer_id)
+    LEFT JOIN top_products tp USING (customer_id)
+    """
+
+
+def _spends_sql(one_customer: bool) -> str:
+    return f"""
+    INSERT INTO insight_spends
+    WITH paid AS ({saleor.insight_paid_orders_sql(one_customer=one_customer)})
+    SELECT p.customer_id, p.currency, COUNT(*) AS paid_orders, SUM(p.spent) AS total_spent,
+           round(AVG(p.spent), 3) AS average_order, MIN(p.created) AS first_paid,
+           MAX(p.created) AS last_paid
+    FROM paid p JOIN insight_facts f USING (customer_id)
+    GROUP BY p.customer_id, p.currency
+    """
+
+
+# Per-connection scratch tables, emptied at every commit; created once per connection (no
+# catalogue writes per event, which cost more than the update itself).
+_SCRATCH = """
+    CREATE TEMP TABLE IF NOT EXISTS insight_facts (
+        customer_id bigint, date_joined timestamptz, days integer, slugs text[],
+        paid_orders bigint, first_paid timestamptz, last_paid timestamptz, in_window bigint,
+        language_code text, value_orders bigint, value_spent numeric,
+        basis_last_paid timestamptz, basis_aov numeric, median_days numeric,
+        expected_next timestamptz, top_categories jsonb, top_products jsonb, stage text
+    ) ON COMMIT DELETE ROWS;
+    CREATE TEMP TABLE IF NOT EXISTS insight_spends (
+        customer_id bigint, currency text, paid_orders bigint, total_spent numeric,
+        average_order numeric, first_paid timestamptz, last_paid timestamptz
+    ) ON COMMIT DELETE ROWS;
+    DELETE FROM insight_facts;
+    DELETE FROM insight_spends;
+"""
+
+# A stage change's date: lost when her window ran out after the last paid order; active or
+# repeat when that order was paid (coming from nothing, potential or lost); potential when she
+# registered; any other move (repeat falling back to active) when it was seen. ``old`` is her
+# file before this run.
+_CHANGE_DATE = """
+    CASE WHEN f.stage = 'lost' THEN f.last_paid + f.days * interval '1 day'
+         WHEN f.stage = 'potential' AND old.stage IS NULL THEN f.date_joined
+         WHEN f.stage IN ('active', 'repeat')
+              AND COALESCE(old.stage, 'potential') IN ('potential', 'lost')
+         THEN f.last_paid
+         ELSE %(now)s END
+"""
+
+
+def _mine(alias: str, one: bool) -> str:
+    # For one customer, the constant lets the planner look every table up by index (the
+    # scratch tables have no statistics, so a join alone could scan a whole table).
+    return f"AND {alias}.customer_id = %(customer_id)s" if one else ""
+
+
+def _record_stage_changes_sql(one: bool) -> str:
+    return f"""
+    INSERT INTO {_t(StageChange)} (customer_id, from_stage, to_stage, changed_at, recorded_at)
+    SELECT f.customer_id, COALESCE(old.stage, ''), f.stage, {_CHANGE_DATE}, %(now)s
+    FROM insight_facts f
+    LEFT JOIN {_t(CustomerFile)} old ON old.customer_id = f.customer_id
+    WHERE old.stage IS DISTINCT FROM f.stage {_mine("f", one)}
+    """
+
+
+_PRICE_BAND = """
+    CASE WHEN f.basis_aov IS NULL OR %(band_low)s::numeric IS NULL THEN ''
+         WHEN f.basis_aov < %(band_low)s::numeric THEN 'low'
+         WHEN f.basis_aov >= %(band_high)s::numeric THEN 'high'
+         ELSE 'middle' END
+"""
+
+# Columns the upsert compares: a file whose facts did not change is not written again (the
+# nightly run touches only what moved; ``updated_at`` says when her file last changed).
+_FILE_COLUMNS = (
+    "stage",
+    "stage_since",
+    "churn_days",
+    "first_paid_at",
+    "last_paid_at",
+    "paid_orders",
+    "paid_orders_in_window",
+    "median_days_between_orders",
+    "expected_next_order_at",
+    "top_categories",
+    "top_products",
+    "category_slugs",
+    "price_band",
+    "language_code",
+    "value_currency",
+    "value_spent",
+)
+
+
+def _upsert_files_sql(one: bool) -> str:
+    columns = ", ".join(_FILE_COLUMNS)
+    updates = ",\n        ".join(f"{c} = EXCLUDED.{c}" for c in _FILE_COLUMNS)
+    old = ", ".join(f"cf.{c}" for c in _FILE_COLUMNS)
+    new = ", ".join(f"EXCLUDED.{c}" for c in _FILE_COLUMNS)
+    return f"""
+    INSERT INTO {_t(CustomerFile)} AS cf (
+        customer_id, {columns}, top_spender, rfm_group, updated_at)
+    SELECT f.customer_id, f.stage,
+           CASE WHEN old.stage = f.stage THEN old.stage_since ELSE {_CHANGE_DATE} END,
+           f.days, f.first_paid, f.last_paid, f.paid_orders, f.in_window, f.median_days,
+           f.expected_next, f.top_categories, f.top_products, f.slugs, {_PRICE_BAND},
+           f.language_code, %(basis)s, f.value_spent, FALSE, '', %(now)s
+    FROM insight_facts f
+    LEFT JOIN {_t(CustomerFile)} old ON old.customer_id = f.customer_id
+    WHERE TRUE {_mine("f", one)}
+    ON CONFLICT (customer_id) DO UPDATE SET
+        {updates},
+        updated_at = EXCLUDED.updated_at
+    WHERE ({old}) IS DISTINCT FROM ({new})
+    """
+
+
+def _replace_spends_sql(one: bool) -> list[str]:
+    return [
+        f"""DELETE FROM {_t(CustomerSpend)} s
+        WHERE s.customer_id IN (SELECT customer_id FROM insight_facts) {_mine("s", one)}
+          AND NOT EXISTS (
+            SELECT 1 FROM insight_spends n
+            WHERE n.customer_id = s.customer_id AND n.currency = s.currency)""",
+        f"""INSERT INTO {_t(CustomerSpend)} AS s (customer_id, currency, paid_orders, total_spent,
+            average_order, first_paid_at, last_paid_at)
+        SELECT customer_id, currency, paid_orders, total_spent, average_order, first_paid,
+               last_paid FROM insight_spends n WHERE TRUE {_mine("n", one)}
+        ON CONFLICT (customer_id, currency) DO UPDATE SET
+            paid_orders = EXCLUDED.paid_orders, total_spent = EXCLUDED.total_spent,
+            average_order = EXCLUDED.average_order, first_paid_at = EXCLUDED.first_paid_at,
+            last_paid_at = EXCLUDED.last_paid_at
+        WHERE (s.paid_orders, s.total_spent, s.average_order, s.first_paid_at, s.last_paid_at)
+              IS DISTINCT FROM (EXCLUDED.paid_orders, EXCLUDED.total_spent,
+                                EXCLUDED.average_order, EXCLUDED.first_paid_at,
+                                EXCLUDED.last_paid_at)""",
+    ]
+
+
+# RFM over every customer with a paid order in the basis currency: recency by the last such
+# order, frequency and money over the value window. A score is 1 + floor(5 x percent rank),
+# at most 5: ties share the lower score, and five customers with distinct values score 1..5.
+# The top 20% are the first ceil(20% of the customers who spent) by spend, ties by id.
+_SCORE = f"""
+    WITH ranked AS (
+        SELECT customer_id,
+               LEAST(5, 1 + floor(5 * percent_rank() OVER (ORDER BY basis_last_paid)))::int AS r,
+               LEAST(5, 1 + floor(5 * percent_rank() OVER (ORDER BY value_orders)))::int AS f,
+               LEAST(5, 1 + floor(5 * percent_rank() OVER (ORDER BY value_spent)))::int AS m,
+               row_number() OVER (ORDER BY value_spent DESC, customer_id) AS spend_place,
+               COUNT(*) FILTER (WHERE value_spent > 0) OVER () AS spenders,
+               value_spent
+        FROM insight_facts WHERE basis_last_paid IS NOT NULL
+    ),
+    scored AS (
+        SELECT customer_id, r, f, m,
+               CASE WHEN r >= 4 AND f >= 4 AND m >= 4 THEN 'champions'
+                    WHEN r >= 3 AND f >= 4 THEN 'loyal'
+                    WHEN r >= 4 AND f = 1 THEN 'new'
+                    WHEN r >= 3 AND f <= 2 THEN 'promising'
+                    WHEN r <= 2 AND f >= 3 THEN 'at_risk'
+                    WHEN r <= 2 AND f <= 2 THEN 'hibernating'
+                    ELSE 'needs_attention' END AS grp,
+               value_spent > 0 AND spend_place <= ceil(0.2 * spenders) AS top
+        FROM ranked
+    )
+    UPDATE {_t(CustomerFile)} cf SET
+        rfm_recency = s.r, rfm_frequency = s.f, rfm_monetary = s.m, rfm_group = s.grp,
+        top_spender = s.top, scored_at = %(now)s
+    FROM scored s
+    WHERE cf.customer_id = s.customer_id
+      AND (cf.rfm_recency, cf.rfm_frequency, cf.rfm_monetary, cf.rfm_group, cf.top_spender)
+          IS DISTINCT FROM (s.r, s.f, s.m, s.grp, s.top)
+"""
+
+_UNSCORE = f"""
+    UPDATE {_t(CustomerFile)} cf SET rfm_recency = NULL, rfm_frequency = NULL,
+        rfm_monetary = NULL, rfm_group = '', top_spender = FALSE, scored_at = %(now)s
+    FROM insight_facts f
+    WHERE cf.customer_id = f.customer_id AND f.basis_last_paid IS NULL
+      AND (cf.rfm_recency IS NOT NULL OR cf.top_spender)
+"""
+
+_BANDS_FROM_FACTS = """
+    SELECT percentile_cont(1.0 / 3) WITHIN GROUP (ORDER BY basis_aov),
+           percentile_cont(2.0 / 3) WITHIN GROUP (ORDER BY basis_aov)
+    FROM insight_facts WHERE basis_aov IS NOT NULL
+"""
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    files: int
+    stage_changes: int
+    band_low_below: Decimal | None = None
+    band_high_from: Decimal | None = None
+
+
+# The one-customer statements are prepared once per database connection: planning them costs
+# more than running them for one customer's few rows (the bench measures both).
+_PARAM_TYPES = {
+    "now": "timestamptz",
+    "default_days": "integer",
+    "override_slugs": "text[]",
+    "override_days": "integer[]",
+    "value_since": "timestamptz",
+    "basis": "text",
+    "band_low": "numeric",
+    "band_high": "numeric",
+    "customer_id": "bigint",
+}
+_ONE_CUSTOMER = (
+    "insight_one_facts",
+    "insight_one_spends",
+    "insight_one_changes",
+    "insight_one_upsert",
+    "insight_one_spends_delete",
+    "insight_one_spends_upsert",
+)
+_prepared_on: set[tuple[int, int]] = set()
+
+
+def _one_customer_statements() -> list[str]:
+    return [
+        _facts_sql(True),
+        _spends_sql(True),
+        _record_stage_changes_sql(True),
+        _upsert_files_sql(True),
+        *_replace_spends_sql(True),
+    ]
+
+
+def _positional(sql_text: str) -> str:
+    names = list(_PARAM_TYPES)
+    return re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m.group(1)) + 1}", sql_text)
+
+
+def _refresh_one(cursor: Any, values: dict[str, Any]) -> Outcome:
+    # The scratch tables are transactional (a rolled-back transaction drops them if it created
+    # them) while prepared statements are not; PostgreSQL re-resolves a prepared statement's
+    # tables when they change, so ensuring the tables on every call keeps both valid.
+    cursor.execute(_SCRATCH)
+    raw = cursor.connection
+    key = (id(raw), raw.get_backend_pid())
+    if key not in _prepared_on:
+        cursor.execute(
+            "SELECT name FROM pg_prepared_statements WHERE name = ANY(%s)", [list(_ONE_CUSTOMER)]
+        )
+        for (stale,) in cursor.fetchall():
+            cursor.execute(f"DEALLOCATE {stale}")
+        types = ", ".join(_PARAM_TYPES.values())
+        for name, statement in zip(_ONE_CUSTOMER, _one_customer_statements(), strict=True):
+            cursor.execute(f"PREPARE {name} ({types}) AS {_positional(statement)}")
+        _prepared_on.add(key)
+    args = [values[name] for name in _PARAM_TYPES]
+    placeholders = ", ".join(["%s"] * len(args))
+    counts = []
+    for name in _ONE_CUSTOMER:
+        cursor.execute(f"EXECUTE {name} ({placeholders})", args)
+        counts.append(cursor.rowcount)
+    return Outcome(files=counts[0], stage_changes=counts[2])
+
+
+def refresh(params: Params, *, score: bool) -> Outcome:
+    """Recompute the files (one customer's when ``params.customer_id`` is set), record the
+    stage changes, replace the spends; with ``score``, RFM and the top 20% too. Run inside a
+    transaction (the scratch tables empty at its commit)."""
+    one = params.customer_id is not None
+    values = params.as_sql_params()
+    with connections["default"].cursor() as cursor:
+        if one and not score:
+            return _refresh_one(cursor, values)
+        cursor.execute(_SCRATCH)
+        cursor.execute(_facts_sql(one), values)
+        files = cursor.rowcount
+        if not one:  # millions of rows: give the planner their numbers
+            cursor.execute("ANALYZE insight_facts")
+        if score:  # the price bands of this run, from the facts just computed
+            cursor.execute(_BANDS_FROM_FACTS)
+            low, high = (_three_places(v) for v in cursor.fetchone())
+            values = {**values, "band_low": low, "band_high": high}
+        cursor.execute(_spends_sql(one), values)
+        if not one:
+            cursor.execute("ANALYZE insight_spends")
+        cursor.execute(_record_stage_changes_sql(one), values)
+        changes = cursor.rowcount
+        cursor.execute(_upsert_files_sql(one), values)
+        for statement in _replace_spends_sql(one):
+            cursor.execute(statement, values)
+        if score:
+            cursor.execute(_SCORE, values)
+            cursor.execute(_UNSCORE, values)
+    return Outcome(
+        files=files,
+        stage_changes=changes,
+        band_low_below=values["band_low"],
+        band_high_from=values["band_high"],
+    )
+
+
+def _three_places(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.001"))
+
+
+def value_since(now: datetime, months: int) -> datetime:
+    # months as 30-day blocks: simple, and the same in SQL and in the tests
+    return now - timedelta(days=30 * months)

@@ -1,0 +1,151 @@
+"""Customer files (issue 12): kept current on every order event, one row inside the event's
+processing, and rebuilt set-based by the nightly job; the lifecycle stage moves with time and
+with a category's churn window, and every move is recorded with its date."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from django.core.management import call_command
+from freezegun import freeze_time
+
+from saleor_retention.conf import load_settings
+from saleor_retention.insight import analytics, services
+from saleor_retention.insight.models import CustomerFile, CustomerSpend, StageChange
+from saleor_retention_site.driver import pk_of
+from saleor_retention_site.store import add_product
+
+START = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+
+
+def stages(customer_pk):
+    return [
+        (c.from_stage, c.to_stage, c.changed_at.date())
+        for c in StageChange.objects.filter(customer_id=customer_pk)
+    ]
+
+
+def rebuild():
+    return services.files_rebuild(settings=load_settings())
+
+
+def test_one_customer_moves_through_every_stage_and_a_category_window_changes_hers(
+    retention_on,
+):
+    driver = retention_on
+    driver.plugin_update(insight_business_kind="food")  # a month
+    camera = add_product(slug="mirrorless-camera", category_slug="cameras", price=Decimal("400"))
+    with freeze_time(START) as clock:
+        # given a shopper who registers: potential
+        customer = pk_of(driver.account_register("mei@example.com"))
+        token = driver.token_create("mei@example.com", "customer-password")
+        file = CustomerFile.objects.get(customer_id=customer)
+        assert (file.stage, file.paid_orders, file.churn_days) == ("potential", 0, 30)
+
+        # when she pays for a first order: active, with her spend in USD
+        clock.tick(timedelta(days=2))
+        driver.buy(email="mei@example.com", token=token)
+        file.refresh_from_db()
+        assert (file.stage, file.paid_orders, file.paid_orders_in_window) == ("active", 1, 1)
+        spend = CustomerSpend.objects.get(customer_id=customer)
+        assert (spend.currency, spend.total_spent, spend.average_order) == (
+            "USD",
+            Decimal("30.000"),  # 25 tea + 5 shipping
+            Decimal("30.000"),
+        )
+        assert file.top_categories[0]["slug"] == "tea"
+
+        # and a second one ten days later: repeat, a median of 10 days between orders
+        clock.tick(timedelta(days=10))
+        driver.buy(email="mei@example.com", token=token, quantity=2)
+        file.refresh_from_db()
+        assert (file.stage, file.paid_orders) == ("repeat", 2)
+        assert file.median_days_between_orders == Decimal("10.0")
+        assert file.expected_next_order_at == START + timedelta(days=22)
+
+        # when 31 days pass without an order, the nightly rebuild finds her lost, dated when
+        # her month ran out
+        clock.tick(timedelta(days=31))
+        rebuild()
+        file.refresh_from_db()
+        assert file.stage == "lost"
+        assert file.stage_since.date() == (START + timedelta(days=12 + 30)).date()
+
+        # when she comes back: active again
+        clock.tick(timedelta(days=1))
+        driver.buy(email="mei@example.com", token=token)
+        file.refresh_from_db()
+        assert file.stage == "active"
+
+        # and when she buys a camera and the store gives cameras a year, her window is the
+        # longest of her categories: 40 days later she is not lost
+        driver.plugin_update(insight_category_churn_days="cameras:365")
+        driver.buy(email="mei@example.com", token=token, variant_id=camera)
+        clock.tick(timedelta(days=40))
+        rebuild()
+        file.refresh_from_db()
+        assert (file.stage, file.churn_days) == ("repeat", 365)
+        assert sorted(file.category_slugs) == ["cameras", "tea"]
+
+    # and the month she was lost shows a churn rate of 1 (one repeat customer at its start)
+    months = analytics.churn_by_month(
+        since=START, until=START + timedelta(days=40), time_zone="UTC"
+    )
+    assert [(m.month, m.at_start, m.lost, m.rate) for m in months] == [
+        ("2026-01", 0, 0, None),
+        ("2026-02", 1, 1, 1.0),
+    ]
+    # then every move is recorded with its date
+    assert stages(customer) == [
+        ("", "potential", START.date()),
+        ("potential", "active", (START + timedelta(days=2)).date()),
+        ("active", "repeat", (START + timedelta(days=12)).date()),
+        ("repeat", "lost", (START + timedelta(days=42)).date()),
+        ("lost", "active", (START + timedelta(days=44)).date()),
+        ("active", "repeat", (START + timedelta(days=44)).date()),
+    ]
+
+
+def test_a_cancelled_order_and_a_full_refund_come_off_the_file_and_a_partial_refund_lowers_it(
+    retention_on,
+):
+    driver = retention_on
+    customer = pk_of(driver.account_register("lin@example.com"))
+    token = driver.token_create("lin@example.com", "customer-password")
+    first = driver.buy(email="lin@example.com", token=token)
+    second = driver.buy(email="lin@example.com", token=token)
+
+    # when staff refund 10 of the first order and all of the second
+    driver.order_refund(first["id"], "10.00")
+    driver.order_refund(second["id"], "30.00")
+
+    # then the file counts one order, at what she kept
+    file = CustomerFile.objects.get(customer_id=customer)
+    assert (file.paid_orders, file.stage) == (1, "active")
+    assert CustomerSpend.objects.get(customer_id=customer).total_spent == Decimal("20.000")
+    # and the nightly rebuild agrees with the incremental update
+    before = CustomerFile.objects.filter(customer_id=customer).values().get()
+    rebuild()
+    after = CustomerFile.objects.filter(customer_id=customer).values().get()
+    for key in ("paid_orders", "stage", "last_paid_at", "value_spent", "category_slugs"):
+        assert before[key] == after[key]
+
+
+def test_the_rebuild_command_writes_every_file_and_replays_change_nothing(retention_on):
+    driver = retention_on
+    for email in ("a@example.com", "b@example.com"):
+        driver.account_register(email)
+    driver.buy(
+        email="a@example.com", token=driver.token_create("a@example.com", "customer-password")
+    )
+    CustomerFile.objects.all().delete()
+    StageChange.objects.all().delete()
+
+    # when the command runs twice
+    call_command("retention_insight_rebuild")
+    call_command("retention_insight_rebuild")
+
+    # then each customer has one file and one recorded stage
+    assert sorted(CustomerFile.objects.values_list("stage", flat=True)) == ["active", "potential"]
+    assert StageChange.objects.count() == 2
