@@ -7,11 +7,16 @@ from django.views.decorators.csrf import csrf_exempt
 from saleor.urls import urlpatterns as saleor_urlpatterns
 
 from .cards.views import download_cards
+from .graphql.saleor_types import graphql_view_kwargs
 from .graphql.schema import schema
 from .graphql.view import RetentionGraphQLView
 
 urlpatterns = [
-    re_path(r"^graphql/", csrf_exempt(RetentionGraphQLView.as_view(schema=schema)), name="api"),
+    re_path(
+        r"^graphql/",
+        csrf_exempt(RetentionGraphQLView.as_view(schema=schema, **graphql_view_kwargs())),
+        name="api",
+    ),
     re_path(
         r"^retention/cards/(?P<token>[\w:.\-]+)\.pdf$",
         download_cards,

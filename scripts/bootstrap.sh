@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Creates .venv and installs Saleor 2.10.1 + this package on CPython 3.11. Idempotent:
-# a venv whose stamp matches the current pins is left alone.
+# Creates .venv and installs Saleor 2.10.1 (the demo and test store) + this package on CPython
+# 3.11. Idempotent: a venv whose stamp matches the current pins is left alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3.11}
@@ -27,7 +27,8 @@ start=$(date +%s)
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 # pip>=24.1 rejects celery 4 metadata; setuptools>=81 has no pkg_resources (django-countries 6 needs it)
 .venv/bin/pip install -q "pip==24.0" "setuptools==69.5.1" wheel
-.venv/bin/pip install -q --ignore-requires-python -c requirements/constraints.txt -e ".[dev]"
+# Saleor 2.10.1 is the demo and test store; the package itself does not depend on Saleor.
+.venv/bin/pip install -q --ignore-requires-python -c requirements/constraints.txt saleor -e ".[dev]"
 # The compatibility shim must load before anything imports celery or Django (celery's CLI, pytest
 # plugins): a .pth file runs it at interpreter start-up.
 site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')

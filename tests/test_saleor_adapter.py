@@ -107,3 +107,123 @@ def test_entry_point_names_the_app_and_the_plugin_class():
     assert entry.load() is RetentionPlugin
     assert RetentionPlugin.PLUGIN_ID == "saleor.retention"
     assert RetentionPlugin.CONFIGURATION_PER_CHANNEL is False
+
+
+def test_the_adapter_answers_with_the_saleor_2_line_on_saleor_2_10():
+    # given Saleor 2.10.1, the test store
+    from saleor_retention.saleor_adapter import saleor2
+
+    # when the adapter was imported, then every version-bound answer comes from the 2.x module
+    assert adapter.saleor_major_version() == 2
+    for name in (
+        "order_refunds",
+        "checkout_prices",
+        "create_points_gift_card",
+        "end_voucher",
+        "points_checkout_subtotal",
+        "checkout_voucher_discount",
+        "order_gift_card_discount",
+        "insight_paid_orders_sql",
+    ):
+        assert getattr(adapter, name) is getattr(saleor2, name)
+    assert adapter.insight_supported() is True
+
+
+def test_both_saleor_lines_answer_the_same_questions():
+    # given the two per-line modules
+    from saleor_retention.saleor_adapter import saleor2, saleor3
+
+    def public(module):
+        return {
+            name
+            for name, value in vars(module).items()
+            if not name.startswith("_")
+            and (callable(value) or name.isupper())
+            and getattr(value, "__module__", module.__name__) == module.__name__
+        }
+
+    # then each defines what the other does, so the package imports either line alike
+    assert public(saleor2) == public(saleor3)
+    # and 3.x says plainly that it builds no customer files yet
+    assert saleor3.insight_supported() is False
+
+
+def test_the_saleor_3_line_imports_without_saleor_3_and_knows_its_order_ids():
+    # given the 3.x module, loaded next to Saleor 2.10 (it imports Saleor only inside functions)
+    from saleor_retention.saleor_adapter import saleor2, saleor3
+
+    order_id = "9865d5c7-0aa6-470e-a03d-f0425b6c8049"
+
+    # then 3.x takes UUID order and line ids, 2.10 its integer ones, and each refuses the other's
+    assert saleor3.is_order_id(order_id) and saleor3.is_order_line_id(order_id)
+    assert not saleor3.is_order_id("12")
+    assert saleor2.is_order_id("12") and not saleor2.is_order_id(order_id)
+    assert (saleor2.ORDER_CREATED_AT, saleor3.ORDER_CREATED_AT) == ("created", "created_at")
+
+
+def test_ids_from_another_saleor_line_are_ignored_not_an_error(retention_on):
+    # given a real 2.10 order and an id in the shape of Saleor 3.x
+    order = retention_on.buy(email="uma@example.com")
+    pk = pk_of(order["id"])
+    uuid_id = "9865d5c7-0aa6-470e-a03d-f0425b6c8049"
+
+    # when the adapter is asked about both
+    languages = adapter.order_language_codes([pk, uuid_id])
+    orders = adapter.orders_by_id([pk, uuid_id])
+
+    # then the real order is answered and the foreign id is simply unknown
+    assert set(languages) == {pk} and set(orders) == {pk}
+    assert adapter.get_order(uuid_id) is None
+    assert adapter.order_totals([uuid_id]) == {}
+
+
+def test_saleor_is_the_host_not_a_requirement_of_the_package():
+    # given the package's declared requirements (setup.cfg) and the installed metadata
+    import configparser
+    from importlib.metadata import requires
+    from pathlib import Path
+
+    from packaging.requirements import Requirement
+
+    config = configparser.ConfigParser()
+    config.read(Path(__file__).resolve().parents[1] / "setup.cfg")
+    declared = [line for line in config["options"]["install_requires"].split("\n") if line]
+    installed = [Requirement(line) for line in requires("saleor-retention") or []]
+
+    # then neither names Saleor, and the card PDFs' renderer comes with the package
+    names = {Requirement(line).name.lower() for line in declared}
+    assert "saleor" not in names
+    assert {"weasyprint", "segno", "nh3"} <= names
+    assert "saleor" not in {r.name.lower() for r in installed if not r.marker}
+    assert ">=3.11" in config["options"]["python_requires"]
+
+
+def test_check_constraints_use_the_keyword_of_the_running_django():
+    # given Django 3.2 (Saleor 2.10), which knows only CheckConstraint(check=)
+    import django
+    from django.db.models import Q
+
+    from saleor_retention.constraints import check_constraint
+    from saleor_retention.ledger.models import LoyaltyAccount
+
+    # when a constraint is built, then it holds its condition under the name Django reads
+    constraint = check_constraint(Q(points__gte=0), name="probe")
+    assert django.VERSION < (5, 1)
+    assert constraint.check == Q(points__gte=0)
+    named = {c.name: c for c in LoyaltyAccount._meta.constraints}
+    assert named["ledger_available_gte_0"].check == Q(available_points__gte=0)
+
+
+def test_graphql_roots_are_the_models_themselves_on_saleor_2_10(retention_on):
+    # given a Saleor 2.10 product (3.x would wrap it in a ChannelContext)
+    from saleor.product.models import Product
+
+    from saleor_retention.graphql import saleor_types
+
+    product = Product.objects.first()
+
+    # then unwrapping and wrapping leave it as it is, and the view needs no backend
+    assert saleor_types.unwrap(product) is product
+    assert saleor_types.as_product(product) is product
+    assert saleor_types.as_checkout(None) is None
+    assert saleor_types.graphql_view_kwargs() == {}

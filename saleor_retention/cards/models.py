@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..constraints import check_constraint
+
 # Unambiguous characters (no 0/O, 1/I): codes are typed from a printed card.
 CARD_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CARD_CODE_LENGTH = 12  # Saleor 2.10's Voucher.code holds at most 12 characters; 31^12 ~ 7.9e17
@@ -56,14 +58,12 @@ class CardProgram(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                check=Q(sample_rate__gte=0) & Q(sample_rate__lte=100),
+            check_constraint(
+                Q(sample_rate__gte=0) & Q(sample_rate__lte=100),
                 name="cards_program_sample_rate",
             ),
-            models.CheckConstraint(check=Q(value__gte=0), name="cards_program_value"),
-            models.CheckConstraint(
-                check=Q(validity_days__gte=1), name="cards_program_validity_days"
-            ),
+            check_constraint(Q(value__gte=0), name="cards_program_value"),
+            check_constraint(Q(validity_days__gte=1), name="cards_program_validity_days"),
         ]
         indexes = [models.Index(fields=["is_active", "-priority"])]
 
@@ -125,8 +125,8 @@ class LoyaltyCard(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["program", "order_id"], name="cards_card_once"),
-            models.CheckConstraint(
-                check=Q(code__regex=r"^[2-9A-HJKMNP-Z]{8,12}$"), name="cards_card_code_shape"
+            check_constraint(
+                Q(code__regex=r"^[2-9A-HJKMNP-Z]{8,12}$"), name="cards_card_code_shape"
             ),
         ]
         indexes = [models.Index(fields=["order_id"]), models.Index(fields=["status"])]

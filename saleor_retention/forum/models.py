@@ -20,6 +20,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..constraints import check_constraint
+
 
 class BoardAccess(models.TextChoices):
     PUBLIC = "public", _("everyone")
@@ -41,8 +43,8 @@ class ForumBoard(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                check=~Q(access="repeat_customers") | Q(min_paid_orders__gte=1),
+            check_constraint(
+                ~Q(access="repeat_customers") | Q(min_paid_orders__gte=1),
                 name="forum_board_repeat_needs_orders",
             ),
         ]
@@ -111,7 +113,7 @@ class ForumPost(models.Model):
             models.UniqueConstraint(
                 fields=["topic"], condition=Q(is_opening=True), name="forum_post_one_opening"
             ),
-            models.CheckConstraint(check=~Q(reply_to=models.F("id")), name="forum_post_not_self"),
+            check_constraint(~Q(reply_to=models.F("id")), name="forum_post_not_self"),
         ]
         indexes = [
             models.Index(fields=["topic", "id"], name="forum_post_list"),

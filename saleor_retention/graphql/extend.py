@@ -9,9 +9,13 @@ the schema snapshot test tells when a Saleor or graphene upgrade stops it workin
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from typing import Any
 
 import graphene
+
+from .saleor_types import unwrap
 
 _EXTENSIONS: list[tuple[type[graphene.ObjectType], str, Callable[[], graphene.Field]]] = []
 
@@ -31,5 +35,17 @@ def apply_extensions() -> None:
         if name in fields:
             raise RuntimeError(f"Saleor's {saleor_type.__name__} already has a field {name!r}")
         field = make_field()
+        if field.resolver is not None:
+            field.resolver = _on_the_model(field.resolver)
         field._retention = True
         fields[name] = field
+
+
+def _on_the_model(resolver: Callable[..., Any]) -> Callable[..., Any]:
+    """Our resolvers read the Saleor model; Saleor 3.x hands its types' fields a wrapper."""
+
+    @functools.wraps(resolver)
+    def resolve(root: Any, info: Any, **kwargs: Any) -> Any:
+        return resolver(unwrap(root), info, **kwargs)
+
+    return resolve

@@ -1,9 +1,97 @@
-"""Saleor's GraphQL types the plugin extends; the one place that knows where they live."""
+"""Saleor's GraphQL pieces the plugin builds on; the one place that knows where they live and how
+they differ between Saleor lines.
 
+- Scalars: Saleor 3.x defines its own ``DateTime``, ``Date``, ``JSONString`` and ``UUID``; a
+  second graphene scalar of the same name would clash in the schema, so the plugin uses Saleor's
+  where it has one, graphene's otherwise (2.10).
+- Roots: Saleor 3.x hands its types' resolvers wrapped objects (``ChannelContext`` for products,
+  ``SyncWebhookControlContext`` for orders and checkouts); ``unwrap`` takes the model out, and the
+  ``as_*`` functions wrap a model the way Saleor's own type expects to receive it.
+- The schema and the view: 2.10 builds with ``graphene_federation``, 3.x with its own
+  ``build_federated_schema``, and 3.x's ``GraphQLView`` needs Saleor's ``backend``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
 from saleor.graphql.account.types import User  # noqa: F401
 from saleor.graphql.checkout.types import Checkout  # noqa: F401
+from saleor.graphql.core import scalars as _saleor_scalars
 from saleor.graphql.core.scalars import Decimal  # noqa: F401
 from saleor.graphql.core.types import Money, Upload  # noqa: F401
 from saleor.graphql.order.types import Fulfillment, Order  # noqa: F401
 from saleor.graphql.product.types import Product  # noqa: F401
 from saleor.graphql.shop.types import Shop  # noqa: F401
+
+try:  # Saleor 3.x
+    from saleor.graphql.core.fields import JSONString as _SaleorJSONString
+except ImportError:  # Saleor 2.10
+    _SaleorJSONString = None
+
+DateTime: Any = getattr(_saleor_scalars, "DateTime", graphene.DateTime)
+Date: Any = getattr(_saleor_scalars, "Date", graphene.Date)
+UUID: Any = getattr(_saleor_scalars, "UUID", graphene.UUID)
+JSONString: Any = _SaleorJSONString or graphene.JSONString
+
+try:  # Saleor 3.x
+    from saleor.graphql.channel import ChannelContext as _ChannelContext
+    from saleor.graphql.core.context import BaseContext as _BaseContext
+    from saleor.graphql.core.context import (
+        SyncWebhookControlContext as _SyncWebhookControlContext,
+    )
+except ImportError:  # Saleor 2.10: resolvers receive the models themselves
+    _BaseContext = _ChannelContext = _SyncWebhookControlContext = None
+
+
+def unwrap(root: Any) -> Any:
+    """The Saleor model behind a resolver's root."""
+    while _BaseContext is not None and isinstance(root, _BaseContext):
+        root = root.node
+    return root
+
+
+def as_product(product: Any, channel_slug: str | None = None) -> Any:
+    if product is None or _ChannelContext is None:
+        return product
+    return _ChannelContext(node=product, channel_slug=channel_slug)
+
+
+def as_checkout(checkout: Any) -> Any:
+    if checkout is None or _SyncWebhookControlContext is None:
+        return checkout
+    return _SyncWebhookControlContext(node=checkout)
+
+
+as_order = as_checkout  # 3.x wraps orders the same way
+
+
+def build_schema(query: type, mutation: type) -> Any:
+    """Saleor's schema built the way Saleor builds it, from ``query`` and ``mutation``."""
+    try:  # Saleor 3.x
+        import graphql
+        from saleor.graphql.api import Subscription
+        from saleor.graphql.core.enums import unit_enums
+        from saleor.graphql.core.federation.schema import build_federated_schema
+        from saleor.graphql.webhook.subscription_types import WEBHOOK_TYPES_MAP
+    except ImportError:  # Saleor 2.10
+        from graphene_federation import build_schema as build_federated_2_10
+
+        return build_federated_2_10(query, mutation=mutation)
+    return build_federated_schema(
+        query,
+        mutation,
+        types=unit_enums + list(WEBHOOK_TYPES_MAP.values()),
+        subscription=Subscription,
+        directives=graphql.specified_directives,
+    )
+
+
+def graphql_view_kwargs() -> dict[str, Any]:
+    """What Saleor's ``GraphQLView`` needs besides the schema: 3.x's query backend."""
+    try:
+        from saleor.graphql.api import backend
+    except ImportError:  # Saleor 2.10
+        return {}
+    return {"backend": backend}

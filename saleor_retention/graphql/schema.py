@@ -4,7 +4,6 @@
 """
 
 import graphene
-from graphene_federation import build_schema
 from saleor.graphql.api import Mutation as SaleorMutation
 from saleor.graphql.api import Query as SaleorQuery
 
@@ -197,4 +196,4 @@ class Mutation(RetentionMutations, SaleorMutation):
 
 
 apply_extensions()
-schema = build_schema(Query, mutation=Mutation)
+schema = saleor_types.build_schema(Query, Mutation)

@@ -47,10 +47,10 @@ class RetentionGraphQLView(GraphQLView):
                     return ExecutionResult(errors=[error], invalid=True)
         return super().execute_graphql_request(request, data)
 
-    @classmethod
-    def format_error(cls, error: Any) -> dict:
+    def format_error(self, error: Any) -> dict:
         """Saleor's format, which replaces ``extensions`` with the exception's class name; the
-        plugin's errors keep their code (QUERY_TOO_DEEP, ...) beside it."""
+        plugin's errors keep their code (QUERY_TOO_DEEP, ...) beside it. An instance method:
+        3.x's is one (it reads the query), 2.10's classmethod answers through the instance too."""
         result = super().format_error(error)
         if isinstance(error, GraphQLError) and error.extensions:
             result["extensions"] = {**error.extensions, **result.get("extensions", {})}

@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..constraints import check_constraint
+
 
 class Stage(models.TextChoices):
     POTENTIAL = "potential", _("potential (registered, never paid)")
@@ -75,16 +77,16 @@ class CustomerFile(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                check=Q(rfm_recency__isnull=True) | Q(rfm_recency__gte=1, rfm_recency__lte=5),
+            check_constraint(
+                Q(rfm_recency__isnull=True) | Q(rfm_recency__gte=1, rfm_recency__lte=5),
                 name="insight_rfm_recency_1_to_5",
             ),
-            models.CheckConstraint(
-                check=Q(rfm_frequency__isnull=True) | Q(rfm_frequency__gte=1, rfm_frequency__lte=5),
+            check_constraint(
+                Q(rfm_frequency__isnull=True) | Q(rfm_frequency__gte=1, rfm_frequency__lte=5),
                 name="insight_rfm_frequency_1_to_5",
             ),
-            models.CheckConstraint(
-                check=Q(rfm_monetary__isnull=True) | Q(rfm_monetary__gte=1, rfm_monetary__lte=5),
+            check_constraint(
+                Q(rfm_monetary__isnull=True) | Q(rfm_monetary__gte=1, rfm_monetary__lte=5),
                 name="insight_rfm_monetary_1_to_5",
             ),
         ]
@@ -115,7 +117,7 @@ class CustomerSpend(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["customer", "currency"], name="insight_spend_once"),
-            models.CheckConstraint(check=Q(total_spent__gte=0), name="insight_spent_gte_0"),
+            check_constraint(Q(total_spent__gte=0), name="insight_spent_gte_0"),
         ]
 
     def __str__(self) -> str:

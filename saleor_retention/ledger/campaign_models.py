@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ..constraints import check_constraint
+
 
 class LoyaltyCampaign(models.Model):
     class Status(models.TextChoices):
@@ -29,8 +31,8 @@ class LoyaltyCampaign(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                check=Q(points__gte=1) & Q(points__lte=1_000_000), name="ledger_campaign_points"
+            check_constraint(
+                Q(points__gte=1) & Q(points__lte=1_000_000), name="ledger_campaign_points"
             ),
         ]
 

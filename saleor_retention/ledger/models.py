@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from ..constraints import check_constraint
+
 
 class LoyaltyAccount(models.Model):
     # SET_NULL: when Saleor deletes the customer the amounts stay for the books.
@@ -33,13 +35,13 @@ class LoyaltyAccount(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(check=Q(available_points__gte=0), name="ledger_available_gte_0"),
-            models.CheckConstraint(check=Q(pending_points__gte=0), name="ledger_pending_gte_0"),
-            models.CheckConstraint(check=Q(debt_points__gte=0), name="ledger_debt_gte_0"),
-            models.CheckConstraint(check=Q(lifetime_points__gte=0), name="ledger_lifetime_gte_0"),
+            check_constraint(Q(available_points__gte=0), name="ledger_available_gte_0"),
+            check_constraint(Q(pending_points__gte=0), name="ledger_pending_gte_0"),
+            check_constraint(Q(debt_points__gte=0), name="ledger_debt_gte_0"),
+            check_constraint(Q(lifetime_points__gte=0), name="ledger_lifetime_gte_0"),
             # Held points are spendable points set aside: never more than what is available.
-            models.CheckConstraint(
-                check=Q(held_points__gte=0) & Q(held_points__lte=F("available_points")),
+            check_constraint(
+                Q(held_points__gte=0) & Q(held_points__lte=F("available_points")),
                 name="ledger_held_within_available",
             ),
         ]
@@ -102,8 +104,8 @@ class PointLot(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                check=Q(remaining__gte=0) & Q(remaining__lte=F("amount")),
+            check_constraint(
+                Q(remaining__gte=0) & Q(remaining__lte=F("amount")),
                 name="ledger_lot_remaining_within_amount",
             ),
         ]
@@ -165,7 +167,7 @@ class PointHold(models.Model):
                 condition=Q(status="active"),
                 name="ledger_one_active_hold_per_checkout",
             ),
-            models.CheckConstraint(check=Q(points__gt=0), name="ledger_hold_points_gt_0"),
+            check_constraint(Q(points__gt=0), name="ledger_hold_points_gt_0"),
         ]
         indexes = [models.Index(fields=["status", "expires_at"])]
 

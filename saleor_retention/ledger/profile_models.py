@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import ExtractDay, ExtractMonth
 
+from ..constraints import check_constraint
+
 EARLIEST_BIRTHDAY = date(1900, 1, 1)
 
 
@@ -26,9 +28,7 @@ class CustomerBirthday(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                check=Q(birthday__gte=EARLIEST_BIRTHDAY), name="ledger_birthday_from_1900"
-            ),
+            check_constraint(Q(birthday__gte=EARLIEST_BIRTHDAY), name="ledger_birthday_from_1900"),
         ]
         indexes = [
             # the daily run looks birthdays up by month and day (``birthday__month``/``__day``)

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..constraints import check_constraint
 from .models import LoyaltyAccount
 
 # Unambiguous characters (no 0/O, 1/I/L): codes are read aloud and typed from screenshots.
@@ -35,8 +36,8 @@ class ReferralCode(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                check=Q(code__regex=r"^[2-9A-HJKMNP-Z]{8,10}$"), name="ledger_referral_code_shape"
+            check_constraint(
+                Q(code__regex=r"^[2-9A-HJKMNP-Z]{8,10}$"), name="ledger_referral_code_shape"
             ),
         ]
 
@@ -70,9 +71,7 @@ class Referral(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                check=~Q(referrer=F("referee")), name="ledger_referral_not_self"
-            ),
+            check_constraint(~Q(referrer=F("referee")), name="ledger_referral_not_self"),
         ]
         indexes = [models.Index(fields=["referrer", "created_at"])]
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import migrations, models
+from saleor_retention.constraints import check_constraint
 import django.db.models.deletion
 import django.db.models.expressions
 
@@ -83,27 +84,27 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='pointlot',
-            constraint=models.CheckConstraint(check=models.Q(('remaining__gte', 0), ('remaining__lte', django.db.models.expressions.F('amount'))), name='ledger_lot_remaining_within_amount'),
+            constraint=check_constraint(models.Q(('remaining__gte', 0), ('remaining__lte', django.db.models.expressions.F('amount'))), name='ledger_lot_remaining_within_amount'),
         ),
         migrations.AddConstraint(
             model_name='loyaltyaccount',
-            constraint=models.CheckConstraint(check=models.Q(('available_points__gte', 0)), name='ledger_available_gte_0'),
+            constraint=check_constraint(models.Q(('available_points__gte', 0)), name='ledger_available_gte_0'),
         ),
         migrations.AddConstraint(
             model_name='loyaltyaccount',
-            constraint=models.CheckConstraint(check=models.Q(('pending_points__gte', 0)), name='ledger_pending_gte_0'),
+            constraint=check_constraint(models.Q(('pending_points__gte', 0)), name='ledger_pending_gte_0'),
         ),
         migrations.AddConstraint(
             model_name='loyaltyaccount',
-            constraint=models.CheckConstraint(check=models.Q(('debt_points__gte', 0)), name='ledger_debt_gte_0'),
+            constraint=check_constraint(models.Q(('debt_points__gte', 0)), name='ledger_debt_gte_0'),
         ),
         migrations.AddConstraint(
             model_name='loyaltyaccount',
-            constraint=models.CheckConstraint(check=models.Q(('lifetime_points__gte', 0)), name='ledger_lifetime_gte_0'),
+            constraint=check_constraint(models.Q(('lifetime_points__gte', 0)), name='ledger_lifetime_gte_0'),
         ),
         migrations.AddConstraint(
             model_name='loyaltyaccount',
-            constraint=models.CheckConstraint(check=models.Q(('held_points__gte', 0), ('held_points__lte', django.db.models.expressions.F('available_points'))), name='ledger_held_within_available'),
+            constraint=check_constraint(models.Q(('held_points__gte', 0), ('held_points__lte', django.db.models.expressions.F('available_points'))), name='ledger_held_within_available'),
         ),
         migrations.AddConstraint(
             model_name='lotmovement',

@@ -3,6 +3,7 @@
 import datetime
 from django.conf import settings
 from django.db import migrations, models
+from saleor_retention.constraints import check_constraint
 import django.db.models.deletion
 import django.db.models.functions.datetime
 
@@ -41,7 +42,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='loyaltycampaign',
-            constraint=models.CheckConstraint(check=models.Q(('points__gte', 1), ('points__lte', 1000000)), name='ledger_campaign_points'),
+            constraint=check_constraint(models.Q(('points__gte', 1), ('points__lte', 1000000)), name='ledger_campaign_points'),
         ),
         migrations.AddField(
             model_name='customerbirthday',
@@ -54,6 +55,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='customerbirthday',
-            constraint=models.CheckConstraint(check=models.Q(('birthday__gte', datetime.date(1900, 1, 1))), name='ledger_birthday_from_1900'),
+            constraint=check_constraint(models.Q(('birthday__gte', datetime.date(1900, 1, 1))), name='ledger_birthday_from_1900'),
         ),
     ]

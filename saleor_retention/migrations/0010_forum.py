@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import migrations, models
+from saleor_retention.constraints import check_constraint
 import django.db.models.deletion
 import django.db.models.expressions
 import django.utils.timezone
@@ -102,7 +103,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='forumboard',
-            constraint=models.CheckConstraint(check=models.Q(models.Q(('access', 'repeat_customers'), _negated=True), ('min_paid_orders__gte', 1), _connector='OR'), name='forum_board_repeat_needs_orders'),
+            constraint=check_constraint(models.Q(models.Q(('access', 'repeat_customers'), _negated=True), ('min_paid_orders__gte', 1), _connector='OR'), name='forum_board_repeat_needs_orders'),
         ),
         migrations.AddIndex(
             model_name='forumtopic',
@@ -138,6 +139,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='forumpost',
-            constraint=models.CheckConstraint(check=models.Q(('reply_to', django.db.models.expressions.F('id')), _negated=True), name='forum_post_not_self'),
+            constraint=check_constraint(models.Q(('reply_to', django.db.models.expressions.F('id')), _negated=True), name='forum_post_not_self'),
         ),
     ]

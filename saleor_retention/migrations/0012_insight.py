@@ -4,6 +4,7 @@ from django.conf import settings
 import django.contrib.postgres.fields
 import django.contrib.postgres.indexes
 from django.db import migrations, models
+from saleor_retention.constraints import check_constraint
 import django.db.models.deletion
 import django.utils.timezone
 
@@ -175,7 +176,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='customerspend',
-            constraint=models.CheckConstraint(check=models.Q(('total_spent__gte', 0)), name='insight_spent_gte_0'),
+            constraint=check_constraint(models.Q(('total_spent__gte', 0)), name='insight_spent_gte_0'),
         ),
         migrations.AddIndex(
             model_name='customerfile',
@@ -195,15 +196,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='customerfile',
-            constraint=models.CheckConstraint(check=models.Q(('rfm_recency__isnull', True), models.Q(('rfm_recency__gte', 1), ('rfm_recency__lte', 5)), _connector='OR'), name='insight_rfm_recency_1_to_5'),
+            constraint=check_constraint(models.Q(('rfm_recency__isnull', True), models.Q(('rfm_recency__gte', 1), ('rfm_recency__lte', 5)), _connector='OR'), name='insight_rfm_recency_1_to_5'),
         ),
         migrations.AddConstraint(
             model_name='customerfile',
-            constraint=models.CheckConstraint(check=models.Q(('rfm_frequency__isnull', True), models.Q(('rfm_frequency__gte', 1), ('rfm_frequency__lte', 5)), _connector='OR'), name='insight_rfm_frequency_1_to_5'),
+            constraint=check_constraint(models.Q(('rfm_frequency__isnull', True), models.Q(('rfm_frequency__gte', 1), ('rfm_frequency__lte', 5)), _connector='OR'), name='insight_rfm_frequency_1_to_5'),
         ),
         migrations.AddConstraint(
             model_name='customerfile',
-            constraint=models.CheckConstraint(check=models.Q(('rfm_monetary__isnull', True), models.Q(('rfm_monetary__gte', 1), ('rfm_monetary__lte', 5)), _connector='OR'), name='insight_rfm_monetary_1_to_5'),
+            constraint=check_constraint(models.Q(('rfm_monetary__isnull', True), models.Q(('rfm_monetary__gte', 1), ('rfm_monetary__lte', 5)), _connector='OR'), name='insight_rfm_monetary_1_to_5'),
         ),
         migrations.AddIndex(
             model_name='contactlogentry',

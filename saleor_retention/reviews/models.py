@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..constraints import check_constraint
+
 
 class ReviewStatus(models.TextChoices):
     PENDING = "pending", _("pending moderation")
@@ -66,9 +68,7 @@ class Review(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                check=Q(rating__gte=1) & Q(rating__lte=5), name="reviews_rating_1_to_5"
-            ),
+            check_constraint(Q(rating__gte=1) & Q(rating__lte=5), name="reviews_rating_1_to_5"),
             models.UniqueConstraint(
                 fields=["order_line_id"],
                 condition=~Q(order_line_id=""),
@@ -79,12 +79,12 @@ class Review(models.Model):
                 condition=Q(source="unverified") & Q(customer_id__isnull=False),
                 name="reviews_one_unverified_per_customer_product",
             ),
-            models.CheckConstraint(
-                check=~Q(source="verified") | ~Q(order_line_id=""),
+            check_constraint(
+                ~Q(source="verified") | ~Q(order_line_id=""),
                 name="reviews_verified_has_order_line",
             ),
-            models.CheckConstraint(
-                check=~Q(source="imported") | Q(points_awarded=0),
+            check_constraint(
+                ~Q(source="imported") | Q(points_awarded=0),
                 name="reviews_imported_earn_nothing",
             ),
         ]
@@ -181,8 +181,8 @@ class ReviewRequest(models.Model):
     class Meta:
         indexes = [models.Index(fields=["status", "due_at"])]
         constraints = [
-            models.CheckConstraint(
-                check=Q(status="dropped") | Q(drop_reason=""),
+            check_constraint(
+                Q(status="dropped") | Q(drop_reason=""),
                 name="reviews_request_scheduled_not_dropped",
             ),
         ]
@@ -204,8 +204,8 @@ class ProductRating(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                check=Q(count__gte=0)
+            check_constraint(
+                Q(count__gte=0)
                 & Q(rating_sum__gte=0)
                 & Q(stars_1__gte=0)
                 & Q(stars_2__gte=0)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from ...cards import printing, services
 from ...errors import RetentionError, RetentionErrorCode
+from .. import saleor_types
 from ..core.access import pk_from_global_id
 from ..core.mutations import RetentionMutation, input_values
 from ..saleor_types import Decimal
@@ -61,8 +62,8 @@ class LoyaltyCardProgramInput(graphene.InputObjectType):
     )
     priority = graphene.Int(description="-1000 to 1000; higher programs are decided first.")
     is_active = graphene.Boolean(description="Default true.")
-    active_from = graphene.DateTime(description="The program decides on parcels from then.")
-    active_until = graphene.DateTime(description="... and until then.")
+    active_from = saleor_types.DateTime(description="The program decides on parcels from then.")
+    active_until = saleor_types.DateTime(description="... and until then.")
     template_name = graphene.String(description="The print template's file name.")
 
 
@@ -169,7 +170,7 @@ class LoyaltyCardPrintQueue(RetentionMutation):
     permissions = (MANAGE_DISCOUNTS,)
 
     class Arguments:
-        since = graphene.DateTime(required=True, description="Cards issued from this time on.")
+        since = saleor_types.DateTime(required=True, description="Cards issued from this time on.")
 
     class Meta:
         description = (

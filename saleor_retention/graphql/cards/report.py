@@ -6,6 +6,7 @@ from prices import Money as Price
 
 from ...cards.models import CardProgram
 from ...cards.report import program_report
+from .. import saleor_types
 from ..core.access import QueryArgumentError, pk_from_global_id
 from ..saleor_types import Money
 from .types import require_staff
@@ -85,8 +86,8 @@ def program_report_field() -> graphene.Field:
     return graphene.Field(
         LoyaltyCardProgramReport,
         program_id=graphene.ID(required=True),
-        since=graphene.DateTime(required=True, description="Decisions from this time on."),
-        until=graphene.DateTime(
+        since=saleor_types.DateTime(required=True, description="Decisions from this time on."),
+        until=saleor_types.DateTime(
             required=True, description="Decisions before this time; after since."
         ),
         reorder_days=graphene.Int(

@@ -7,6 +7,7 @@ from graphql_relay import to_global_id
 
 from ...cards import printing, selectors
 from ...cards.models import CardKind, CardProgram, Eligibility, LoyaltyCard
+from .. import saleor_types
 from ..core import pagination
 from ..core.access import as_pk, pk_from_global_id, require_permission, signed_in, signed_in_user
 from ..core.types import choices_enum
@@ -77,8 +78,8 @@ class LoyaltyCardProgram(graphene.ObjectType):
     )
     priority = graphene.Int(required=True, description="Higher programs are decided first.")
     is_active = graphene.Boolean(required=True)
-    active_from = graphene.DateTime()
-    active_until = graphene.DateTime()
+    active_from = saleor_types.DateTime()
+    active_until = saleor_types.DateTime()
     template_name = graphene.String(required=True)
     cards_issued = graphene.Int(required=True)
     control_orders = graphene.Int(
@@ -124,8 +125,8 @@ class LoyaltyCardType(graphene.ObjectType):
     value = graphene.Float(required=True, description="Percent off, or the amount off.")
     currency = graphene.String(required=True)
     min_spend = graphene.Float(description="The least an order must cost to use the card.")
-    issued_at = graphene.DateTime(required=True)
-    expires_at = graphene.DateTime(required=True)
+    issued_at = saleor_types.DateTime(required=True)
+    expires_at = saleor_types.DateTime(required=True)
     status = LoyaltyCardStatus(required=True)
     program = graphene.Field(LoyaltyCardProgram, description="Staff only.")
     order_id = graphene.ID(description="The order whose parcel carries the card (staff only).")

@@ -24,6 +24,7 @@ from ...errors import RetentionErrorCode
 from ...forum import models, selectors
 from ...forum.models import BoardAccess
 from ...forum.selectors import ANONYMOUS, Viewer
+from .. import saleor_types
 from ..core import access, pagination
 from ..core.mutations import error_list
 from ..core.types import RetentionError, choices_enum
@@ -198,8 +199,8 @@ class ForumPost(ForumAuthored, graphene.ObjectType):
     is_hidden = graphene.Boolean(
         required=True, description="Hidden by staff: only staff and the author see it."
     )
-    created_at = graphene.DateTime(required=True)
-    edited_at = graphene.DateTime()
+    created_at = saleor_types.DateTime(required=True)
+    edited_at = saleor_types.DateTime()
     can_edit = graphene.Boolean(
         required=True, description="The caller wrote it and the edit window is still open."
     )
@@ -264,8 +265,8 @@ class ForumTopic(ForumAuthored, graphene.ObjectType):
     )
     post_count = graphene.Int(required=True, description="Visible posts, the opening one included.")
     subscriber_count = graphene.Int(required=True)
-    last_post_at = graphene.DateTime(required=True)
-    created_at = graphene.DateTime(required=True)
+    last_post_at = saleor_types.DateTime(required=True)
+    created_at = saleor_types.DateTime(required=True)
     is_subscribed = graphene.Boolean(
         required=True, description="The caller follows the topic (told of new posts)."
     )

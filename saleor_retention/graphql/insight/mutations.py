@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from ...errors import RetentionError, RetentionErrorCode
 from ...insight import services
+from .. import saleor_types
 from ..core.access import MANAGE_USERS, pk_from_global_id
 from ..core.mutations import RetentionMutation
 from .types import (
@@ -124,7 +125,7 @@ class CustomerContactLog(RetentionMutation):
         channel = CustomerContactChannel(required=True)
         summary = graphene.String(required=True, description="What was sent or said.")
         response = graphene.String(description="Her answer, if any.")
-        contacted_at = graphene.DateTime(description="When; default now. Not in the future.")
+        contacted_at = saleor_types.DateTime(description="When; default now. Not in the future.")
 
     class Meta:
         description = "Record a contact with a customer in her contact log (MANAGE_USERS)."

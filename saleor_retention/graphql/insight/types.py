@@ -19,6 +19,7 @@ from saleor.graphql.core.connection import CountableConnection, connection_from_
 from ... import conf
 from ...errors import RetentionError, RetentionErrorCode
 from ...insight import analytics, models, segments, selectors, services
+from .. import saleor_types
 from ..core import pagination
 from ..core.access import (
     MANAGE_USERS,
@@ -60,8 +61,8 @@ class CustomerSpend(graphene.ObjectType):
     paid_orders = graphene.Int(required=True)
     total_spent = graphene.Field(Money, required=True)
     average_order = graphene.Field(Money, required=True)
-    first_paid_at = graphene.DateTime(required=True)
-    last_paid_at = graphene.DateTime(required=True)
+    first_paid_at = saleor_types.DateTime(required=True)
+    last_paid_at = saleor_types.DateTime(required=True)
 
     @staticmethod
     def resolve_total_spent(root, info):
@@ -90,7 +91,7 @@ class CustomerRfm(graphene.ObjectType):
 class CustomerStageChange(graphene.ObjectType):
     from_stage = CustomerStage(description="Null for the first stage of the file.")
     to_stage = CustomerStage(required=True)
-    changed_at = graphene.DateTime(required=True)
+    changed_at = saleor_types.DateTime(required=True)
 
     @staticmethod
     def resolve_from_stage(root, info):
@@ -100,7 +101,7 @@ class CustomerStageChange(graphene.ObjectType):
 class CustomerNote(graphene.ObjectType):
     body = graphene.String(required=True)
     staff_user_id = graphene.ID(description="The staff user who wrote it.")
-    created_at = graphene.DateTime(required=True)
+    created_at = saleor_types.DateTime(required=True)
 
     class Meta:
         interfaces = (graphene.relay.Node,)
@@ -119,7 +120,7 @@ class CustomerContact(graphene.ObjectType):
     channel = CustomerContactChannel(required=True)
     summary = graphene.String(required=True, description="What was sent or said.")
     response = graphene.String(required=True, description="Her answer; empty when none.")
-    contacted_at = graphene.DateTime(required=True)
+    contacted_at = saleor_types.DateTime(required=True)
     staff_user_id = graphene.ID()
 
     class Meta:
@@ -138,27 +139,27 @@ class CustomerContact(graphene.ObjectType):
 class CustomerFile(graphene.ObjectType):
     customer = graphene.Field(User, required=True)
     stage = CustomerStage(required=True)
-    stage_since = graphene.DateTime(required=True)
+    stage_since = saleor_types.DateTime(required=True)
     churn_days = graphene.Int(
         required=True, description="Her window: the longest of the categories she buys."
     )
-    first_paid_at = graphene.DateTime()
-    last_paid_at = graphene.DateTime()
+    first_paid_at = saleor_types.DateTime()
+    last_paid_at = saleor_types.DateTime()
     paid_orders = graphene.Int(required=True, description="Paid orders, every currency.")
     paid_orders_in_window = graphene.Int(required=True)
     spends = graphene.List(graphene.NonNull(CustomerSpend), required=True)
     median_days_between_orders = graphene.Float()
-    expected_next_order_at = graphene.DateTime()
+    expected_next_order_at = saleor_types.DateTime()
     top_categories = graphene.List(graphene.NonNull(CustomerTopItem), required=True)
     top_products = graphene.List(graphene.NonNull(CustomerTopItem), required=True)
     price_band = CustomerPriceBand()
     language_code = graphene.String(required=True)
-    birthday = graphene.Date()
+    birthday = saleor_types.Date()
     tier = graphene.String(description="Her membership tier; empty below the first one.")
     points_balance = graphene.Int(description="Available points; null without an account.")
     reviews_written = graphene.Int(required=True)
     average_rating_given = graphene.Float()
-    last_contact_at = graphene.DateTime()
+    last_contact_at = saleor_types.DateTime()
     value_spent = graphene.Field(
         Money, required=True, description="Spend in the value period (basis currency)."
     )
@@ -350,8 +351,8 @@ class CustomerSegmentRulesInput(graphene.InputObjectType):
     spent_at_least = Decimal(description="With spentCurrency: total spent at least.")
     spent_currency = graphene.String()
     orders_at_least = graphene.Int(description="Paid orders, every currency.")
-    last_order_before = graphene.DateTime()
-    last_order_after = graphene.DateTime()
+    last_order_before = saleor_types.DateTime()
+    last_order_after = saleor_types.DateTime()
     categories = graphene.List(
         graphene.NonNull(graphene.String), description="Category slugs, any one bought."
     )
@@ -370,8 +371,8 @@ class CustomerSegmentRules(graphene.ObjectType):
     tiers = graphene.List(graphene.NonNull(graphene.String), required=True)
     spent_at_least = graphene.Field(Money)
     orders_at_least = graphene.Int()
-    last_order_before = graphene.DateTime()
-    last_order_after = graphene.DateTime()
+    last_order_before = saleor_types.DateTime()
+    last_order_after = saleor_types.DateTime()
     categories = graphene.List(graphene.NonNull(graphene.String), required=True)
     birthday_month = graphene.Int()
     languages = graphene.List(graphene.NonNull(graphene.String), required=True)
@@ -483,8 +484,8 @@ class CustomerSegment(graphene.ObjectType):
     csv = graphene.String(
         required=True, description="The matching customers as CSV (UTF-8, with a header)."
     )
-    created_at = graphene.DateTime(required=True)
-    updated_at = graphene.DateTime(required=True)
+    created_at = saleor_types.DateTime(required=True)
+    updated_at = saleor_types.DateTime(required=True)
 
     @staticmethod
     def _rules(root):
@@ -681,42 +682,42 @@ class RetentionAnalytics(graphene.ObjectType):
     repeat_purchase_rate = graphene.Field(RetentionRate, required=True)
     cohorts = graphene.List(
         graphene.NonNull(RetentionCohort),
-        since=graphene.DateTime(required=True),
+        since=saleor_types.DateTime(required=True),
         months=graphene.Int(default_value=12),
         required=True,
     )
     time_to_second_order = graphene.Field(RetentionSecondOrder, required=True)
     churn = graphene.List(
         graphene.NonNull(RetentionChurnMonth),
-        since=graphene.DateTime(required=True),
-        until=graphene.DateTime(required=True),
+        since=saleor_types.DateTime(required=True),
+        until=saleor_types.DateTime(required=True),
         required=True,
     )
     top_customers_share = graphene.Field(
         RetentionTopShare,
         currency=graphene.String(required=True),
-        since=graphene.DateTime(required=True),
-        until=graphene.DateTime(required=True),
+        since=saleor_types.DateTime(required=True),
+        until=saleor_types.DateTime(required=True),
         required=True,
     )
     points = graphene.Field(RetentionPoints, required=True)
     review_rate = graphene.Field(
         RetentionRate,
-        since=graphene.DateTime(required=True),
-        until=graphene.DateTime(required=True),
+        since=saleor_types.DateTime(required=True),
+        until=saleor_types.DateTime(required=True),
         required=True,
     )
     rating_trend = graphene.List(
         graphene.NonNull(RetentionRatingMonth),
-        since=graphene.DateTime(required=True),
-        until=graphene.DateTime(required=True),
+        since=saleor_types.DateTime(required=True),
+        until=saleor_types.DateTime(required=True),
         required=True,
     )
     card_lift = graphene.Field(
         RetentionCardLift,
         program_id=graphene.ID(required=True),
-        since=graphene.DateTime(required=True),
-        until=graphene.DateTime(required=True),
+        since=saleor_types.DateTime(required=True),
+        until=saleor_types.DateTime(required=True),
         reorder_days=graphene.Int(default_value=90),
         description="The card program's reorder share against its control group.",
     )

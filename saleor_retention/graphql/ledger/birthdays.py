@@ -6,6 +6,7 @@ from saleor.graphql.core.dataloaders import DataLoader
 
 from ...errors import RetentionError, RetentionErrorCode
 from ...ledger import bonuses
+from .. import saleor_types
 from ..core.access import may_see_customer, signed_in
 from ..core.mutations import RetentionMutation
 
@@ -14,10 +15,10 @@ class LoyaltyBirthdaySet(RetentionMutation):
     """The signed-in shopper gives their birthday; the store then credits the birthday bonus on
     that day every year (not this year if it was set or changed within the last 30 days)."""
 
-    birthday = graphene.Date(description="The birthday now recorded; null when refused.")
+    birthday = saleor_types.Date(description="The birthday now recorded; null when refused.")
 
     class Arguments:
-        birthday = graphene.Date(required=True, description="Year, month and day of birth.")
+        birthday = saleor_types.Date(required=True, description="Year, month and day of birth.")
 
     class Meta:
         description = "Set your own birthday (signed-in shoppers)."
@@ -51,7 +52,7 @@ def resolve_user_loyalty_birthday(root, info):
 
 def user_birthday_field() -> graphene.Field:
     return graphene.Field(
-        graphene.Date,
+        saleor_types.Date,
         description=(
             "The birthday the store keeps for the birthday bonus (the shopper's own, or for "
             "staff who manage users); null when not given or not visible."

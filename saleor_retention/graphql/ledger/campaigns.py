@@ -8,6 +8,7 @@ from ... import saleor_adapter as saleor
 from ...errors import RetentionError, RetentionErrorCode
 from ...ledger import bonuses
 from ...ledger.campaign_models import LoyaltyCampaign as CampaignModel
+from .. import saleor_types
 from ..core.mutations import RetentionMutation
 from ..core.types import choices_enum
 from .types import customer_pk
@@ -28,8 +29,8 @@ class LoyaltyCampaign(graphene.ObjectType):
         required=True, description="Customers the audience matched when the campaign was created."
     )
     credited_customers = graphene.Int(required=True, description="Customers credited so far.")
-    created_at = graphene.DateTime(required=True)
-    finished_at = graphene.DateTime(description="When every customer had been credited.")
+    created_at = saleor_types.DateTime(required=True)
+    finished_at = saleor_types.DateTime(description="When every customer had been credited.")
 
     @staticmethod
     def resolve_status(root, info):

@@ -15,6 +15,7 @@ from ... import conf
 from ... import saleor_adapter as saleor
 from ...errors import RetentionError, RetentionErrorCode
 from ...ledger import redemption, selectors, services
+from .. import saleor_types
 from ..core.mutations import RetentionMutation
 from ..saleor_types import Checkout, Money
 
@@ -140,7 +141,7 @@ class LoyaltyPointsApply(RetentionMutation):
 
     class Arguments:
         checkout_id = graphene.ID(description=CHECKOUT_ID)
-        checkout_token = graphene.UUID(description=CHECKOUT_TOKEN)
+        checkout_token = saleor_types.UUID(description=CHECKOUT_TOKEN)
         points = graphene.Int(required=True)
 
     class Meta:
@@ -157,7 +158,7 @@ class LoyaltyPointsApply(RetentionMutation):
                 settings=conf.load_settings(),
             )
         checkout.refresh_from_db()
-        return cls(checkout=checkout, errors=[])
+        return cls(checkout=saleor_types.as_checkout(checkout), errors=[])
 
 
 class LoyaltyPointsRemove(RetentionMutation):
@@ -167,7 +168,7 @@ class LoyaltyPointsRemove(RetentionMutation):
 
     class Arguments:
         checkout_id = graphene.ID(description=CHECKOUT_ID)
-        checkout_token = graphene.UUID(description=CHECKOUT_TOKEN)
+        checkout_token = saleor_types.UUID(description=CHECKOUT_TOKEN)
 
     class Meta:
         description = "Remove loyalty points from a checkout."
@@ -182,4 +183,4 @@ class LoyaltyPointsRemove(RetentionMutation):
                 settings=conf.load_settings(),
             )
         checkout.refresh_from_db()
-        return cls(checkout=checkout, errors=[])
+        return cls(checkout=saleor_types.as_checkout(checkout), errors=[])

@@ -8,6 +8,7 @@ from ... import conf
 from ...errors import RetentionError, RetentionErrorCode
 from ...ledger import referrals
 from ...ledger.referral_models import Referral as ReferralModel
+from .. import saleor_types
 from ..core.access import may_see_customer, signed_in
 from ..core.mutations import RetentionMutation
 from ..core.types import choices_enum
@@ -27,7 +28,7 @@ LoyaltyReferralStatus = choices_enum(
 class LoyaltyReferral(graphene.ObjectType):
     code = graphene.String(required=True, description="The referral code that was given.")
     status = LoyaltyReferralStatus(required=True)
-    created_at = graphene.DateTime(required=True)
+    created_at = saleor_types.DateTime(required=True)
 
     @staticmethod
     def resolve_status(root, info):
@@ -46,7 +47,7 @@ class LoyaltyReferralCodeApply(RetentionMutation):
         checkout_id = graphene.ID(
             description="The checkout the code is given at, if any; its addresses are checked too."
         )
-        checkout_token = graphene.UUID(description=CHECKOUT_TOKEN)
+        checkout_token = saleor_types.UUID(description=CHECKOUT_TOKEN)
 
     class Meta:
         description = "Use a friend's referral code (signed-in shoppers)."

@@ -7,6 +7,7 @@ from ... import conf
 from ... import saleor_adapter as saleor
 from ...ledger import referrals, selectors, tiers
 from ...ledger.models import EntryType, LedgerEntry
+from .. import saleor_types
 from ..core import pagination
 from ..core.access import as_pk, may_see_customer, may_see_customer_id
 from ..core.types import choices_enum
@@ -21,14 +22,14 @@ LoyaltyEntryType = choices_enum(
 
 class LoyaltyExpiringPoints(graphene.ObjectType):
     points = graphene.Int(required=True)
-    expires_at = graphene.Date(required=True, description="The day (UTC) these points expire.")
+    expires_at = saleor_types.Date(required=True, description="The day (UTC) these points expire.")
 
 
 class LoyaltyEntry(graphene.ObjectType):
     type = LoyaltyEntryType(required=True)
     points = graphene.Int(required=True, description="Signed change of the customer's points.")
     reason = graphene.String(required=True)
-    created_at = graphene.DateTime(required=True)
+    created_at = saleor_types.DateTime(required=True)
     order_id = graphene.ID(description="The Saleor order this entry comes from, if any.")
     order = graphene.Field(
         lambda: Order, description="That order (its owner and staff who manage orders see it)."
@@ -71,7 +72,7 @@ class LoyaltyEntry(graphene.ObjectType):
         if order is None or user is None or not user.is_authenticated:
             return None
         if saleor.order_customer_id(order) == str(user.pk) or user.has_perm("order.manage_orders"):
-            return order
+            return saleor_types.as_order(order)
         return None
 
     @staticmethod
@@ -123,7 +124,7 @@ class LoyaltyAccount(graphene.ObjectType):
     spend_to_next_tier = graphene.Field(
         Money, description="About how much more to spend to reach the next tier."
     )
-    tier_downgrade_at = graphene.DateTime(
+    tier_downgrade_at = saleor_types.DateTime(
         description="When the tier will be lowered unless the customer qualifies again."
     )
     referral_code = graphene.String(

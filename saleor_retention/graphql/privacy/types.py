@@ -7,6 +7,7 @@ from __future__ import annotations
 import graphene
 
 from ... import privacy
+from .. import saleor_types
 from ..core.access import MANAGE_USERS, may_see_customer
 
 
@@ -20,7 +21,7 @@ def resolve_user_retention_data(root, info):
 
 def user_retention_data_field() -> graphene.Field:
     return graphene.Field(
-        graphene.JSONString,
+        saleor_types.JSONString,
         description=(
             "A data export of what the retention plugin holds about the customer, by section: "
             "loyalty (points history, tier and its history, point holds, campaigns naming her), "

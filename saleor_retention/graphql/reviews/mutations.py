@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ... import conf
 from ...errors import RetentionError, RetentionErrorCode
 from ...reviews import services
+from .. import saleor_types
 from ..core.access import pk_from_global_id
 from ..core.mutations import RetentionMutation
 from ..saleor_types import Upload
@@ -228,7 +229,7 @@ class ReviewImportInput(graphene.InputObjectType):
     author_name = graphene.String(required=True, description='As shown, e.g. "Mei L.".')
     title = graphene.String()
     body = graphene.String()
-    created_at = graphene.DateTime(description="When it was written; default now.")
+    created_at = saleor_types.DateTime(description="When it was written; default now.")
 
 
 class ReviewImport(RetentionMutation):

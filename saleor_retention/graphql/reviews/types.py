@@ -18,6 +18,7 @@ from ... import conf
 from ... import saleor_adapter as saleor
 from ...reviews import selectors, services
 from ...reviews.models import Review, ReviewRequest, ReviewSource, ReviewStatus
+from .. import saleor_types
 from ..core import pagination
 from ..core.access import (
     as_pk,
@@ -114,12 +115,12 @@ class ReviewPhotoType(graphene.ObjectType):
 
 class ReviewMerchantReply(graphene.ObjectType):
     text = graphene.String(required=True, description="Plain text.")
-    replied_at = graphene.DateTime(required=True)
+    replied_at = saleor_types.DateTime(required=True)
 
 
 class ReviewReportType(graphene.ObjectType):
     reason = graphene.String(required=True, description="Plain text.")
-    created_at = graphene.DateTime(required=True)
+    created_at = saleor_types.DateTime(required=True)
 
     class Meta:
         name = "ReviewShopperReport"
@@ -141,8 +142,8 @@ class ReviewType(graphene.ObjectType):
     photos = graphene.List(graphene.NonNull(ReviewPhotoType), required=True)
     helpful_count = graphene.Int(required=True)
     merchant_reply = graphene.Field(ReviewMerchantReply, description="The store's public reply.")
-    created_at = graphene.DateTime(required=True)
-    published_at = graphene.DateTime()
+    created_at = saleor_types.DateTime(required=True)
+    published_at = saleor_types.DateTime()
     is_mine = graphene.Boolean(required=True, description="Written by the signed-in shopper.")
     is_complaint = graphene.Boolean(description="Flagged as a complaint (author and staff).")
     moderation_reason = graphene.String(
@@ -360,7 +361,7 @@ def resolve_review_json_ld(root, info):
 
 def product_review_json_ld_field() -> graphene.Field:
     return graphene.Field(
-        graphene.JSONString,
+        saleor_types.JSONString,
         required=True,
         description=(
             "schema.org Product markup with AggregateRating (none while there is no published "
@@ -425,7 +426,7 @@ class ReviewRequestType(graphene.ObjectType):
     order_line_id = graphene.ID(required=True)
     product_id = graphene.ID(required=True)
     customer_id = graphene.ID(description="Null for a guest order.")
-    due_at = graphene.DateTime(required=True)
+    due_at = saleor_types.DateTime(required=True)
     form_url = graphene.String(
         required=True, description="The signed link that opens the review form for this line."
     )
@@ -510,7 +511,7 @@ def resolve_review_request(root, info, token):
     from saleor.product.models import Product as ProductModel
 
     return ReviewRequestInfo(
-        product=ProductModel.objects.filter(pk=line.product_id).first(),
+        product=saleor_types.as_product(ProductModel.objects.filter(pk=line.product_id).first()),
         product_name=line.product_name,
         variant_name=line.variant_name,
         already_reviewed=Review.objects.filter(order_line_id=line.line_id).exists(),

@@ -1,0 +1,318 @@
+"""What only Saleor 3.x does (read from 3.21): UUID order ids with a ``number``, ``created_at``,
+orders in a channel with its currency, the charged sum and ``charge_status`` on the order; refunds
+as transaction events, granted refunds or (legacy gateways) payment order events; vouchers with
+their codes in ``VoucherCode`` and values per channel in ``VoucherChannelListing``; gift cards with
+``created_by`` / ``used_by`` and ``expiry_date``; the checkout calculations that take a
+``CheckoutInfo``. ``saleor_adapter`` imports this module when it runs inside Saleor 3.x; the names
+are those of ``saleor2``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from .facts import ZERO, RefundFacts
+
+ORDER_CREATED_AT = "created_at"
+
+_PAID_CHARGE_STATUSES = ("full", "overcharged")  # OrderChargeStatus
+# Legacy payments (``Payment``, still used by plugin gateways) on which money was ever taken.
+_EVER_CHARGED_PAYMENT_STATUSES = (
+    "partially-charged",
+    "fully-charged",
+    "partially-refunded",
+    "fully-refunded",
+)
+_REFUND_SUCCESS = "refund_success"  # TransactionEventType.REFUND_SUCCESS
+_CHARGE_SUCCESS = "charge_success"  # TransactionEventType.CHARGE_SUCCESS
+_GRANTED_REFUND_DONE = "success"  # OrderGrantedRefundStatus.SUCCESS
+
+
+def is_order_id(value: Any) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def is_order_line_id(value: Any) -> bool:
+    return is_order_id(value)  # order lines have UUID keys too
+
+
+def order_token(order: Any) -> str:
+    return str(order.pk)  # 3.x made the old token the order's id
+
+
+def order_number(order: Any) -> str:
+    return str(order.number)
+
+
+def order_created_at(order: Any) -> datetime:
+    return order.created_at
+
+
+def order_channel(order: Any) -> str | None:
+    channel = order.channel  # the order's currency is the channel's
+    return channel.slug if channel is not None else None
+
+
+def order_voucher_code(order: Any) -> str | None:
+    return order.voucher_code or None  # the code as entered, kept on the order
+
+
+def paid_amount(order: Any) -> Decimal:
+    # Charged through transactions and payments alike, refunds taken off (Saleor keeps it).
+    return Decimal(order.total_charged_amount)
+
+
+def is_fully_paid(order: Any) -> bool:
+    return order.charge_status in _PAID_CHARGE_STATUSES
+
+
+def fully_paid(orders: Any) -> Any:
+    return orders.filter(charge_status__in=_PAID_CHARGE_STATUSES)
+
+
+def ever_charged(orders: Any) -> bool:
+    """Money taken at some point: the order's charge status now, a successful charge on one of
+    its transactions, or a charged legacy payment (an order refunded in full reads "none")."""
+    from saleor.payment.models import Payment, TransactionEvent
+
+    pks = orders.values("pk")
+    return (
+        orders.exclude(charge_status="none").exists()
+        or TransactionEvent.objects.filter(
+            transaction__order_id__in=pks, type=_CHARGE_SUCCESS, amount_value__gt=0
+        ).exists()
+        or Payment.objects.filter(
+            order_id__in=pks, charge_status__in=_EVER_CHARGED_PAYMENT_STATUSES
+        ).exists()
+    )
+
+
+def order_refunds(order: Any) -> list[RefundFacts]:
+    """Every refund of the order, oldest first, each once:
+
+    - a successful refund event of one of the order's transactions (``transactionUpdate`` /
+      ``transactionCreate`` raising ``amountRefunded``, ``transactionEventReport``, the outcome of
+      ``transactionRequestAction`` or of a granted refund sent to the payment app): money back;
+    - a granted refund marked done that no such event records (so it is not counted twice);
+    - a ``payment_refunded`` order event: ``orderRefund`` on a legacy payment gateway.
+
+    The keys name the Saleor row, so a replay finds the same refunds. A manual adjustment that
+    lowers the refunded amount (a negative refund event) is not taken as a refund.
+    """
+    from saleor.order import OrderEvents
+    from saleor.payment.models import TransactionEvent
+
+    refunds = [
+        RefundFacts(
+            refund_id=f"transaction-event-{event.pk}",
+            order_id=str(order.pk),
+            amount=Decimal(event.amount_value),
+            currency=event.currency,
+            created=event.created_at,
+        )
+        for event in TransactionEvent.objects.filter(
+            transaction__order_id=order.pk,
+            type=_REFUND_SUCCESS,
+            include_in_calculations=True,
+            amount_value__gt=0,
+        )
+    ]
+    granted = order.granted_refunds.filter(status=_GRANTED_REFUND_DONE).exclude(
+        transaction_events__type=_REFUND_SUCCESS
+    )
+    refunds += [
+        RefundFacts(
+            refund_id=f"granted-refund-{grant.pk}",
+            order_id=str(order.pk),
+            amount=Decimal(grant.amount_value),
+            currency=grant.currency,
+            created=grant.created_at,
+        )
+        for grant in granted
+    ]
+    refunds += [
+        RefundFacts(
+            refund_id=f"order-event-{event.pk}",
+            order_id=str(order.pk),
+            amount=Decimal(str((event.parameters or {}).get("amount", "0"))),
+            currency=order.currency,
+            created=event.date,
+        )
+        for event in order.events.filter(type=OrderEvents.PAYMENT_REFUNDED)
+    ]
+    return sorted(refunds, key=lambda refund: (refund.created, refund.refund_id))
+
+
+def orders_refunded_since(since: datetime) -> list[str]:
+    from saleor.order import OrderEvents
+    from saleor.order.models import OrderEvent, OrderGrantedRefund
+    from saleor.payment.models import TransactionEvent
+
+    ids = set(
+        OrderEvent.objects.filter(type=OrderEvents.PAYMENT_REFUNDED, date__gte=since).values_list(
+            "order_id", flat=True
+        )
+    )
+    ids |= set(
+        TransactionEvent.objects.filter(
+            type=_REFUND_SUCCESS, created_at__gte=since, transaction__order_id__isnull=False
+        ).values_list("transaction__order_id", flat=True)
+    )
+    ids |= set(
+        OrderGrantedRefund.objects.filter(
+            status=_GRANTED_REFUND_DONE, updated_at__gte=since
+        ).values_list("order_id", flat=True)
+    )
+    return sorted(str(pk) for pk in ids)
+
+
+def checkout_prices(checkout: Any) -> tuple[Any, Any, Decimal]:
+    """(subtotal, shipping) as TaxedMoney, and what remains to pay after vouchers and gift cards,
+    through the calculations Saleor's own ``Checkout`` type uses (prices are recalculated when
+    Saleor's cached ones have expired)."""
+    from saleor.checkout import calculations
+    from saleor.checkout.fetch import fetch_checkout_info, fetch_checkout_lines
+    from saleor.plugins.manager import get_plugins_manager
+
+    manager = get_plugins_manager(allow_replica=False)
+    lines, _unavailable = fetch_checkout_lines(checkout)
+    info = fetch_checkout_info(checkout, lines, manager)
+    address = checkout.shipping_address or checkout.billing_address
+    prices = {"manager": manager, "checkout_info": info, "lines": lines, "address": address}
+    subtotal = calculations.checkout_subtotal(**prices)
+    shipping = calculations.checkout_shipping_price(**prices)
+    to_pay = calculations.calculate_checkout_total_with_gift_cards(**prices)
+    return subtotal, shipping, max(ZERO, Decimal(to_pay.gross.amount))
+
+
+def create_points_gift_card(
+    *, code: str, amount: Decimal, currency: str, customer_id: str, ends_on: date
+) -> None:
+    """Bound to the customer as its buyer and user, so it shows in their ``giftCards``."""
+    from saleor.account.models import User
+    from saleor.giftcard.models import GiftCard
+
+    email = User.objects.filter(pk=customer_id).values_list("email", flat=True).first()
+    GiftCard.objects.create(
+        code=code,
+        created_by_id=customer_id,
+        created_by_email=email,
+        used_by_id=customer_id,
+        used_by_email=email,
+        initial_balance_amount=amount,
+        current_balance_amount=amount,
+        currency=currency,
+        expiry_date=ends_on,
+        is_active=True,
+    )
+
+
+def create_card_voucher(
+    *,
+    code: str,
+    name: str,
+    voucher_type: str,
+    value_type: str,
+    discount: Decimal,
+    currency: str,
+    min_spent: Decimal | None,
+    starts_at: datetime,
+    ends_at: datetime,
+) -> None:
+    """One voucher, its one code, and its value and minimum spend in every channel that sells in
+    ``currency`` (a card is printed in the order's currency, so it works where that money is
+    taken). No channel in that currency: ``ValueError``, nothing created."""
+    from saleor.channel.models import Channel
+    from saleor.discount.models import Voucher, VoucherChannelListing, VoucherCode
+
+    channels = list(Channel.objects.filter(currency_code=currency).order_by("pk"))
+    if not channels:
+        raise ValueError(f"no Saleor channel sells in {currency}")
+    voucher = Voucher.objects.create(
+        name=name,
+        type=voucher_type,
+        discount_value_type=value_type,
+        usage_limit=1,
+        single_use=True,
+        start_date=starts_at,
+        end_date=ends_at,
+    )
+    VoucherCode.objects.create(code=code, voucher=voucher)  # unique: a taken code raises
+    VoucherChannelListing.objects.bulk_create(
+        VoucherChannelListing(
+            voucher=voucher,
+            channel=channel,
+            discount_value=discount,
+            currency=currency,
+            min_spent_amount=min_spent,
+        )
+        for channel in channels
+    )
+
+
+def end_voucher(code: str, *, at: datetime) -> bool:
+    from saleor.discount.models import Voucher
+
+    return bool(Voucher.objects.filter(codes__code=code).update(end_date=at))
+
+
+def plugin_configuration_row(plugin_id: str) -> Any | None:
+    from saleor.plugins.models import PluginConfiguration
+
+    # The global row: the plugin is not configured per channel.
+    return PluginConfiguration.objects.filter(identifier=plugin_id, channel__isnull=True).first()
+
+
+# --- points gift cards: what the cap is measured against, and what cards took off an order -----
+
+_GIFT_CARD_USED_IN_ORDER = "used_in_order"  # GiftCardEvents.USED_IN_ORDER
+
+
+def checkout_voucher_discount(checkout: Any) -> Decimal:
+    """Nothing to take off the subtotal: 3.x spreads a voucher over the lines, so Saleor's
+    subtotal (``checkout_subtotal``, the sum of the line totals) is already after it."""
+    return ZERO
+
+
+def points_checkout_subtotal(checkout_or_info: Any, lines: Any = None) -> Decimal:
+    """Saleor's stored subtotal: the hooks receive a ``CheckoutInfo`` whose checkout has just
+    had ``subtotal`` set (3.x asks for the total right after it), and asking the calculations
+    again from inside the total hook would recalculate the prices, and call the hook, again."""
+    checkout = getattr(checkout_or_info, "checkout", checkout_or_info)
+    return Decimal(checkout.subtotal_gross_amount)
+
+
+def order_gift_card_discount(order: Any) -> Decimal:
+    """What all gift cards took off the order: 3.x writes a "used in order" event per card with
+    its balance before and after (the order's total stays before the cards)."""
+    from saleor.giftcard.models import GiftCardEvent
+
+    taken = ZERO
+    for parameters in GiftCardEvent.objects.filter(
+        order_id=order.pk, type=_GIFT_CARD_USED_IN_ORDER
+    ).values_list("parameters", flat=True):
+        balance = (parameters or {}).get("balance") or {}
+        before = Decimal(str(balance.get("old_current_balance") or 0))
+        after = Decimal(str(balance.get("current_balance") or 0))
+        taken += max(ZERO, before - after)
+    return taken
+
+
+# --- insight: not on 3.x yet ---------------------------------------------------------------------
+
+
+def insight_supported() -> bool:
+    """Not yet: 3.x's paid rule (``charge_status``, transaction and granted refunds) is still to
+    be written as SQL; ``insight.services`` and ``insight.tasks`` skip the files, and the
+    insight queries answer with an error instead of numbers."""
+    return False
+
+
+def insight_paid_orders_sql(*, one_customer: bool = False) -> str:
+    raise NotImplementedError("insight on Saleor 3.x: read charge_status and its refunds")
