@@ -16,7 +16,9 @@ def resolve_user_retention_data(root, info):
     if not may_see_customer(viewer, root):
         return None
     # the shopper's own export leaves out staff's notes and scores about her (insight)
-    return privacy.export_customer(str(root.pk), for_staff=viewer.has_perm(MANAGE_USERS))
+    return privacy.export_customer(
+        str(root.pk), for_staff=bool(viewer and viewer.has_perm(MANAGE_USERS))
+    )
 
 
 def user_retention_data_field() -> graphene.Field:
