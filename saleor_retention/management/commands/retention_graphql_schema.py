@@ -12,9 +12,9 @@ class Command(BaseCommand):
         parser.add_argument("--write", action="store_true", help=f"write {SNAPSHOT.name}")
 
     def handle(self, *args, **options):
-        from ...graphql.schema import schema
+        from ...graphql.schema import schema_sdl
 
-        sdl = str(schema).rstrip() + "\n"
+        sdl = schema_sdl()
         if options["write"]:
             SNAPSHOT.write_text(sdl)
             self.stdout.write(f"wrote {SNAPSHOT}")
