@@ -98,6 +98,11 @@ class CustomerStageChange(graphene.ObjectType):
         return root.from_stage or None
 
 
+def _staff_global_id(row) -> str | None:
+    """The staff member who wrote a note or logged a contact, as Saleor's User id."""
+    return to_global_id("User", row.staff_user_id) if row.staff_user_id else None
+
+
 class CustomerNote(graphene.ObjectType):
     body = graphene.String(required=True)
     staff_user_id = graphene.ID(description="The staff user who wrote it.")
@@ -113,7 +118,7 @@ class CustomerNote(graphene.ObjectType):
 
     @staticmethod
     def resolve_staff_user_id(root, info):
-        return to_global_id("User", root.staff_user_id) if root.staff_user_id else None
+        return _staff_global_id(root)
 
 
 class CustomerContact(graphene.ObjectType):
@@ -133,7 +138,7 @@ class CustomerContact(graphene.ObjectType):
 
     @staticmethod
     def resolve_staff_user_id(root, info):
-        return to_global_id("User", root.staff_user_id) if root.staff_user_id else None
+        return _staff_global_id(root)
 
 
 class CustomerFile(graphene.ObjectType):
