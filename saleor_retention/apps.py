@@ -25,3 +25,17 @@ class RetentionConfig(AppConfig):
         from .beat import register
 
         register(app)
+        _load_settings_once_per_request_and_task()
+
+
+def _load_settings_once_per_request_and_task() -> None:
+    """The merchant's settings are read at most once per request and per task (``conf.py``)."""
+    from celery import signals as task_signals
+    from django.core.signals import request_finished, request_started
+
+    from . import conf
+
+    request_started.connect(conf.open_request_scope, dispatch_uid="retention_settings_open")
+    request_finished.connect(conf.close_request_scope, dispatch_uid="retention_settings_close")
+    task_signals.task_prerun.connect(conf.open_scope, dispatch_uid="retention_settings_open")
+    task_signals.task_postrun.connect(conf.close_scope, dispatch_uid="retention_settings_close")

@@ -8,8 +8,10 @@ plugin class are generated from it, and ``parse_configuration`` turns the stored
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import dataclasses
+import json
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -637,6 +639,9 @@ SETTINGS: tuple[Setting, ...] = (
 
 @dataclasses.dataclass(frozen=True)
 class RetentionSettings:
+    """The parsed settings. Every field is one ``Setting`` of ``SETTINGS``, whose ``default`` is
+    the only place a default is written (``parse_configuration(None)`` gives them all)."""
+
     points_per_currency_unit: Mapping[str, Decimal]
     signup_bonus: int
     pending_days: int
@@ -658,32 +663,32 @@ class RetentionSettings:
     referral_bonus_referrer: int
     referral_bonus_referee: int
     referral_monthly_cap: int  # 0: no limit
-    cards_per_parcel: int = 1
-    card_qr_url: str = "http://localhost:3000/redeem?code={code}"
+    cards_per_parcel: int
+    card_qr_url: str
     # forum
-    forum_title_max_length: int = 150
-    forum_body_max_length: int = 5000
-    forum_edit_window_minutes: int = 30
-    forum_rate_limit_posts: int = 5  # 0: no limit
-    forum_rate_limit_minutes: int = 10
+    forum_title_max_length: int
+    forum_body_max_length: int
+    forum_edit_window_minutes: int
+    forum_rate_limit_posts: int  # 0: no limit
+    forum_rate_limit_minutes: int
     # reviews
-    reviews_accept_non_buyers: bool = False
-    review_auto_publish_rating: int = 4  # 0: every review waits for moderation
-    review_blocked_words: tuple[str, ...] = ()
-    review_points: int = 0
-    review_photo_bonus_points: int = 0
-    review_title_max_length: int = 120
-    review_body_min_length: int = 0
-    review_body_max_length: int = 5000
-    review_max_photos: int = 5
-    review_request_days: int = 14
-    review_form_url: str = "http://localhost:3000/review?token={token}"
-    reviews_erase_photos: bool = False
+    reviews_accept_non_buyers: bool
+    review_auto_publish_rating: int  # 0: every review waits for moderation
+    review_blocked_words: tuple[str, ...]
+    review_points: int
+    review_photo_bonus_points: int
+    review_title_max_length: int
+    review_body_min_length: int
+    review_body_max_length: int
+    review_max_photos: int
+    review_request_days: int
+    review_form_url: str
+    reviews_erase_photos: bool
     # insight
-    insight_business_kind: str = "clothing"
-    insight_churn_days: int = 0  # 0: the preset of the kind of business
-    insight_category_churn_days: Mapping[str, int] = dataclasses.field(default_factory=dict)
-    insight_value_window_months: int = 12
+    insight_business_kind: str
+    insight_churn_days: int  # 0: the preset of the kind of business
+    insight_category_churn_days: Mapping[str, int]
+    insight_value_window_months: int
 
     @property
     def churn_days(self) -> int:
@@ -752,26 +757,99 @@ PLUGIN_ID = "saleor.retention"
 DEFAULT_ACTIVE = False  # a merchant switches it on in the dashboard (pluginUpdate)
 
 
-def load_state() -> tuple[bool, RetentionSettings]:
-    """(active, settings) as stored by Saleor, or the defaults before the first ``pluginUpdate``.
+# --- loading: once per request or task ------------------------------------------------------
+#
+# Every request and every Celery task opens a scope (``apps.ready`` connects Django's request and
+# Celery's task signals to ``open_scope`` / ``close_scope``): the first ``load_state()`` in it
+# reads the plugin's row, later ones return the same answer without a query. Outside a scope (a
+# shell, a test body, a management command) each call reads the row, one small query. Parsing is
+# cached on the row's content, so a row nobody changed is never parsed twice in a process, and
+# a change made any way (``pluginUpdate``, another process, a test editing the row) is seen by the
+# next scope. ``forget_loaded()`` drops the scope's answer: the plugin calls it when Saleor saves
+# its settings, so the rest of that request sees the new values too.
 
-    Stored settings were validated when saved; a row edited behind Saleor's back that no longer
-    parses falls back to the defaults for the bad fields only, and says so in the log.
-    """
-    from .saleor_adapter import stored_plugin_configuration
+State = tuple[bool, RetentionSettings]
 
-    stored = stored_plugin_configuration(PLUGIN_ID)
-    if stored is None:
-        return DEFAULT_ACTIVE, parse_configuration(default_configuration())
-    active, items = stored
+
+@dataclasses.dataclass
+class _Scope:
+    outer: _Scope | None  # the request a task run eagerly inside it interrupted
+    state: State | None = None
+
+
+_scope: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar(
+    "retention_settings_scope", default=None
+)
+_parsed: dict[str, RetentionSettings] = {}
+_PARSED_KEEP = 16  # distinct stored configurations kept parsed; a store has one at a time
+
+
+def open_scope(**kwargs: Any) -> None:
+    """Start a task's scope (Celery's ``task_prerun``); one run eagerly inside a request nests."""
+    _scope.set(_Scope(outer=_scope.get()))
+
+
+def close_scope(**kwargs: Any) -> None:
+    current = _scope.get()
+    _scope.set(current.outer if current is not None else None)
+
+
+def open_request_scope(**kwargs: Any) -> None:
+    """A request starts afresh, so a scope that a streamed response never closed is dropped."""
+    _scope.set(_Scope(outer=None))
+
+
+def close_request_scope(**kwargs: Any) -> None:
+    _scope.set(None)
+
+
+def forget_loaded() -> None:
+    """Drop what this scope loaded (and what the scopes around it loaded): the row changed."""
+    current = _scope.get()
+    while current is not None:
+        current.state = None
+        current = current.outer
+
+
+def _parse_stored(items: list[dict[str, Any]]) -> RetentionSettings:
+    """Stored settings were validated when saved; a row edited behind Saleor's back that no
+    longer parses falls back to the defaults for the bad fields only, and says so in the log."""
     try:
-        return active, parse_configuration(items)
+        return parse_configuration(items)
     except ConfigurationError as exc:
         import logging
 
         logging.getLogger(__name__).error("retention: stored settings are invalid: %s", exc)
         kept = [item for item in items if item.get("name") not in exc.errors]
-        return active, parse_configuration(kept)
+        return parse_configuration(kept)
+
+
+def _settings_for(items: list[dict[str, Any]]) -> RetentionSettings:
+    key = json.dumps(items, sort_keys=True, default=str)
+    settings = _parsed.get(key)
+    if settings is None:
+        settings = _parse_stored(items)
+        if len(_parsed) >= _PARSED_KEEP:
+            _parsed.clear()
+        _parsed[key] = settings
+    return settings
+
+
+def load_state() -> State:
+    """(active, settings) as stored by Saleor, or the defaults before the first ``pluginUpdate``."""
+    scope = _scope.get()
+    if scope is not None and scope.state is not None:
+        return scope.state
+    from .saleor_adapter import stored_plugin_configuration
+
+    stored = stored_plugin_configuration(PLUGIN_ID)
+    if stored is None:
+        state = (DEFAULT_ACTIVE, _settings_for(default_configuration()))
+    else:
+        state = (stored[0], _settings_for(stored[1]))
+    if scope is not None:
+        scope.state = state
+    return state
 
 
 def load_settings() -> RetentionSettings:

@@ -106,7 +106,9 @@ class RetentionPlugin(BasePlugin):
         names = {item.get("name") for item in stored}
         stored += [item for item in conf.default_configuration() if item["name"] not in names]
         plugin_configuration.configuration = stored
-        return super().save_plugin_configuration(plugin_configuration, cleaned_data)
+        saved = super().save_plugin_configuration(plugin_configuration, cleaned_data)
+        conf.forget_loaded()  # the rest of this request reads the new values
+        return saved
 
     # --- hooks ----------------------------------------------------------------------------
 
