@@ -11,6 +11,13 @@ thresholds). Never allowed.
 
 saleor_retention.E201: a ``RETENTION_GRAPHQL_MAX_*`` query limit is not a whole number >= 0
 (``query_limits.py``).
+
+saleor_retention.E202 / E203 / E204: an operator setting of ``operator_settings.py`` is not a
+whole number, is out of its range, or contradicts another (a thumbnail side above the largest
+photo side). docs/settings.md lists every setting with its default and range.
+
+saleor_retention.W301: a ``RETENTION_*`` Django setting that the plugin does not know (a typo
+would otherwise leave the default in force without a word).
 """
 
 from __future__ import annotations
@@ -19,8 +26,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import Error, register
+from django.core.checks import Warning as CheckWarning
 from django.core.exceptions import ImproperlyConfigured
 
+from .operator_settings import SETTINGS as OPERATOR_SETTINGS
+from .operator_settings import check_operator_settings
+from .query_limits import DEFAULTS as QUERY_LIMIT_DEFAULTS
 from .query_limits import check_limit_settings
 
 # The only place the shipped key is written down: saleor_retention_site/settings.py falls back to
@@ -65,4 +76,25 @@ def check_secret_key(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     return []
 
 
+KNOWN_SETTINGS = frozenset(
+    {setting.name for setting in OPERATOR_SETTINGS}
+    | set(QUERY_LIMIT_DEFAULTS)
+    | {"RETENTION_ALLOW_DEMO_SECRET"}
+)
+
+
+def check_unknown_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckWarning]:
+    return [
+        CheckWarning(
+            f"{name} is not a setting of saleor-retention; it has no effect.",
+            hint="docs/settings.md lists the RETENTION_* settings.",
+            id="saleor_retention.W301",
+        )
+        for name in sorted(dir(settings))
+        if name.startswith("RETENTION_") and name not in KNOWN_SETTINGS
+    ]
+
+
 register(check_limit_settings)
+register(check_operator_settings)
+register(check_unknown_settings)

@@ -21,6 +21,7 @@ from django.template.loader import select_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from .. import operator_settings
 from .. import saleor_adapter as saleor
 from ..conf import RetentionSettings
 from .models import CardKind, LoyaltyCard
@@ -118,7 +119,6 @@ def schedule_rendering(card_id: int) -> None:
 # --- the warehouse's print run ---------------------------------------------------------------
 
 DOWNLOAD_SALT = "saleor_retention.cards.download"
-DOWNLOAD_MAX_AGE = 15 * 60  # seconds a download link stays valid
 MANAGE_DISCOUNTS = "discount.manage_discounts"  # Saleor's permission for card programs
 
 
@@ -211,7 +211,11 @@ def cards_for_token(token: str) -> list[LoyaltyCard]:
     MANAGE_DISCOUNTS: the link is checked against who they are now, not who they were."""
     from django.core import signing
 
-    data = signing.loads(token, salt=DOWNLOAD_SALT, max_age=DOWNLOAD_MAX_AGE)
+    data = signing.loads(
+        token,
+        salt=DOWNLOAD_SALT,
+        max_age=operator_settings.value("RETENTION_CARD_DOWNLOAD_MAX_AGE_SECONDS"),
+    )
     staff_id = str(data.get("staff") or "")
     if not staff_id.isdigit() or not may_download_cards(saleor.get_customer(staff_id)):
         raise DownloadNotAllowed(staff_id)

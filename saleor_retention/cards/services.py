@@ -46,6 +46,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from .. import operator_settings
 from .. import saleor_adapter as saleor
 from ..conf import RetentionSettings
 from ..errors import RetentionError, RetentionErrorCode
@@ -64,7 +65,6 @@ from .models import (
 )
 from .printing import schedule_rendering
 
-CODE_ATTEMPTS = 8
 DRAW_PLACES = Decimal("0.000001")
 HUNDRED = Decimal("100")
 MAX_MONEY = Decimal("1000000")
@@ -366,7 +366,8 @@ def new_card_code(length: int = CARD_CODE_LENGTH) -> str:
 
 def _issue(program: CardProgram, decision: CardDecision, now: datetime) -> LoyaltyCard:
     expires_at = now + timedelta(days=program.validity_days)
-    for _attempt in range(CODE_ATTEMPTS):
+    attempts = operator_settings.value("RETENTION_CARD_CODE_ATTEMPTS")
+    for _attempt in range(attempts):
         code = new_card_code()
         try:
             with transaction.atomic():  # savepoint: the code may be taken by any Saleor voucher
@@ -398,7 +399,7 @@ def _issue(program: CardProgram, decision: CardDecision, now: datetime) -> Loyal
         )
         schedule_rendering(card.pk)
         return card
-    raise RuntimeError(f"could not draw a free card code in {CODE_ATTEMPTS} attempts")
+    raise RuntimeError(f"could not draw a free card code in {attempts} attempts")
 
 
 # --- void and redeem -------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from .. import operator_settings
 from .. import saleor_adapter as saleor
 from ..conf import RetentionSettings
 from ..errors import RetentionError, RetentionErrorCode
@@ -55,7 +56,6 @@ from .selectors import Viewer
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 BOARD_NAME_MAX = 100
-BOARD_DESCRIPTION_MAX = 2000
 REPORT_REASON_MAX = 500
 AUTHOR_NAME_MAX = 80
 BOARD_FIELDS = ("name", "slug", "description", "position", "access", "min_paid_orders", "tiers")
@@ -89,7 +89,9 @@ def validate_board(values: Mapping[str, Any], settings: RetentionSettings) -> di
         )
     clean["slug"] = slug
     clean["description"] = clean_text(
-        data["description"], field="description", max_length=BOARD_DESCRIPTION_MAX
+        data["description"],
+        field="description",
+        max_length=operator_settings.value("RETENTION_FORUM_BOARD_DESCRIPTION_MAX_LENGTH"),
     )
     position = data["position"]
     if not isinstance(position, int) or not -1000 <= position <= 1000:

@@ -17,12 +17,15 @@ import threading
 
 from django.db import transaction
 
+from .. import operator_settings
+
 logger = logging.getLogger(__name__)
 
 # Opening a channel on a lost broker connection, kombu 4.6 (Saleor 2.10's) retries for ever
 # unless the broker transport options bound it: the request that publishes would hang. Connect
 # first with a bound of our own, so a dead broker costs a request about a second.
-BROKER_CONNECT = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# RETENTION_BROKER_CONNECT_RETRIES bounds the attempts (default 2).
+BROKER_CONNECT = {"interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 
 _pending = threading.local()
 
@@ -56,5 +59,6 @@ def publish(task, *args) -> None:
         task.delay(*args)
         return
     with app.producer_or_acquire() as producer:
-        producer.connection.ensure_connection(**BROKER_CONNECT)
+        retries = operator_settings.value("RETENTION_BROKER_CONNECT_RETRIES")
+        producer.connection.ensure_connection(max_retries=retries, **BROKER_CONNECT)
         task.apply_async(args, producer=producer)

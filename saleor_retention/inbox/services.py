@@ -142,11 +142,19 @@ def process_event(event_id: int) -> PluginEvent | None:
         return event
 
 
-def retry_events(*, stale_after_minutes: int = 10, rescan_hours: int = 48) -> list[int]:
+def retry_events(
+    *, stale_after_minutes: int | None = None, rescan_hours: int | None = None
+) -> list[int]:
     """Queue every failed event and every event pending for longer than the threshold, and
-    scan again the orders refunded lately (a scan whose message was lost is redone here)."""
-    from .. import saleor_adapter
+    scan again the orders refunded lately (a scan whose message was lost is redone here).
+    Not given: ``RETENTION_EVENT_STALE_MINUTES`` and ``RETENTION_EVENT_RESCAN_HOURS``."""
+    from .. import operator_settings, saleor_adapter
     from .dispatch import after_commit
+
+    if stale_after_minutes is None:
+        stale_after_minutes = operator_settings.value("RETENTION_EVENT_STALE_MINUTES")
+    if rescan_hours is None:
+        rescan_hours = operator_settings.value("RETENTION_EVENT_RESCAN_HOURS")
 
     for order_id in saleor_adapter.orders_refunded_since(
         timezone.now() - timezone.timedelta(hours=rescan_hours)

@@ -1,6 +1,7 @@
 from django.db import OperationalError
 from saleor.celeryconf import app
 
+from .. import operator_settings
 from .services import process_event, retry_events
 
 # Acknowledged only once the task has run: a worker killed mid-task (SIGKILL, OOM, a lost host)
@@ -11,7 +12,7 @@ REDELIVER_IF_LOST = {"acks_late": True, "reject_on_worker_lost": True}
 
 
 @app.task(name="saleor_retention.retry_events", **REDELIVER_IF_LOST)
-def retry_events_task(stale_after_minutes: int = 10) -> int:
+def retry_events_task(stale_after_minutes: int | None = None) -> int:
     return len(retry_events(stale_after_minutes=stale_after_minutes))
 
 
@@ -19,7 +20,7 @@ def retry_events_task(stale_after_minutes: int = 10) -> int:
     name="saleor_retention.dispatch",
     autoretry_for=(OperationalError,),
     retry_backoff=True,
-    max_retries=5,
+    max_retries=operator_settings.value("RETENTION_DISPATCH_MAX_RETRIES"),  # fixed at import
     **REDELIVER_IF_LOST,
 )
 def dispatch_task(event_ids: list[int], scan_order_ids: list[str]) -> dict[str, object]:

@@ -47,6 +47,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
+from .. import operator_settings
 from ..errors import RetentionError, RetentionErrorCode
 
 STORAGE_ROOT = "retention/reviews"
@@ -54,16 +55,20 @@ FOLDER = re.compile(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*")
 TOKEN_BYTES = 24  # secrets.token_urlsafe: 32 characters, 192 bits; a name nobody can guess
 READ_CHUNK = 64 * 1024
 
-JPEG_QUALITY = 85
-WEBP_QUALITY = 85
+
+def _operator(name: str) -> Any:
+    return dataclasses.field(default_factory=lambda: operator_settings.value(name))
 
 
 @dataclasses.dataclass(frozen=True)
 class PhotoLimits:
-    max_bytes: int = 5 * 1024 * 1024
-    max_pixels: int = 24_000_000  # width x height; decompression-bomb guard
-    max_side: int = 8000
-    thumbnail_side: int = 400
+    """A field not given takes the operator's setting (``RETENTION_REVIEW_PHOTO_*``)."""
+
+    max_bytes: int = _operator("RETENTION_REVIEW_PHOTO_MAX_BYTES")
+    # width x height; decompression-bomb guard
+    max_pixels: int = _operator("RETENTION_REVIEW_PHOTO_MAX_PIXELS")
+    max_side: int = _operator("RETENTION_REVIEW_PHOTO_MAX_SIDE")
+    thumbnail_side: int = _operator("RETENTION_REVIEW_PHOTO_THUMBNAIL_SIDE")
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
@@ -135,13 +140,12 @@ _SRGB = ImageCms.createProfile("sRGB")
 _DECODERS = (JpegImagePlugin, PngImagePlugin, WebPImagePlugin)
 
 
-DEFAULT_LIMITS = PhotoLimits()  # frozen: one shared default is safe
-
-
 def clean_photo(
-    upload: Any, *, limits: PhotoLimits = DEFAULT_LIMITS, field: str = "photos"
+    upload: Any, *, limits: PhotoLimits | None = None, field: str = "photos"
 ) -> CleanPhoto:
-    """``upload``: bytes, or a Django ``UploadedFile`` / any binary file-like object."""
+    """``upload``: bytes, or a Django ``UploadedFile`` / any binary file-like object; ``limits``
+    default to the operator's settings at the time of the call."""
+    limits = limits or PhotoLimits()
     data = _read_at_most(upload, limits.max_bytes, field=field)
     kind = _sniff(data, field=field)
     image = _open_checked(data, kind, limits, field=field)
@@ -364,9 +368,18 @@ def _to_srgb(image: Image.Image, icc_profile: bytes, target: str) -> Image.Image
 def _encode(image: Image.Image, kind: _Format) -> bytes:
     output = io.BytesIO()
     if kind is JPEG:
-        image.save(output, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+        image.save(
+            output,
+            format="JPEG",
+            quality=operator_settings.value("RETENTION_REVIEW_PHOTO_JPEG_QUALITY"),
+            optimize=True,
+        )
     elif kind is PNG:
         image.save(output, format="PNG", optimize=True)
     else:
-        image.save(output, format="WEBP", quality=WEBP_QUALITY)
+        image.save(
+            output,
+            format="WEBP",
+            quality=operator_settings.value("RETENTION_REVIEW_PHOTO_WEBP_QUALITY"),
+        )
     return output.getvalue()

@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from .. import operator_settings
 from .. import saleor_adapter as saleor
 from ..conf import RetentionSettings
 from ..errors import RetentionError, RetentionErrorCode
@@ -50,11 +51,14 @@ from .models import (
     ReviewVote,
 )
 
-REASON_MAX_LENGTH = 1000
-REPLY_MAX_LENGTH = 5000
 AUTHOR_NAME_MAX_LENGTH = 100
 TOKEN_SALT = "saleor_retention.reviews.request"
-TOKEN_MAX_AGE = timedelta(days=365)
+
+
+def _link_max_age() -> timedelta:
+    return timedelta(days=operator_settings.value("RETENTION_REVIEW_LINK_MAX_AGE_DAYS"))
+
+
 # ledger reasons are stored as English message ids and translated when shown
 REWARD_REASON = gettext_noop("Thank you for your review")
 REVERSAL_REASON = gettext_noop("Review removed by the store")
@@ -153,7 +157,7 @@ def review_token(order_line_id: str) -> str:
 
 def order_line_from_token(token: str) -> str | None:
     try:
-        data = signing.loads(str(token), salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+        data = signing.loads(str(token), salt=TOKEN_SALT, max_age=_link_max_age())
     except signing.BadSignature:  # SignatureExpired is a BadSignature too
         return None
     line = data.get("line") if isinstance(data, dict) else None
@@ -528,7 +532,11 @@ def review_vote(*, review_id: Any, customer_id: str | None, helpful: bool = True
 def review_report(*, review_id: Any, customer_id: str | None, reason: str | None) -> Review:
     """Report a published review to the moderators, once per customer."""
     review = _published_for_shopper(review_id, customer_id)
-    clean_reason = clean_text(reason, field="reason", max_length=REASON_MAX_LENGTH)
+    clean_reason = clean_text(
+        reason,
+        field="reason",
+        max_length=operator_settings.value("RETENTION_REVIEW_MODERATION_REASON_MAX_LENGTH"),
+    )
     try:
         with transaction.atomic():
             ReviewReport.objects.create(
@@ -572,7 +580,10 @@ def review_moderate(
         raise RetentionError(_("Unknown action."), code=RetentionErrorCode.INVALID, field="action")
     review = _locked(review_id)
     clean_reason = clean_text(
-        reason, field="reason", max_length=REASON_MAX_LENGTH, required=action == REJECT
+        reason,
+        field="reason",
+        max_length=operator_settings.value("RETENTION_REVIEW_MODERATION_REASON_MAX_LENGTH"),
+        required=action == REJECT,
     )
     if action == APPROVE:
         if review.status == ReviewStatus.PUBLISHED:
@@ -617,7 +628,9 @@ def review_moderate(
 def review_reply(*, review_id: Any, staff_user_id: str, text: str | None) -> Review:
     """The merchant's public reply shown under the review; an empty text deletes it."""
     review = _locked(review_id)
-    reply = clean_text(text, field="text", max_length=REPLY_MAX_LENGTH)
+    reply = clean_text(
+        text, field="text", max_length=operator_settings.value("RETENTION_REVIEW_REPLY_MAX_LENGTH")
+    )
     review.merchant_reply = reply
     review.replied_at = timezone.now() if reply else None
     review.reply_staff_id = staff_user_id if reply else ""

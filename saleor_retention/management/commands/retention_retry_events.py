@@ -9,7 +9,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--stale", type=int, default=10, help="minutes (default 10)")
+        parser.add_argument(
+            "--stale",
+            type=int,
+            default=None,
+            help="minutes (default: RETENTION_EVENT_STALE_MINUTES, 10 unless set)",
+        )
 
     def handle(self, *args, **options):
         queued = retry_events(stale_after_minutes=options["stale"])
