@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 STRING = "String"  # Saleor's ConfigurationTypeField.STRING; 2.10 and 3.x spell it the same
@@ -72,16 +73,24 @@ def parse_bool(raw: str) -> bool:
     raise ValueError(_('Enter "true" or "false".'))
 
 
-NEGATIVE_BALANCE_POLICIES = ("negative", "clamp", "future")
+class NegativeBalancePolicy(models.TextChoices):
+    """What a refund takes back when the points it earned were already spent."""
+
+    NEGATIVE = "negative", _("the balance goes below zero")
+    CLAMP = "clamp", _("take back only what is left")
+    FUTURE = "future", _("take the rest from future earnings")
 
 
-def parse_negative_balance_policy(raw: str) -> str:
+NEGATIVE_BALANCE_POLICIES = tuple(NegativeBalancePolicy.values)
+
+
+def parse_negative_balance_policy(raw: str) -> NegativeBalancePolicy:
     value = str(raw).strip().lower()
     if value not in NEGATIVE_BALANCE_POLICIES:
         raise ValueError(
             _('Choose one of: "negative", "clamp", "future"; got "%(value)s".') % {"value": raw}
         )
-    return value
+    return NegativeBalancePolicy(value)
 
 
 def parse_time_zone(raw: str) -> str:
@@ -133,11 +142,16 @@ def parse_tiers(raw: str) -> tuple[Tier, ...]:
     return tuple(tiers)
 
 
-def parse_tier_basis(raw: str) -> str:
+class TierBasis(models.TextChoices):
+    POINTS = "points", _("points earned")
+    SPEND = "spend", _("money spent")
+
+
+def parse_tier_basis(raw: str) -> TierBasis:
     value = str(raw).strip().lower()
-    if value not in ("points", "spend"):
+    if value not in TierBasis.values:
         raise ValueError(_('Choose "points" or "spend".'))
-    return value
+    return TierBasis(value)
 
 
 def parse_card_url(raw: str) -> str:
@@ -179,9 +193,20 @@ def parse_review_form_url(raw: str) -> str:
 
 # --- insight: churn windows ----------------------------------------------------------------------
 
+
 # Days without a paid order after which a customer counts as lost, by kind of business (the
 # seeds: clothing and accessories lose a customer in a season; home electronics in 4-12 months,
 # 180 days taken as the middle; food, delivery and beauty in a month).
+class BusinessKind(models.TextChoices):
+    CLOTHING = "clothing", _("clothing")
+    ACCESSORIES = "accessories", _("accessories")
+    ELECTRONICS = "electronics", _("electronics")
+    FOOD = "food", _("food")
+    DELIVERY = "delivery", _("delivery")
+    BEAUTY = "beauty", _("beauty")
+
+
+# one window per BusinessKind (tests/test_variants.py checks)
 CHURN_PRESETS: dict[str, int] = {
     "clothing": 90,
     "accessories": 90,
@@ -192,14 +217,14 @@ CHURN_PRESETS: dict[str, int] = {
 }
 
 
-def parse_business_kind(raw: str) -> str:
+def parse_business_kind(raw: str) -> BusinessKind:
     value = str(raw).strip().lower()
-    if value not in CHURN_PRESETS:
+    if value not in BusinessKind.values:
         raise ValueError(
             _('Choose one of: %(kinds)s; got "%(value)s".')
-            % {"kinds": ", ".join(CHURN_PRESETS), "value": raw}
+            % {"kinds": ", ".join(BusinessKind.values), "value": raw}
         )
-    return value
+    return BusinessKind(value)
 
 
 def parse_category_churn_days(raw: str) -> dict[str, int]:
@@ -648,7 +673,7 @@ class RetentionSettings:
     points_expiry_months: int
     earn_on_shipping: bool
     earn_on_tax: bool
-    negative_balance_policy: str
+    negative_balance_policy: NegativeBalancePolicy
     birthday_bonus: int
     store_timezone: str  # an IANA name, validated by parse_time_zone
     redeem_value_per_point: Mapping[str, Decimal]
@@ -657,7 +682,7 @@ class RetentionSettings:
     redeem_max_share_percent: int
     redeem_hold_minutes: int
     tiers: tuple[Tier, ...]
-    tier_basis: str
+    tier_basis: TierBasis
     tier_window_months: int
     tier_grace_days: int
     referral_bonus_referrer: int
@@ -685,7 +710,7 @@ class RetentionSettings:
     review_form_url: str
     reviews_erase_photos: bool
     # insight
-    insight_business_kind: str
+    insight_business_kind: BusinessKind
     insight_churn_days: int  # 0: the preset of the kind of business
     insight_category_churn_days: Mapping[str, int]
     insight_value_window_months: int

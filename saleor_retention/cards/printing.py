@@ -19,12 +19,12 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.loader import select_template
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from .. import operator_settings
 from .. import saleor_adapter as saleor
 from ..conf import RetentionSettings
-from .models import CardKind, LoyaltyCard
+from .kinds import strategy_for
+from .models import LoyaltyCard
 
 SUPPORTED_LANGUAGES = ("en", "zh-hans")
 
@@ -48,16 +48,9 @@ def _money(amount, currency: str) -> str:
     return f"{amount:.2f} {currency}"
 
 
-def _headline(card: LoyaltyCard) -> str:
-    if card.kind == CardKind.PERCENTAGE:
-        return _("%(percent)s%% off your next order") % {"percent": f"{card.value.normalize():f}"}
-    if card.kind == CardKind.FIXED:
-        return _("Save %(amount)s on your next order") % {
-            "amount": _money(card.value, card.currency)
-        }
-    if card.kind == CardKind.FREE_SHIPPING:
-        return _("Free shipping on your next order")
-    return _("%(points)s bonus points on your next order") % {"points": f"{card.value:,.0f}"}
+def headline(card: LoyaltyCard) -> str:
+    """The card's printed offer, in the active language, as its kind words it."""
+    return strategy_for(card.kind).headline(card)
 
 
 def qr_url(card: LoyaltyCard, settings: RetentionSettings) -> str:
@@ -68,7 +61,7 @@ def printable(card: LoyaltyCard, settings: RetentionSettings, customer_name: str
     store_zone = settings.store_zone
     return PrintableCard(
         code=card.code,
-        headline=_headline(card),
+        headline=headline(card),
         min_spend=_money(card.min_spend, card.currency) if card.min_spend else "",
         expires_on=timezone.localtime(card.expires_at, store_zone).date(),
         customer_name=customer_name,

@@ -54,6 +54,7 @@ from ..ledger import services as ledger
 from ..ledger.models import EntryType, LedgerEntry
 from ..saleor_adapter import OrderFacts
 from ..textclean import plain_text
+from . import kinds
 from .models import (
     CARD_CODE_ALPHABET,
     CARD_CODE_LENGTH,
@@ -67,9 +68,7 @@ from .printing import schedule_rendering
 
 DRAW_PLACES = Decimal("0.000001")
 HUNDRED = Decimal("100")
-MAX_MONEY = Decimal("1000000")
 MAX_NUMBER = Decimal("1000000")
-MAX_BONUS_POINTS = 1_000_000
 MAX_TIERS = 20
 TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 OPEN_STATUSES = (LoyaltyCard.Status.ISSUED, LoyaltyCard.Status.PRINTED)
@@ -146,19 +145,12 @@ def validate_program(values: Mapping[str, Any]) -> dict[str, Any]:
         raise _invalid(_("Enter a name of 1 to 100 characters."), "name")
     clean["name"] = name
     kind = str(data["kind"])
-    if kind not in CardKind.values:
+    if kind not in kinds.KINDS:
         raise _invalid(_("Unknown card kind."), "kind")
     clean["kind"] = kind
+    strategy = kinds.strategy_for(kind)
     value = _decimal(data["value"], "value")
-    if kind == CardKind.BONUS_POINTS and (
-        value != value.to_integral_value() or not 1 <= value <= MAX_BONUS_POINTS
-    ):
-        raise _invalid(_("Bonus points are a whole number from 1 to 1,000,000."), "value")
-    if kind == CardKind.PERCENTAGE and not Decimal("0") < value <= HUNDRED:
-        raise _invalid(_("A percentage must be above 0 and at most 100."), "value")
-    if kind == CardKind.FIXED and not Decimal("0") < value <= MAX_MONEY:
-        raise _invalid(_("An amount must be above 0 and at most 1,000,000."), "value")
-    clean["value"] = HUNDRED if kind == CardKind.FREE_SHIPPING else value
+    clean["value"] = strategy.clean_value(value)
     currency = str(data.get("currency") or saleor.default_currency()).strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         raise _invalid(_("Enter a three-letter currency code."), "currency")
@@ -166,17 +158,9 @@ def validate_program(values: Mapping[str, Any]) -> dict[str, Any]:
     min_spend = data["min_spend"]
     if min_spend is not None:
         min_spend = _decimal(min_spend, "minSpend")
-        if not Decimal("0") <= min_spend <= MAX_MONEY:
+        if not Decimal("0") <= min_spend <= kinds.MAX_MONEY:
             raise _invalid(_("A minimum spend must be from 0 to 1,000,000."), "minSpend")
-    if kind == CardKind.FIXED:
-        if min_spend is None:
-            raise _invalid(
-                _("A fixed-amount card needs a minimum spend."),
-                "minSpend",
-                RetentionErrorCode.REQUIRED,
-            )
-        if min_spend < value:
-            raise _invalid(_("The minimum spend must be at least the amount off."), "minSpend")
+    strategy.check_min_spend(value, min_spend)
     clean["min_spend"] = min_spend
     validity = data["validity_days"]
     if not isinstance(validity, int) or not 1 <= validity <= 3650:
@@ -367,6 +351,7 @@ def new_card_code(length: int = CARD_CODE_LENGTH) -> str:
 def _issue(program: CardProgram, decision: CardDecision, now: datetime) -> LoyaltyCard:
     expires_at = now + timedelta(days=program.validity_days)
     attempts = operator_settings.value("RETENTION_CARD_CODE_ATTEMPTS")
+    strategy = kinds.strategy_for(program.kind)
     for _attempt in range(attempts):
         code = new_card_code()
         try:
@@ -374,8 +359,9 @@ def _issue(program: CardProgram, decision: CardDecision, now: datetime) -> Loyal
                 saleor.create_card_voucher(
                     code=code,
                     name=f"Loyalty card: {program.name}",
-                    kind=program.kind,
-                    value=program.value,
+                    applies_to=strategy.voucher_applies_to,
+                    value_type=strategy.voucher_value_type,
+                    discount=strategy.voucher_discount(program.value),
                     currency=program.currency,
                     min_spent=program.min_spend,
                     starts_at=now,

@@ -568,42 +568,34 @@ def customer_has_paid_before(customer_id: str) -> bool:
 
 # --- loyalty cards: the Saleor vouchers behind them, and what the decision needs to know ------
 
-CARD_VOUCHER_KINDS = ("percentage", "fixed", "free_shipping", "bonus_points")
-
 
 def create_card_voucher(
     *,
     code: str,
     name: str,
-    kind: str,
-    value: Decimal,
+    applies_to: str,
+    value_type: str,
+    discount: Decimal,
     currency: str,
     min_spent: Decimal | None,
     starts_at: datetime,
     ends_at: datetime,
 ) -> None:
-    """A single-use Saleor voucher for a parcel card. ``kind``: ``percentage`` or ``fixed`` off
-    the entire order, ``free_shipping`` (2.10: a SHIPPING voucher at 100 %), or
-    ``bonus_points`` (0 % off the entire order: the code takes nothing off, but Saleor's own
-    promo-code flow checks it, uses it up and records it on the order, which then earns the
-    card's points). A taken code raises ``IntegrityError`` (the caller draws another in a
-    savepoint)."""
+    """A single-use Saleor voucher for a parcel card, on the terms its kind chose
+    (``cards/kinds.py``): ``applies_to`` ``entire_order`` or ``shipping``, ``value_type``
+    ``percentage`` or ``fixed``, the ``discount`` in those units. A taken code raises
+    ``IntegrityError`` (the caller draws another in a savepoint)."""
     from saleor.discount import DiscountValueType, VoucherType
 
-    if kind not in CARD_VOUCHER_KINDS:
-        raise ValueError(f"no Saleor voucher for a {kind!r} card")
-    voucher_type, value_type = {
-        "percentage": (VoucherType.ENTIRE_ORDER, DiscountValueType.PERCENTAGE),
-        "fixed": (VoucherType.ENTIRE_ORDER, DiscountValueType.FIXED),
-        "free_shipping": (VoucherType.SHIPPING, DiscountValueType.PERCENTAGE),
-        "bonus_points": (VoucherType.ENTIRE_ORDER, DiscountValueType.PERCENTAGE),
-    }[kind]
-    discount = {"free_shipping": Decimal("100"), "bonus_points": Decimal("0")}.get(kind, value)
+    voucher_types = {"entire_order": VoucherType.ENTIRE_ORDER, "shipping": VoucherType.SHIPPING}
+    value_types = {"percentage": DiscountValueType.PERCENTAGE, "fixed": DiscountValueType.FIXED}
+    if applies_to not in voucher_types or value_type not in value_types:
+        raise ValueError(f"no Saleor voucher {applies_to!r} / {value_type!r}")
     _create_card_voucher(
         code=code,
         name=name[:255],
-        voucher_type=voucher_type,
-        value_type=value_type,
+        voucher_type=voucher_types[applies_to],
+        value_type=value_types[value_type],
         discount=discount,
         currency=currency,
         min_spent=min_spent,
