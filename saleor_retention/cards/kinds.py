@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 from django.utils.translation import gettext as _
 
 from ..errors import RetentionError, RetentionErrorCode
+from ..validators import invalid
 from .models import CardKind
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ MAX_BONUS_POINTS = 1_000_000
 
 
 def _invalid_value(message: str) -> RetentionError:
-    return RetentionError(message, code=RetentionErrorCode.INVALID, field="value")
+    return invalid(message, "value")
 
 
 class CardKindStrategy:
@@ -86,17 +87,13 @@ class FixedAmountOff(CardKindStrategy):
     def check_min_spend(self, value: Decimal, min_spend: Decimal | None) -> None:
         # an amount off bigger than the order would give money away
         if min_spend is None:
-            raise RetentionError(
+            raise invalid(
                 _("A fixed-amount card needs a minimum spend."),
-                code=RetentionErrorCode.REQUIRED,
-                field="minSpend",
+                "minSpend",
+                RetentionErrorCode.REQUIRED,
             )
         if min_spend < value:
-            raise RetentionError(
-                _("The minimum spend must be at least the amount off."),
-                code=RetentionErrorCode.INVALID,
-                field="minSpend",
-            )
+            raise invalid(_("The minimum spend must be at least the amount off."), "minSpend")
 
     def headline(self, card: LoyaltyCard) -> str:
         return _("Save %(amount)s on your next order") % {
