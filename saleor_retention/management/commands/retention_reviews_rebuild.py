@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ...reviews import aggregates
+from ...reviews.tasks import reviews_rebuild_task
 
 
 class Command(BaseCommand):
@@ -15,10 +15,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        found = aggregates.drift() if options["check"] else aggregates.rebuild()
+        found = reviews_rebuild_task(check_only=options["check"])
         for item in found:
             self.stdout.write(
-                f"product {item.product_id}: stored {item.stored}, counted {item.counted}"
+                f"product {item['product_id']}: stored {item['stored']}, counted {item['counted']}"
             )
         if options["check"]:
             if found:
