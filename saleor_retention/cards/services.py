@@ -54,7 +54,8 @@ from ..ledger import services as ledger
 from ..ledger.models import EntryType, LedgerEntry
 from ..saleor_adapter import OrderFacts
 from ..textclean import plain_text
-from ..validators import invalid, paid_orders_threshold, rank, whole_number
+from ..validators import invalid as _invalid
+from ..validators import paid_orders_threshold, rank, whole_number
 from . import kinds
 from .models import (
     CARD_CODE_ALPHABET,
@@ -111,14 +112,14 @@ def _decimal(raw: Any, field: str) -> Decimal:
     try:
         value = Decimal(str(raw))
     except (InvalidOperation, ValueError):
-        raise invalid(_("Enter a number."), field) from None
+        raise _invalid(_("Enter a number."), field) from None
     if not value.is_finite():
-        raise invalid(_("Enter a number."), field)
+        raise _invalid(_("Enter a number."), field)
     # every amount here is at most 1,000,000; bigger ones would overflow quantize's precision
     if abs(value) > MAX_NUMBER:
-        raise invalid(_("Enter a number of at most 1,000,000."), field)
+        raise _invalid(_("Enter a number of at most 1,000,000."), field)
     if value != value.quantize(Decimal("0.01")):
-        raise invalid(_("Use at most two decimal places."), field)
+        raise _invalid(_("Use at most two decimal places."), field)
     return value
 
 
@@ -134,29 +135,29 @@ def validate_program(values: Mapping[str, Any]) -> dict[str, Any]:
     }
     for field, input_name in required.items():
         if data.get(field) is None or data.get(field) == "":
-            raise invalid(_("This field is required."), input_name, RetentionErrorCode.REQUIRED)
+            raise _invalid(_("This field is required."), input_name, RetentionErrorCode.REQUIRED)
     clean: dict[str, Any] = {}
     # staff-written, shown on printed cards and to shoppers: plain text, no bidi or controls
     name = plain_text(str(data["name"]))
     if not name or len(name) > 100:
-        raise invalid(_("Enter a name of 1 to 100 characters."), "name")
+        raise _invalid(_("Enter a name of 1 to 100 characters."), "name")
     clean["name"] = name
     kind = str(data["kind"])
     if kind not in kinds.KINDS:
-        raise invalid(_("Unknown card kind."), "kind")
+        raise _invalid(_("Unknown card kind."), "kind")
     clean["kind"] = kind
     strategy = kinds.strategy_for(kind)
     value = _decimal(data["value"], "value")
     clean["value"] = strategy.clean_value(value)
     currency = str(data.get("currency") or saleor.default_currency()).strip().upper()
     if len(currency) != 3 or not currency.isalpha():
-        raise invalid(_("Enter a three-letter currency code."), "currency")
+        raise _invalid(_("Enter a three-letter currency code."), "currency")
     clean["currency"] = currency
     min_spend = data["min_spend"]
     if min_spend is not None:
         min_spend = _decimal(min_spend, "minSpend")
         if not Decimal("0") <= min_spend <= kinds.MAX_MONEY:
-            raise invalid(_("A minimum spend must be from 0 to 1,000,000."), "minSpend")
+            raise _invalid(_("A minimum spend must be from 0 to 1,000,000."), "minSpend")
     strategy.check_min_spend(value, min_spend)
     clean["min_spend"] = min_spend
     clean["validity_days"] = whole_number(
@@ -168,10 +169,10 @@ def validate_program(values: Mapping[str, Any]) -> dict[str, Any]:
     )
     eligibility = str(data["eligibility"])
     if eligibility not in Eligibility.values:
-        raise invalid(_("Unknown eligibility."), "eligibility")
+        raise _invalid(_("Unknown eligibility."), "eligibility")
     clean["eligibility"] = eligibility
     if eligibility != Eligibility.REPEAT and data["min_paid_orders"]:
-        raise invalid(
+        raise _invalid(
             _("Earlier paid orders apply only to repeat-customer programs."), "minPaidOrders"
         )
     clean["min_paid_orders"] = paid_orders_threshold(
@@ -182,7 +183,7 @@ def validate_program(values: Mapping[str, Any]) -> dict[str, Any]:
     clean["eligible_tiers"] = _tier_names(data["eligible_tiers"], eligibility)
     rate = _decimal(data["sample_rate"], "sampleRate")
     if not Decimal("0") <= rate <= HUNDRED:
-        raise invalid(_("The sample rate is a percentage from 0 to 100."), "sampleRate")
+        raise _invalid(_("The sample rate is a percentage from 0 to 100."), "sampleRate")
     clean["sample_rate"] = rate
     clean["priority"] = rank(
         data["priority"], field="priority", message=_("Enter a priority from -1000 to 1000.")
@@ -190,11 +191,11 @@ def validate_program(values: Mapping[str, Any]) -> dict[str, Any]:
     clean["is_active"] = bool(data["is_active"])
     start, end = data["active_from"], data["active_until"]
     if start is not None and end is not None and end <= start:
-        raise invalid(_("The program must end after it starts."), "activeUntil")
+        raise _invalid(_("The program must end after it starts."), "activeUntil")
     clean["active_from"], clean["active_until"] = start, end
     template = str(data["template_name"] or "").strip()
     if template and not TEMPLATE_NAME.match(template):
-        raise invalid(
+        raise _invalid(
             _("A template name has up to 100 letters, digits, '-', '_' and '.'."), "templateName"
         )
     clean["template_name"] = template
@@ -206,13 +207,13 @@ def _tier_names(raw: Any, eligibility: str) -> list[str]:
     for name in raw or []:
         name = str(name).strip()
         if not name or len(name) > 40:
-            raise invalid(_("A tier name has 1 to 40 characters."), "eligibleTiers")
+            raise _invalid(_("A tier name has 1 to 40 characters."), "eligibleTiers")
         if name not in names:
             names.append(name)
     if eligibility == Eligibility.TIER and not 1 <= len(names) <= MAX_TIERS:
-        raise invalid(_("Name from 1 to 20 tiers whose customers get the card."), "eligibleTiers")
+        raise _invalid(_("Name from 1 to 20 tiers whose customers get the card."), "eligibleTiers")
     if eligibility != Eligibility.TIER and names:
-        raise invalid(_("Tiers apply only to tier programs."), "eligibleTiers")
+        raise _invalid(_("Tiers apply only to tier programs."), "eligibleTiers")
     return names
 
 
@@ -225,7 +226,7 @@ def _program(program_id: str, *, lock: bool = False) -> CardProgram:
     programs = CardProgram.objects.select_for_update() if lock else CardProgram.objects
     program = programs.filter(pk=program_id).first() if str(program_id).isdigit() else None
     if program is None:
-        raise invalid(_("No card program with this id."), "id", RetentionErrorCode.NOT_FOUND)
+        raise _invalid(_("No card program with this id."), "id", RetentionErrorCode.NOT_FOUND)
     return program
 
 
@@ -429,11 +430,11 @@ def card_void(*, card_id: str) -> LoyaltyCard:
         else None
     )
     if card is None:
-        raise invalid(_("No loyalty card with this id."), "id", RetentionErrorCode.NOT_FOUND)
+        raise _invalid(_("No loyalty card with this id."), "id", RetentionErrorCode.NOT_FOUND)
     if card.status == LoyaltyCard.Status.VOID:
-        raise invalid(_("This card is already void."), "id", RetentionErrorCode.ALREADY_DONE)
+        raise _invalid(_("This card is already void."), "id", RetentionErrorCode.ALREADY_DONE)
     if card.status == LoyaltyCard.Status.REDEEMED:
-        raise invalid(_("A redeemed card cannot be voided."), "id")
+        raise _invalid(_("A redeemed card cannot be voided."), "id")
     _void(card, "voided by staff", timezone.now())
     return card
 

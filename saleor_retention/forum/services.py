@@ -42,7 +42,8 @@ from .. import saleor_adapter as saleor
 from ..conf import RetentionSettings
 from ..errors import RetentionError, RetentionErrorCode
 from ..textclean import clean_text, plain_text
-from ..validators import invalid, paid_orders_threshold, rank
+from ..validators import invalid as _invalid
+from ..validators import paid_orders_threshold, rank
 from . import selectors
 from .models import (
     BoardAccess,
@@ -81,7 +82,7 @@ def validate_board(values: Mapping[str, Any], settings: RetentionSettings) -> di
     )
     slug = str(data.get("slug") or slugify(clean["name"]))[:60].strip("-")
     if not SLUG.match(slug):
-        raise invalid(
+        raise _invalid(
             _("A slug has up to 60 lower-case letters, digits and single hyphens."), "slug"
         )
     clean["slug"] = slug
@@ -95,7 +96,7 @@ def validate_board(values: Mapping[str, Any], settings: RetentionSettings) -> di
     )
     access = str(data["access"])
     if access not in BoardAccess.values:
-        raise invalid(_("Unknown board access."), "access")
+        raise _invalid(_("Unknown board access."), "access")
     clean["access"] = access
     clean["min_paid_orders"] = paid_orders_threshold(
         data["min_paid_orders"],
@@ -108,14 +109,14 @@ def validate_board(values: Mapping[str, Any], settings: RetentionSettings) -> di
         for raw in data["tiers"] or []:
             name = known.get(str(raw).strip().lower())
             if name is None:
-                raise invalid(
+                raise _invalid(
                     _("%(name)s is not one of the store's tiers.") % {"name": plain_text(raw)},
                     "tiers",
                 )
             if name not in tiers:
                 tiers.append(name)
         if not tiers:
-            raise invalid(
+            raise _invalid(
                 _("A tier board needs at least one tier."), "tiers", RetentionErrorCode.REQUIRED
             )
     clean["tiers"] = tiers
@@ -127,7 +128,7 @@ def _save_board(board: ForumBoard) -> ForumBoard:
         with transaction.atomic():
             board.save()
     except IntegrityError:
-        raise invalid(_("Another board has this slug."), "slug") from None
+        raise _invalid(_("Another board has this slug."), "slug") from None
     return board
 
 
@@ -274,7 +275,7 @@ def post_create(
             else None
         )
         if reply_to is None:
-            raise invalid(_("Reply to a post of the same topic."), "replyToId")
+            raise _invalid(_("Reply to a post of the same topic."), "replyToId")
     clean_body = _body(body, settings)
     author = _writer(viewer, settings)
     now = timezone.now()
@@ -310,7 +311,7 @@ def post_update(
         else None
     )
     if found is None:
-        raise invalid(_("No forum post with this id."), "id", RetentionErrorCode.NOT_FOUND)
+        raise _invalid(_("No forum post with this id."), "id", RetentionErrorCode.NOT_FOUND)
     selectors.readable_topic(str(found.topic_id), viewer, field="id")
     if str(found.author_id) != customer_id:
         raise RetentionError(
@@ -351,10 +352,10 @@ def post_report(*, viewer: Viewer, post_id: str, reason: str | None = None) -> F
         else None
     )
     if post is None:
-        raise invalid(_("No forum post with this id."), "postId", RetentionErrorCode.NOT_FOUND)
+        raise _invalid(_("No forum post with this id."), "postId", RetentionErrorCode.NOT_FOUND)
     selectors.readable_topic(str(post.topic_id), viewer, field="postId")
     if str(post.author_id) == customer_id:
-        raise invalid(_("You cannot report your own post."), "postId")
+        raise _invalid(_("You cannot report your own post."), "postId")
     clean_reason = clean_text(reason, field="reason", max_length=REPORT_REASON_MAX)
     try:
         with transaction.atomic():
@@ -390,7 +391,7 @@ def topic_unsubscribe(*, viewer: Viewer, topic_id: str) -> ForumTopic | None:
     customer_id = _signed_in(viewer)
     topic = ForumTopic.objects.filter(pk=topic_id).first() if str(topic_id).isdigit() else None
     if topic is None:
-        raise invalid(_("No forum topic with this id."), "topicId", RetentionErrorCode.NOT_FOUND)
+        raise _invalid(_("No forum topic with this id."), "topicId", RetentionErrorCode.NOT_FOUND)
     deleted, _rows = ForumSubscription.objects.filter(topic=topic, customer_id=customer_id).delete()
     if deleted:
         ForumTopic.objects.filter(pk=topic.pk).update(subscriber_count=F("subscriber_count") - 1)
@@ -415,7 +416,7 @@ def _moderator(viewer: Viewer) -> None:
 def topic_moderate(*, viewer: Viewer, topic_id: str, action: str) -> ForumTopic:
     _moderator(viewer)
     if action not in TOPIC_ACTIONS:
-        raise invalid(_("Unknown moderation action."), "action")
+        raise _invalid(_("Unknown moderation action."), "action")
     topic = selectors.readable_topic(topic_id, viewer)
     topics = ForumTopic.objects.filter(pk=topic.pk)
     if action in ("pin", "unpin"):
@@ -435,10 +436,10 @@ def topic_moderate(*, viewer: Viewer, topic_id: str, action: str) -> ForumTopic:
 def post_moderate(*, viewer: Viewer, post_id: str, action: str) -> ForumPost:
     _moderator(viewer)
     if action not in POST_ACTIONS:
-        raise invalid(_("Posts can only be hidden or shown again."), "action")
+        raise _invalid(_("Posts can only be hidden or shown again."), "action")
     post = ForumPost.objects.filter(pk=post_id).first() if str(post_id).isdigit() else None
     if post is None:
-        raise invalid(_("No forum post with this id."), "postId", RetentionErrorCode.NOT_FOUND)
+        raise _invalid(_("No forum post with this id."), "postId", RetentionErrorCode.NOT_FOUND)
     hide = action == "hide"
     if ForumPost.objects.filter(pk=post.pk, is_hidden=not hide).update(is_hidden=hide):
         step = -1 if hide else 1
