@@ -3,7 +3,9 @@
 Saleor stores plugin settings as a list of ``{"name", "value"}`` strings. ``SETTINGS`` declares each
 one (label, help text, default, parser); ``CONFIG_STRUCTURE`` and ``DEFAULT_CONFIGURATION`` for the
 plugin class are generated from it, and ``parse_configuration`` turns the stored list into
-``RetentionSettings`` or raises ``ConfigurationError`` naming every bad field.
+``RetentionSettings`` or raises ``ConfigurationError`` naming every bad field. A setting's default
+is written only in ``SETTINGS``. ``load_settings()`` reads them at most once per request or task
+(see "loading" below); the operator's ``RETENTION_*`` Django settings are ``operator_settings``.
 """
 
 from __future__ import annotations
@@ -194,9 +196,6 @@ def parse_review_form_url(raw: str) -> str:
 # --- insight: churn windows ----------------------------------------------------------------------
 
 
-# Days without a paid order after which a customer counts as lost, by kind of business (the
-# seeds: clothing and accessories lose a customer in a season; home electronics in 4-12 months,
-# 180 days taken as the middle; food, delivery and beauty in a month).
 class BusinessKind(models.TextChoices):
     CLOTHING = "clothing", _("clothing")
     ACCESSORIES = "accessories", _("accessories")
@@ -206,7 +205,10 @@ class BusinessKind(models.TextChoices):
     BEAUTY = "beauty", _("beauty")
 
 
-# one window per BusinessKind (tests/test_variants.py checks)
+# Days without a paid order after which a customer counts as lost, by kind of business (the
+# seeds: clothing and accessories lose a customer in a season; home electronics in 4-12 months,
+# 180 days taken as the middle; food, delivery and beauty in a month).
+# One window per BusinessKind (tests/test_variants.py checks).
 CHURN_PRESETS: dict[str, int] = {
     "clothing": 90,
     "accessories": 90,
