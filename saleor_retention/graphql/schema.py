@@ -70,9 +70,9 @@ from .ledger.birthdays import LoyaltyBirthdaySet, user_birthday_field
 from .ledger.campaigns import LoyaltyCampaignBonusCreate
 from .ledger.checkout import LoyaltyPointsApply, LoyaltyPointsRemove, checkout_loyalty_field
 from .ledger.mutations import LoyaltyPointsAdjust
+from .ledger.referrals import LoyaltyReferralCodeApply, user_referral_code_field
 from .ledger.types import LoyaltyEntry, order_loyalty_field, user_loyalty_field
 from .privacy.types import user_retention_data_field
-from .ledger.referrals import LoyaltyReferralCodeApply, user_referral_code_field
 from .reviews.mutations import (
     ReviewCreate,
     ReviewImport,

@@ -24,6 +24,7 @@ that take an ``account`` expect the caller to hold its lock already.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -32,7 +33,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -192,6 +193,34 @@ def _expiry_for(available_at: datetime, settings: RetentionSettings) -> datetime
 # --- credit and debit ------------------------------------------------------------------------
 
 
+# credit() is the hot path (every earn, bonus and reward): its five statements are written out,
+# because building the ORM's queries and loading its models cost more than the statements
+# themselves (docs/ledger.md has the measurements). ``bench/ledger.py`` runs the same text.
+_ACCOUNT, _ENTRY, _LOT = (m._meta.db_table for m in (LoyaltyAccount, LedgerEntry, PointLot))
+_ENTRY_COLUMNS = (
+    "account_id",
+    "type",
+    "points",
+    "idempotency_key",
+    "order_id",
+    "reason",
+    "staff_user_id",
+    "details",
+    "created_at",
+)
+CREDIT_SQL = {
+    "lock": f'SELECT id, debt_points FROM "{_ACCOUNT}" WHERE customer_id = %s FOR UPDATE',
+    "posted": f'SELECT id FROM "{_ENTRY}" WHERE idempotency_key = %s',
+    "entry": f'INSERT INTO "{_ENTRY}" ({", ".join(_ENTRY_COLUMNS)}) '
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+    "lot": f'INSERT INTO "{_LOT}" (account_id, entry_id, amount, remaining, status, '
+    "available_at, expires_at, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+    "balances": f'UPDATE "{_ACCOUNT}" SET pending_points = pending_points + %s, '
+    "available_points = available_points + %s, lifetime_points = lifetime_points + %s, "
+    "debt_points = debt_points - %s WHERE id = %s",
+}
+
+
 @transaction.atomic
 def credit(
     *,
@@ -211,40 +240,46 @@ def credit(
     first pay what reversals could not take back (``debt_points``)."""
     if points < 0:
         raise ValueError("credit() takes a non-negative amount")
-    account = _locked_account_of(customer_id)
-    existing = entry_for_key(key)
-    if existing is not None:
-        return existing
-    entry = _append(
-        account,
-        type=type,
-        points=points,
-        key=key,
-        order_id=order_id,
-        reason=reason,
-        staff_user_id=staff_user_id,
-        details=details,
-    )
-    if points == 0:
-        return entry
-    available_at = timezone.now() + timedelta(days=pending_days)
-    pending = pending_days > 0
-    settled = 0 if pending else min(account.debt_points, points)
-    lot = PointLot.objects.create(
-        account=account,
-        entry=entry,
-        amount=points,
-        remaining=points - settled,
-        status=PointLot.Status.PENDING if pending else PointLot.Status.AVAILABLE,
-        available_at=available_at,
-        expires_at=_expiry_for(available_at, settings),
-    )
-    if settled:
-        LotMovement.objects.create(entry=entry, lot=lot, points=-settled)
-    if pending:
-        _move_balances(account, pending=points, lifetime=points)
-    else:
-        _move_balances(account, available=points - settled, lifetime=points, debt=-settled)
+    with connection.cursor() as cursor:
+        cursor.execute(CREDIT_SQL["lock"], [customer_id])
+        row = cursor.fetchone()
+        if row is None:
+            _create_account(customer_id)
+            cursor.execute(CREDIT_SQL["lock"], [customer_id])
+            row = cursor.fetchone()
+        account_id, debt = row
+        cursor.execute(CREDIT_SQL["posted"], [key])
+        posted = cursor.fetchone()
+        if posted is not None:
+            return LedgerEntry.objects.get(pk=posted[0])
+        now = timezone.now()
+        values = [account_id, str(type), points, key, order_id, reason, staff_user_id]
+        values += [json.dumps(details or {}), now]
+        cursor.execute(CREDIT_SQL["entry"], values)
+        entry = LedgerEntry.from_db(
+            connection.alias, ["id", *_ENTRY_COLUMNS], [cursor.fetchone()[0], *values]
+        )
+        entry.details = details or {}
+        if points == 0:
+            return entry
+        available_at = now + timedelta(days=pending_days)
+        pending = pending_days > 0
+        settled = 0 if pending else min(debt, points)
+        status = PointLot.Status.PENDING if pending else PointLot.Status.AVAILABLE
+        expires_at = _expiry_for(available_at, settings)
+        cursor.execute(
+            CREDIT_SQL["lot"],
+            [account_id, entry.pk, points, points - settled, str(status), available_at]
+            + [expires_at, now],
+        )
+        lot_id = cursor.fetchone()[0]
+        if settled:
+            LotMovement.objects.create(entry=entry, lot_id=lot_id, points=-settled)
+        held_back = points if pending else 0
+        cursor.execute(
+            CREDIT_SQL["balances"],
+            [held_back, points - held_back - settled, points, settled, account_id],
+        )
     return entry
 
 
