@@ -41,6 +41,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bench.cards import QUEUE_CARDS, SINGLE_CARDS, CardsResult, bench_cards
+from bench.ledger import RawLoop, RawResult, statements_per_credit
 from bench.reviews import HISTOGRAM_FIELDS, ReviewsResult, bench_reviews
 
 BENCH_DATABASE_URL = os.environ.get(
@@ -56,8 +57,9 @@ WORKER_START_TIMEOUT = 60.0
 WORKER_DRAIN_TIMEOUT = 60.0
 WORKER_STOP_TIMEOUT = 20.0
 
-LEDGER_POSTS = 2_000
+LEDGER_POSTS = int(os.environ.get("BENCH_LEDGER_POSTS", "2000"))
 LEDGER_ACCOUNTS = 5
+LEDGER_BLOCK = 100  # posts per block when credit() and the raw loop alternate
 MARK_PAID_PER_STATE = 160  # the difference is a few ms in a noisy VM: many samples per state
 MARK_PAID_BLOCK = 10
 MARK_PAID_WARMUP = 5  # per state, not counted
@@ -128,6 +130,12 @@ class LedgerResult:
     posts: Timings
     replays: Timings
     accounts: int
+    statements: list[str]  # what one credit() of a new key sends
+    raw: RawResult  # the same statements and a commit through psycopg2 alone
+
+    @property
+    def ratio(self) -> float:
+        return self.posts.per_second / self.raw.per_second
 
 
 def bench_ledger(run_id: str) -> LedgerResult:
@@ -154,11 +162,24 @@ def bench_ledger(run_id: str) -> LedgerResult:
 
     for i in range(20):  # warm-up: accounts created, connection and code paths warm
         post(i, "warmup")
+    statements = statements_per_credit(lambda: post(0, "count"))
+    raw_loop = RawLoop(run_id, customers)
+    for i in range(20):
+        raw_loop.post(i, "warmup")
     post_times, entry_ids = [], []
-    for i in range(LEDGER_POSTS):
+    for i in range(LEDGER_POSTS):  # alternating blocks: raw, credit(), raw, ...
+        if i % LEDGER_BLOCK == 0:
+            for j in range(i, min(i + LEDGER_BLOCK, LEDGER_POSTS)):
+                raw_loop.timed_post(j)
         seconds, entry = timed(lambda i=i: post(i, "post"))
         post_times.append(seconds)
         entry_ids.append(entry.pk)
+    raw = raw_loop.close()
+    if raw.statements != len(statements):
+        raise AssertionError(
+            f"the raw loop runs {raw.statements} statements, credit() {len(statements)}:\n"
+            + "\n".join(statements)
+        )
 
     balances = dict(
         LoyaltyAccount.objects.filter(customer_id__in=customers).values_list(
@@ -178,7 +199,7 @@ def bench_ledger(run_id: str) -> LedgerResult:
     )
     if after != balances:
         raise AssertionError(f"replays changed balances: {balances} -> {after}")
-    return LedgerResult(Timings(post_times), Timings(replay_times), len(customers))
+    return LedgerResult(Timings(post_times), Timings(replay_times), len(customers), statements, raw)
 
 
 # --- 2. orderMarkAsPaid, plugin inactive vs active, with and without a broker ----------------
@@ -660,6 +681,14 @@ def summary(paid: MarkPaidResult) -> str:
     return line + f"), ratio {paid.median_ratio:.2f}x median, {paid.p95_ratio:.2f}x p95"
 
 
+def ledger_summary(ledger: LedgerResult) -> str:
+    return (
+        f"bench: credit() {ledger.posts.per_second:,.0f} posts/s "
+        f"({len(ledger.statements)} statements), raw psycopg2 {ledger.raw.per_second:,.0f} "
+        f"posts/s ({ledger.raw.statements} statements): ratio {ledger.ratio:.2f}"
+    )
+
+
 def ms(timings: Timings) -> str:
     return f"| {timings.median_ms:.1f} ms | {timings.p95_ms:.1f} ms |"
 
@@ -706,6 +735,11 @@ def report(
         f"| ledger `credit()`, new idempotency keys, {ledger.accounts} accounts "
         f"| {len(ledger.posts.samples):,} | {ledger.posts.per_second:,.0f} posts/s "
         f"| {ledger.posts.median_ms:.2f} ms | {ledger.posts.p95_ms:.2f} ms |",
+        f"| raw psycopg2 loop, the same {ledger.raw.statements} statements + commit "
+        f"| {len(ledger.raw.samples):,} | {ledger.raw.per_second:,.0f} posts/s "
+        f"| {Timings(ledger.raw.samples).median_ms:.2f} ms | {Timings(ledger.raw.samples).p95_ms:.2f} ms |",
+        f"| **ledger `credit()` / raw loop (target ≥ 0.80)** | "
+        f"| {len(ledger.statements)} statements per post | **{ledger.ratio:.2f}×** | |",
         f"| ledger `credit()`, replay of a posted key "
         f"| {len(ledger.replays.samples):,} | {ledger.replays.per_second:,.0f} replays/s "
         f"| {ledger.replays.median_ms:.2f} ms | {ledger.replays.p95_ms:.2f} ms |",
@@ -874,6 +908,9 @@ def main() -> int:
 
     print(f"bench: 1/5 ledger, {LEDGER_POSTS:,} posts and {LEDGER_POSTS:,} replays...")
     ledger = bench_ledger(run_id)
+    print(ledger_summary(ledger))
+    if os.environ.get("BENCH_ONLY_LEDGER") == "1":
+        return 0
     print(
         f"bench: 2/5 orderMarkAsPaid, {MARK_PAID_PER_STATE} calls each with the plugin off/on, "
         f"with a Redis broker ({BENCH_BROKER_URL}) and a celery worker..."

@@ -13,6 +13,10 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "saleor_retention.ledger_daily",
         "schedule": crontab(hour=2, minute=10),
     },
+    "saleor_retention.tiers_daily": {
+        "task": "saleor_retention.tiers_daily",
+        "schedule": crontab(hour=2, minute=20),
+    },
     "saleor_retention.release_stale_holds": {
         "task": "saleor_retention.release_stale_holds",
         "schedule": crontab(minute=25),

@@ -1,4 +1,5 @@
 # Django discovers an app's models here; each domain keeps its own models module.
+from .bonuses.models import CustomerBirthday, LoyaltyCampaign  # noqa: F401
 from .cards.models import CardDecision, CardProgram, LoyaltyCard  # noqa: F401
 from .forum.models import (  # noqa: F401
     ForumBoard,
@@ -20,7 +21,6 @@ from .insight.models import (  # noqa: F401
     Segment,
     StageChange,
 )
-from .ledger.campaign_models import LoyaltyCampaign  # noqa: F401
 from .ledger.models import (  # noqa: F401
     LedgerEntry,
     LotMovement,
@@ -28,9 +28,7 @@ from .ledger.models import (  # noqa: F401
     PointHold,
     PointLot,
 )
-from .ledger.profile_models import CustomerBirthday  # noqa: F401
-from .ledger.referral_models import Referral, ReferralCode  # noqa: F401
-from .ledger.tier_models import AccountTier, TierChange  # noqa: F401,E402
+from .referrals.models import Referral, ReferralCode  # noqa: F401
 from .reviews.models import (  # noqa: F401
     ProductRating,
     Review,
@@ -39,3 +37,4 @@ from .reviews.models import (  # noqa: F401
     ReviewRequest,
     ReviewVote,
 )
+from .tiers.models import AccountTier, TierChange  # noqa: F401,E402

@@ -24,7 +24,7 @@ from saleor.plugins.base_plugin import BasePlugin
 from . import conf
 from .inbox import intake
 from .inbox.services import record_hook_failure
-from .ledger import redemption
+from .redemption import services as redemption
 from .saleor_adapter import object_ref
 
 logger = logging.getLogger(__name__)
@@ -164,7 +164,7 @@ class RetentionPlugin(BasePlugin):
         if self.active:
             try:
                 with transaction.atomic():
-                    redemption.fit_points_to_checkout(checkout)
+                    redemption.fit_points_to_checkout(checkout, conf.load_settings())
             except Exception:  # noqa: BLE001 - never fail Saleor; checkoutComplete re-checks
                 logger.exception("retention: fitting points to a checkout failed")
         return previous_value
@@ -177,7 +177,7 @@ class RetentionPlugin(BasePlugin):
         if not self.active:
             return previous_value
         try:
-            refusal = redemption.points_cards_refusal(checkout)
+            refusal = redemption.points_cards_refusal(checkout, conf.load_settings())
         except Exception:  # noqa: BLE001 - never fail Saleor for a fault of ours
             logger.exception("retention: checking points cards before an order failed")
             return previous_value

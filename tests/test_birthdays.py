@@ -15,12 +15,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from saleor.account.models import User
 
+from saleor_retention.bonuses import services as bonuses
+from saleor_retention.bonuses.models import CustomerBirthday
+from saleor_retention.bonuses.tasks import birthdays_task
 from saleor_retention.errors import RetentionError, RetentionErrorCode
 from saleor_retention.graphql.ledger.birthdays import resolve_user_loyalty_birthday
-from saleor_retention.ledger import bonuses, services
-from saleor_retention.ledger.bonus_tasks import birthdays_task
+from saleor_retention.ledger import services
 from saleor_retention.ledger.models import LedgerEntry
-from saleor_retention.ledger.profile_models import CustomerBirthday
 from saleor_retention_site.driver import pk_of
 from saleor_retention_site.store import create_customer
 from tests.connections import nodes

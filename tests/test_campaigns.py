@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from saleor_retention.ledger import bonuses, services
-from saleor_retention.ledger.campaign_models import LoyaltyCampaign
+from saleor_retention.bonuses import services as bonuses
+from saleor_retention.bonuses.models import LoyaltyCampaign
+from saleor_retention.ledger import services
 from saleor_retention.ledger.models import LedgerEntry
 from saleor_retention_site.driver import gid, pk_of
 from tests.test_ledger_services import settings_with

@@ -423,7 +423,7 @@ PREVIEW = """query($rules: CustomerSegmentRulesInput!) {
 def test_each_segment_rule_selects_the_hand_counted_customers(five_customers):
     from datetime import date
 
-    from saleor_retention.ledger.profile_models import CustomerBirthday
+    from saleor_retention.bonuses.models import CustomerBirthday
     from saleor_retention.reviews.models import Review
 
     driver, customers = five_customers

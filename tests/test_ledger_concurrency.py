@@ -94,8 +94,8 @@ def test_32_checkouts_applying_points_at_once_never_overdraw():
     from saleor.checkout.models import Checkout
 
     from saleor_retention import saleor_adapter
-    from saleor_retention.ledger import redemption
     from saleor_retention.ledger.models import PointHold
+    from saleor_retention.redemption import services as redemption
     from saleor_retention_site.driver import SaleorDriver
     from saleor_retention_site.store import build_store
 

@@ -124,7 +124,7 @@ def test_guest_order_and_unknown_currency_earn_nothing(shop):
     shop.buy(email="guest@example.com")
     assert not LedgerEntry.objects.exists()
     event = PluginEvent.objects.get(kind="order_paid")
-    assert event.result["ledger"] == {"points": 0, "reason": "guest order: no account to credit"}
+    assert event.result["earning"] == {"points": 0, "reason": "guest order: no account to credit"}
 
 
 def test_order_in_a_currency_without_rate_earns_nothing(shop, caplog):
@@ -133,7 +133,7 @@ def test_order_in_a_currency_without_rate_earns_nothing(shop, caplog):
     token = shop.token_create("cy@example.com", "customer-password")
     shop.buy(email="cy@example.com", token=token)
     event = PluginEvent.objects.get(kind="order_paid")
-    assert event.result["ledger"] == {"points": 0, "reason": "no points rate for USD"}
+    assert event.result["earning"] == {"points": 0, "reason": "no points rate for USD"}
     assert "earns nothing (no rate)" in caplog.text
 
 

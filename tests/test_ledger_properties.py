@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from saleor.checkout.models import Checkout
 
+from saleor_retention.earning import services as earning
 from saleor_retention.errors import RetentionError
-from saleor_retention.ledger import redemption, selectors, services
+from saleor_retention.ledger import selectors, services
 from saleor_retention.ledger.models import (
     LedgerEntry,
     LotMovement,
@@ -22,6 +23,7 @@ from saleor_retention.ledger.models import (
     PointHold,
     PointLot,
 )
+from saleor_retention.redemption import services as redemption
 from saleor_retention.saleor_adapter import CheckoutFacts
 from saleor_retention_site.store import create_customer
 from tests.test_ledger_services import order, settings_with
@@ -64,7 +66,7 @@ def make_machine(customer_id: str, policy: str):
             order_id = self._next()
             self.orders[order_id] = total
             self._call(
-                services.earn_for_order,
+                earning.earn_for_order,
                 order=order(customer_id, order_id, total=str(total)),
                 settings=ledger_settings,
             )
@@ -78,7 +80,7 @@ def make_machine(customer_id: str, policy: str):
                 st.decimals(min_value=Decimal("0.01"), max_value=self.orders[order_id], places=2)
             )
             self._call(
-                services.reverse_for_refund,
+                earning.reverse_for_refund,
                 order_id=order_id,
                 customer_id=customer_id,
                 refund_id=self._next(),
@@ -91,7 +93,7 @@ def make_machine(customer_id: str, policy: str):
             if self.orders:
                 order_id = data.draw(st.sampled_from(sorted(self.orders)))
                 self._call(
-                    services.reverse_for_cancellation,
+                    earning.reverse_for_cancellation,
                     order_id=order_id,
                     customer_id=customer_id,
                     settings=ledger_settings,
@@ -172,7 +174,12 @@ def make_machine(customer_id: str, policy: str):
                     total_gross=Decimal("1000"),
                     gift_card_codes=tuple(checkout.gift_cards.values_list("code", flat=True)),
                 )
-                self._call(redemption.remove_points, customer_id=customer_id, checkout=facts)
+                self._call(
+                    redemption.remove_points,
+                    customer_id=customer_id,
+                    checkout=facts,
+                    settings=ledger_settings,
+                )
             else:  # an order used the card: the hold becomes a spend
                 order_id = self._next()
                 self.orders[order_id] = Decimal("10")
@@ -180,6 +187,7 @@ def make_machine(customer_id: str, policy: str):
                 self._call(
                     redemption.spend_for_order,
                     order=dataclasses.replace(used, gift_card_codes=(hold.gift_card_code,)),
+                    settings=ledger_settings,
                 )
 
         @rule()

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from saleor_retention import conf
+from saleor_retention.earning import services as earning
 from saleor_retention.errors import RetentionError
 from saleor_retention.ledger import selectors, services
 from saleor_retention.ledger.models import LedgerEntry, LoyaltyAccount, PointLot
@@ -76,11 +77,11 @@ def spend(customer_id, points, key="spend"):
 def test_refund_of_spent_points_follows_the_policy(customer, policy, points_after, debt_after):
     # given 100 points earned and 60 of them spent
     settings = settings_with(negative_balance_policy=policy)
-    services.earn_for_order(order(customer), settings)
+    earning.earn_for_order(order(customer), settings)
     spend(customer, 60)
 
     # when the whole order is refunded
-    services.reverse_for_refund(
+    earning.reverse_for_refund(
         order_id="1",
         customer_id=customer,
         refund_id="r1",
@@ -97,11 +98,11 @@ def test_refund_of_spent_points_follows_the_policy(customer, policy, points_afte
 
 def test_debt_is_paid_from_the_next_earnings(customer):
     settings = settings_with(negative_balance_policy="future")
-    services.earn_for_order(order(customer), settings)
+    earning.earn_for_order(order(customer), settings)
     spend(customer, 60)
-    services.reverse_for_cancellation(order_id="1", customer_id=customer, settings=settings)
+    earning.reverse_for_cancellation(order_id="1", customer_id=customer, settings=settings)
 
-    services.earn_for_order(order(customer, order_id="2", total="80.00"), settings)
+    earning.earn_for_order(order(customer, order_id="2", total="80.00"), settings)
 
     acc = account(customer)
     assert (acc.debt_points, acc.available_points) == (0, 20)
@@ -111,10 +112,10 @@ def test_debt_is_paid_from_the_next_earnings(customer):
 @pytest.mark.parametrize("amounts", [("10.00", "5.50", "20.00"), ("20.00", "5.50", "10.00")])
 def test_partial_refunds_in_any_order_end_at_the_same_total(customer, amounts):
     settings = settings_with()
-    services.earn_for_order(order(customer, total="55.00"), settings)  # 55 points
+    earning.earn_for_order(order(customer, total="55.00"), settings)  # 55 points
 
     for amount in amounts:
-        services.reverse_for_refund(
+        earning.reverse_for_refund(
             order_id="1",
             customer_id=customer,
             refund_id=f"r{amount}",
@@ -128,7 +129,7 @@ def test_partial_refunds_in_any_order_end_at_the_same_total(customer, amounts):
 
 def test_refund_processed_before_the_earn_is_applied_when_the_earn_comes(customer):
     settings = settings_with()
-    services.reverse_for_refund(
+    earning.reverse_for_refund(
         order_id="1",
         customer_id=customer,
         refund_id="r1",
@@ -136,7 +137,7 @@ def test_refund_processed_before_the_earn_is_applied_when_the_earn_comes(custome
         settings=settings,
     )
 
-    services.earn_for_order(order(customer), settings)
+    earning.earn_for_order(order(customer), settings)
 
     assert account(customer).available_points == 75
     assert services.verify_accounts() == []
@@ -144,16 +145,16 @@ def test_refund_processed_before_the_earn_is_applied_when_the_earn_comes(custome
 
 def test_cancelled_before_paid_processing_earns_nothing(customer):
     settings = settings_with()
-    services.reverse_for_cancellation(order_id="1", customer_id=customer, settings=settings)
-    result = services.earn_for_order(order(customer), settings)
+    earning.reverse_for_cancellation(order_id="1", customer_id=customer, settings=settings)
+    result = earning.earn_for_order(order(customer), settings)
     assert result.points == 0 and result.reason == "order was cancelled"
 
 
 def test_refund_uses_the_rate_recorded_at_earn_time(customer):
-    services.earn_for_order(order(customer), settings_with(points_per_currency_unit="USD:2"))
+    earning.earn_for_order(order(customer), settings_with(points_per_currency_unit="USD:2"))
     later = settings_with(points_per_currency_unit="USD:10")
 
-    services.reverse_for_refund(
+    earning.reverse_for_refund(
         order_id="1", customer_id=customer, refund_id="r1", amount=Decimal("50.00"), settings=later
     )
 
@@ -163,12 +164,12 @@ def test_refund_uses_the_rate_recorded_at_earn_time(customer):
 def test_earning_base_excludes_shipping_and_unpaid_share(customer):
     settings = settings_with()
     # 100 total with 10 shipping, 20 of it paid by gift card (not a payment)
-    result = services.earn_for_order(
+    result = earning.earn_for_order(
         order(customer, total="100.00", paid="80.00", shipping="10.00"), settings
     )
     assert result.points == 72  # floor(90 * 0.8)
     with_shipping = settings_with(earn_on_shipping="true")
-    other = services.earn_for_order(
+    other = earning.earn_for_order(
         order(customer, order_id="2", total="100.00", shipping="10.00"), with_shipping
     )
     assert other.points == 100

@@ -296,9 +296,9 @@ def test_birthday_and_referrals_are_exported_then_erased_keeping_amounts_and_the
 ):
     import json
 
+    from saleor_retention.bonuses.models import CustomerBirthday
     from saleor_retention.ledger.models import LedgerEntry
-    from saleor_retention.ledger.profile_models import CustomerBirthday
-    from saleor_retention.ledger.referral_models import Referral, ReferralCode
+    from saleor_retention.referrals.models import Referral, ReferralCode
     from tests.test_birthdays import set_birthday
     from tests.test_referrals import apply, code_of
 
@@ -395,7 +395,7 @@ def test_the_export_holds_every_section_the_plugin_keeps(retention_on):
 def test_a_campaign_forgets_her_id_and_a_resent_campaign_is_still_the_same(retention_on):
     import json
 
-    from saleor_retention.ledger.campaign_models import LoyaltyCampaign
+    from saleor_retention.bonuses.models import LoyaltyCampaign
     from saleor_retention.ledger.models import LedgerEntry
     from tests.test_campaigns import create
 

@@ -65,3 +65,94 @@ def test_only_the_adapter_imports_saleor_models():
         }
     ]
     assert offenders == []
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(PACKAGE.parent).with_suffix("")
+    parts = rel.parts[:-1] if rel.name == "__init__" else rel.parts
+    return ".".join(parts)
+
+
+def _absolute(module: str | None, level: int, importer: str, is_package: bool) -> str:
+    if not level:
+        return module or ""
+    base = importer.split(".")
+    base = base[: len(base) - level + (1 if is_package else 0)]
+    return ".".join(base + ([module] if module else []))
+
+
+def _is_module(dotted: str) -> bool:
+    path = PACKAGE.parent.joinpath(*dotted.split("."))
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def _private_uses(path: Path) -> list[str]:
+    """``from x import _y`` of a private name, and ``module._y`` on a module this file imported
+    (``_meta`` and other names on objects are not module attributes, so they never count)."""
+    tree = ast.parse(path.read_text())
+    importer, is_package = _module_name(path), path.name == "__init__.py"
+    modules: set[str] = set()  # local names bound to a module
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            source = _absolute(node.module, node.level, importer, is_package)
+            for alias in node.names:
+                if _private(alias.name):
+                    found.append(f"line {node.lineno}: from {source} import {alias.name}")
+                elif _is_module(f"{source}.{alias.name}"):
+                    modules.add(alias.asname or alias.name)
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+            and _private(node.attr)
+        ):
+            found.append(f"line {node.lineno}: {node.value.id}.{node.attr}")
+    return found
+
+
+def test_no_module_uses_another_modules_private_names():
+    offenders = [
+        f"{path.relative_to(PACKAGE)} {use}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path.relative_to(PACKAGE).parts[0] != "migrations"
+        for use in _private_uses(path)
+    ]
+    assert offenders == []
+
+
+def test_the_check_for_private_names_finds_them():
+    # given a module of the package that reaches into another's private names
+    probe = PACKAGE / "ledger" / "_probe_private_names.py"
+    probe.write_text(
+        "from . import services\nfrom .services import _append\nservices._move_balances\n"
+    )
+    try:
+        found = _private_uses(probe)
+    finally:
+        probe.unlink()
+    # then both the import and the attribute are named
+    assert found == [
+        "line 2: from saleor_retention.ledger.services import _append",
+        "line 3: services._move_balances",
+    ]
+
+
+LEDGER_FAMILY = {"ledger", "bonuses", "earning", "redemption", "referrals", "tiers"}
+
+
+def test_the_ledger_family_locks_rows_only_through_lock_objects():
+    offenders = [
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if path.relative_to(PACKAGE).parts[0] in LEDGER_FAMILY
+        and "select_for_update" in path.read_text()
+    ]
+    assert offenders == []

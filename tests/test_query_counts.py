@@ -3,6 +3,7 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from saleor_retention.earning import services as earning
 from saleor_retention.ledger import services
 from saleor_retention_site.driver import pk_of
 from tests.test_ledger_services import order, settings_with
@@ -29,14 +30,14 @@ def test_me_loyalty_query_count_does_not_grow_with_history(retention_on):
         services.credit(
             customer_id=user_pk, points=5, type="campaign_bonus", key=f"a{i}", settings=settings
         )
-        services.earn_for_order(order(user_pk, f"9000{i}"), settings)
+        earning.earn_for_order(order(user_pk, f"9000{i}"), settings)
     short = queries_for(retention_on, token)
 
     for i in range(60):
         services.credit(
             customer_id=user_pk, points=5, type="campaign_bonus", key=f"b{i}", settings=settings
         )
-        services.earn_for_order(order(user_pk, f"9100{i}"), settings)
+        earning.earn_for_order(order(user_pk, f"9100{i}"), settings)
     long = queries_for(retention_on, token)
 
     assert long == short

@@ -12,8 +12,9 @@ from saleor.giftcard.models import GiftCard
 from saleor.order.models import Order
 
 from saleor_retention.inbox.models import PluginEvent
-from saleor_retention.ledger import redemption, services
+from saleor_retention.ledger import services
 from saleor_retention.ledger.models import LedgerEntry, PointHold
+from saleor_retention.redemption import services as redemption
 from saleor_retention_site.driver import pk_of
 
 ME = "{ me { loyalty { points heldPoints } } }"  # points: spendable now
@@ -195,7 +196,7 @@ def test_a_card_another_checkout_used_is_never_charged_to_its_owner(two_shoppers
     assert PointHold.objects.get().status == "released"
     assert GiftCard.objects.get(code=code).is_active is False
     result = PluginEvent.objects.get(kind="order_created", object_id=pk_of(order["id"])).result
-    assert result["ledger"]["holds"][0]["taken_by_others"] == "10.00"
+    assert result["redemption"]["holds"][0]["taken_by_others"] == "10.00"
 
     # and her checkout works: the dead card is gone, she applies points afresh and completes
     monkeypatch.undo()

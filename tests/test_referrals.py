@@ -9,9 +9,10 @@ import pytest
 from django.utils import timezone
 
 from saleor_retention.errors import RetentionError, RetentionErrorCode
-from saleor_retention.ledger import referrals, services
+from saleor_retention.ledger import services
 from saleor_retention.ledger.models import LedgerEntry, LoyaltyAccount
-from saleor_retention.ledger.referral_models import (
+from saleor_retention.referrals import services as referrals
+from saleor_retention.referrals.models import (
     REFERRAL_CODE_ALPHABET,
     Referral,
     ReferralCode,

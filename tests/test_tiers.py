@@ -7,9 +7,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from saleor_retention.ledger import services, tiers
+from saleor_retention.earning import services as earning
+from saleor_retention.ledger import services
 from saleor_retention.ledger.models import LedgerEntry
-from saleor_retention.ledger.tier_models import AccountTier, TierChange
+from saleor_retention.tiers import services as tiers
+from saleor_retention.tiers.models import AccountTier, TierChange
 from saleor_retention_site.store import create_customer
 from tests.test_ledger_services import order, settings_with
 
@@ -29,11 +31,11 @@ def account_id(customer_id):
 
 def test_upgrade_at_once_and_multiplier_applies_to_later_orders(customer):
     settings = settings_with(tiers=TIERS)
-    services.earn_for_order(order(customer, "1", total="120.00"), settings)
+    earning.earn_for_order(order(customer, "1", total="120.00"), settings)
     row = tiers.evaluate(account_id(customer), settings)
     assert row.name == "Silver"
 
-    second = services.earn_for_order(order(customer, "2", total="200.00"), settings)
+    second = earning.earn_for_order(order(customer, "2", total="200.00"), settings)
 
     assert second.points == 300  # 200 x 1 x 1.5
     assert LedgerEntry.objects.get(idempotency_key="earn:order:2").details["multiplier"] == "1.5"
@@ -46,10 +48,10 @@ def test_upgrade_at_once_and_multiplier_applies_to_later_orders(customer):
 
 def test_refund_downgrades_only_after_the_grace_period(customer):
     settings = settings_with(tiers=TIERS, tier_grace_days=30)
-    services.earn_for_order(order(customer, "1", total="120.00"), settings)
+    earning.earn_for_order(order(customer, "1", total="120.00"), settings)
     acc = account_id(customer)
     tiers.evaluate(acc, settings)
-    services.reverse_for_refund(
+    earning.reverse_for_refund(
         order_id="1", customer_id=customer, refund_id="r", amount=Decimal("60"), settings=settings
     )
 
@@ -64,13 +66,13 @@ def test_refund_downgrades_only_after_the_grace_period(customer):
 
 def test_qualifying_again_within_grace_cancels_the_downgrade(customer):
     settings = settings_with(tiers=TIERS, tier_grace_days=30)
-    services.earn_for_order(order(customer, "1", total="120.00"), settings)
+    earning.earn_for_order(order(customer, "1", total="120.00"), settings)
     acc = account_id(customer)
     tiers.evaluate(acc, settings)
-    services.reverse_for_cancellation(order_id="1", customer_id=customer, settings=settings)
+    earning.reverse_for_cancellation(order_id="1", customer_id=customer, settings=settings)
     assert tiers.evaluate(acc, settings).downgrade_due_at is not None
 
-    services.earn_for_order(order(customer, "2", total="120.00"), settings)
+    earning.earn_for_order(order(customer, "2", total="120.00"), settings)
     row = tiers.evaluate(acc, settings)
 
     assert (row.name, row.downgrade_due_at) == ("Silver", None)
@@ -78,7 +80,7 @@ def test_qualifying_again_within_grace_cancels_the_downgrade(customer):
 
 def test_rolling_window_lets_old_orders_fall_out(customer):
     settings = settings_with(tiers=TIERS, tier_window_months=12, tier_grace_days=0)
-    services.earn_for_order(order(customer, "1", total="120.00"), settings)
+    earning.earn_for_order(order(customer, "1", total="120.00"), settings)
     acc = account_id(customer)
     assert tiers.evaluate(acc, settings).name == "Silver"
 
@@ -94,10 +96,10 @@ def test_spend_basis_counts_money_net_of_refunds(customer):
     settings = settings_with(
         tiers="Silver:100:1.5", tier_basis="spend", points_per_currency_unit="USD:0.5"
     )
-    services.earn_for_order(order(customer, "1", total="110.00"), settings)  # 55 points
+    earning.earn_for_order(order(customer, "1", total="110.00"), settings)  # 55 points
     acc = account_id(customer)
     assert tiers.evaluate(acc, settings).name == "Silver"
-    services.reverse_for_refund(
+    earning.reverse_for_refund(
         order_id="1", customer_id=customer, refund_id="r", amount=Decimal("20"), settings=settings
     )
     assert tiers.qualifying_measure(acc, settings, timezone.now()) == Decimal("90.00")

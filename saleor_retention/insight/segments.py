@@ -158,10 +158,10 @@ def parse_rules(data: dict[str, Any]) -> SegmentRules:
 
 def customer_files(rules: SegmentRules) -> QuerySet[CustomerFile]:
     """The files that match, as one query (counted or paged by the caller)."""
+    from ..bonuses.models import CustomerBirthday
     from ..ledger.models import LoyaltyAccount
-    from ..ledger.profile_models import CustomerBirthday
-    from ..ledger.tier_models import AccountTier
     from ..reviews.models import Review
+    from ..tiers.models import AccountTier
 
     files = CustomerFile.objects.using(read_alias())
     if rules.stages:

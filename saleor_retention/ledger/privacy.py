@@ -1,5 +1,7 @@
-"""The ledger's part of erasing and exporting one customer: points, tiers, holds, birthday,
-referrals and campaigns.
+"""Erasing and exporting one customer's points and what hangs on her account: the ledger's
+rows and those of its sibling domains (tiers, holds, birthday, referrals and campaigns). One
+module, because the erasure must run in one order: the siblings' rows are found through the
+account before it loses its customer link.
 
 Erasure (inside Saleor's deleting transaction) keeps every amount for the books and cuts the
 person out:
@@ -27,13 +29,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .. import lock_objects
+from ..bonuses.models import CustomerBirthday, LoyaltyCampaign
+from ..bonuses.services import remove_from_campaign_audiences
 from ..privacy import eraser, exporter, not_personal
-from .bonuses import remove_from_campaign_audiences
-from .campaign_models import LoyaltyCampaign
+from ..referrals.models import Referral, ReferralCode
+from ..tiers.models import TierChange
 from .models import LedgerEntry, LoyaltyAccount, PointHold
-from .profile_models import CustomerBirthday
-from .referral_models import Referral, ReferralCode
-from .tier_models import TierChange
 
 not_personal(
     {
@@ -76,7 +78,7 @@ def erase_ledger(customer_id: str) -> dict[str, Any]:
         "birthdays_deleted": CustomerBirthday.objects.filter(customer_id=customer_id).delete()[0],
         "campaigns_unlisted": remove_from_campaign_audiences(customer_id),
     }
-    account = LoyaltyAccount.objects.select_for_update().filter(customer_id=customer_id).first()
+    account = lock_objects.account_of_customer(customer_id)
     if account is None:
         return summary
     pattern = _customer_keys(customer_id)

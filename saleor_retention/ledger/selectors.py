@@ -25,6 +25,11 @@ class OrderPoints:
     redeemed: int  # points spent on the order, net of any given back
 
 
+def entry_for_key(key: str) -> LedgerEntry | None:
+    """The entry posted under an idempotency key (a business event), if any."""
+    return LedgerEntry.objects.filter(idempotency_key=key).first()
+
+
 def account_for_customer(customer_id: str) -> LoyaltyAccount | None:
     return LoyaltyAccount.objects.filter(customer_id=customer_id).first()
 
@@ -85,10 +90,7 @@ def order_points(order_id: str) -> OrderPoints:
 
 
 def tier_name_for(customer_id: str | None) -> str:
-    """The tier the customer's account holds now ("" for none or no account)."""
-    if not customer_id:
-        return ""
-    from .tier_models import AccountTier
+    """Kept for ``cards`` and ``forum``, which other work owns: the tier lives in ``tiers``."""
+    from ..tiers.selectors import tier_name_for as name_in_tiers
 
-    row = AccountTier.objects.filter(account__customer_id=customer_id).only("name").first()
-    return row.name if row else ""
+    return name_in_tiers(customer_id)

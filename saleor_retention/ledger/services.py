@@ -1,45 +1,50 @@
-"""The one write path for points.
+"""The ledger's public write API: the one write path for points.
 
-Every function here runs in one transaction that first locks the customer's account row, so all
-postings to an account are serialised; it then returns the existing entry if the business event's
-idempotency key was already posted, or appends one entry, moves lots and updates the cached
-balances with ``F()`` expressions. Nothing else in the plugin writes an account, a lot or an entry.
+Every write to an account, an entry, a lot or a hold goes through these functions; the sibling
+domains (bonuses, earning, redemption, referrals, tiers, and cards and reviews) call only them:
 
-Rounding (written down once): points are integers; earning floors
-``eligible amount x rate x multiplier``; a partial refund reverses
-``trunc(earned x refunded so far / paid)`` minus what was already reversed, so several refunds
-in any order end at the same total.
+- ``credit``: new points as a lot (pending for a return window, or available at once);
+- ``debit``: take available points (a staff deduction);
+- ``reverse`` / ``take_back_credit``: take points back (a refund, a cancellation, a reward
+  withdrawn), first from the credit's own lot, what is missing by the negative-balance policy;
+- ``hold`` / ``release_hold`` / ``spend``: set points aside for a checkout, give them back, or
+  turn them into a spend on the order;
+- ``return_spent``: give spent points back into the lots they came from;
+- ``release_due_lots`` / ``expire_due_lots``: the daily sweep (one loop, ``_sweep``) that
+  releases pending lots and expires lots past their date;
+- ``adjust``: a staff correction (a credit or a debit with a reason).
+
+Each runs in a transaction that first locks the account row (through ``lock_objects``, in its
+fixed order), returns the existing entry if the business event's idempotency key was already
+posted, else inserts one entry with its final values (entries are immutable: never updated after
+the insert), moves lots and updates the cached balances with ``F()`` expressions. The functions
+that take an ``account`` expect the caller to hold its lock already.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import logging
+import json
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from .. import lock_objects
 from ..conf import RetentionSettings
 from ..errors import RetentionError, RetentionErrorCode
-
-# System reasons are stored as English message ids and translated when shown
-# (graphql/ledger/types.py), so history reads in the shopper's language, not the worker's.
-from ..saleor_adapter import OrderFacts
 from ..textclean import clean_text, plain_text
-from .models import EntryType, LedgerEntry, LotMovement, LoyaltyAccount, PointLot
-from .tiers import current_multiplier
-
-logger = logging.getLogger(__name__)
+from .models import EntryType, LedgerEntry, LotMovement, LoyaltyAccount, PointHold, PointLot
+from .selectors import entry_for_key
 
 MAX_ADJUSTMENT = 10_000_000
 # A staff adjustment's reason, after cleaning (the column holds 500).
@@ -49,13 +54,17 @@ ADJUSTMENT_REASON_MAX_LENGTH = 500
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-# --- accounts and locking ----------------------------------------------------------------------
+# --- accounts --------------------------------------------------------------------------------
 
 
 def get_or_create_account(customer_id: str) -> LoyaltyAccount:
     account = LoyaltyAccount.objects.filter(customer_id=customer_id).first()
     if account is not None:
         return account
+    return _create_account(customer_id)
+
+
+def _create_account(customer_id: str) -> LoyaltyAccount:
     try:
         with transaction.atomic():  # savepoint: a concurrent creator may win the unique insert
             return LoyaltyAccount.objects.create(customer_id=customer_id)
@@ -64,21 +73,24 @@ def get_or_create_account(customer_id: str) -> LoyaltyAccount:
     return LoyaltyAccount.objects.get(customer_id=customer_id)
 
 
-def _lock(account_id: int) -> LoyaltyAccount:
-    return LoyaltyAccount.objects.select_for_update().get(pk=account_id)
-
-
-def _posted(key: str) -> LedgerEntry | None:
-    return LedgerEntry.objects.filter(idempotency_key=key).first()
+def _locked_account_of(customer_id: str) -> LoyaltyAccount:
+    """The customer's account, locked: one statement when it exists (the common case)."""
+    account = lock_objects.account_of_customer(customer_id)
+    if account is None:
+        account = lock_objects.account(_create_account(customer_id).pk)
+    return account
 
 
 def _move_balances(account: LoyaltyAccount, **deltas: int) -> None:
-    changes = {
-        f"{name}_points": F(f"{name}_points") + delta for name, delta in deltas.items() if delta
-    }
-    if changes:
-        LoyaltyAccount.objects.filter(pk=account.pk).update(**changes)
-        account.refresh_from_db()
+    """One UPDATE by expression; the locked instance is kept in step without reading it back."""
+    changes = {f"{name}_points": delta for name, delta in deltas.items() if delta}
+    if not changes:
+        return
+    LoyaltyAccount.objects.filter(pk=account.pk).update(
+        **{field: F(field) + delta for field, delta in changes.items()}
+    )
+    for field, delta in changes.items():
+        setattr(account, field, getattr(account, field) + delta)
 
 
 def _append(
@@ -92,6 +104,7 @@ def _append(
     staff_user_id: str = "",
     details: dict[str, Any] | None = None,
 ) -> LedgerEntry:
+    """Insert the entry once, with its final values."""
     return LedgerEntry.objects.create(
         account=account,
         type=type,
@@ -104,26 +117,19 @@ def _append(
     )
 
 
-# --- lots ------------------------------------------------------------------------------------
+# --- lots: what to take, planned before the entry is written ---------------------------------
 
 
-def _settle_debt(account: LoyaltyAccount, entry: LedgerEntry, lot: PointLot) -> int:
-    """Pay what reversals could not take back out of a lot that just became available."""
-    settled = min(account.debt_points, lot.remaining)
-    if settled:
-        lot.remaining -= settled
-        lot.save(update_fields=["remaining"])
-        LotMovement.objects.create(entry=entry, lot=lot, points=-settled)
-        _move_balances(account, debt=-settled, available=-settled)
-    return settled
+@dataclasses.dataclass(frozen=True)
+class Take:
+    lot: PointLot
+    points: int  # > 0: taken from the lot
 
 
-def _take_from_lots(
-    account: LoyaltyAccount, entry: LedgerEntry, points: int, lots: Iterable[PointLot]
-) -> int:
-    """Consume up to ``points`` from ``lots`` in the given order; returns what was taken."""
+def _plan_takes(account: LoyaltyAccount, points: int, lots: Iterable[PointLot]) -> list[Take]:
+    """Up to ``points`` from ``lots`` in the given order, never taking held points."""
+    plan: list[Take] = []
     taken = 0
-    account.refresh_from_db()  # callers may hold an instance from before their last posting
     spendable = account.available_points - account.held_points
     for lot in lots:
         if taken == points:
@@ -134,34 +140,48 @@ def _take_from_lots(
         take = min(room, points - taken)
         if take <= 0:
             continue
-        lot.remaining -= take
-        lot.save(update_fields=["remaining"])
-        LotMovement.objects.create(entry=entry, lot=lot, points=-take)
         if lot.status == PointLot.Status.AVAILABLE:
             spendable -= take
-            _move_balances(account, available=-take)
-        else:
-            _move_balances(account, pending=-take)
+        plan.append(Take(lot, take))
         taken += take
-    return taken
+    return plan
 
 
-def _lots_for_taking(account: LoyaltyAccount, *, first: PointLot | None = None) -> list[PointLot]:
-    """The order in which points are taken back: a given lot first (an order's own earn), then
-    available lots soonest-expiring first (never-expiring last), then pending lots."""
-    lots = list(
-        PointLot.objects.select_for_update()
-        .filter(account=account, remaining__gt=0)
-        .order_by(F("expires_at").asc(nulls_last=True), "available_at", "pk")
+def _apply_takes(account: LoyaltyAccount, entry: LedgerEntry, plan: Sequence[Take]) -> None:
+    available = pending = 0
+    for take in plan:
+        PointLot.objects.filter(pk=take.lot.pk).update(remaining=F("remaining") - take.points)
+        take.lot.remaining -= take.points
+        if take.lot.status == PointLot.Status.AVAILABLE:
+            available += take.points
+        else:
+            pending += take.points
+    LotMovement.objects.bulk_create(
+        LotMovement(entry=entry, lot=take.lot, points=-take.points) for take in plan
     )
-    available = [lot for lot in lots if lot.status == PointLot.Status.AVAILABLE]
-    pending = [lot for lot in lots if lot.status == PointLot.Status.PENDING]
-    ordered = available + pending
-    if first is not None:
-        ordered = [lot for lot in ordered if lot.pk == first.pk] + [
-            lot for lot in ordered if lot.pk != first.pk
-        ]
-    return ordered
+    _move_balances(account, available=-available, pending=-pending)
+
+
+def _lots_for_taking(account: LoyaltyAccount, *, first: int | None = None) -> list[PointLot]:
+    """The order in which points are taken back: a given lot first (a credit's own), then
+    available lots soonest-expiring first (never-expiring last), then pending lots. The lots are
+    locked in primary-key order and sorted afterwards."""
+    lots = lock_objects.lots_with_points(account.pk)
+    lots.sort(
+        key=lambda lot: (
+            lot.pk != first,
+            lot.status != PointLot.Status.AVAILABLE,
+            lot.expires_at is None,
+            lot.expires_at or lot.available_at,
+            lot.available_at,
+            lot.pk,
+        )
+    )
+    return lots
+
+
+def _available_lots(account: LoyaltyAccount) -> list[PointLot]:
+    return [lot for lot in _lots_for_taking(account) if lot.status == PointLot.Status.AVAILABLE]
 
 
 def _expiry_for(available_at: datetime, settings: RetentionSettings) -> datetime | None:
@@ -170,7 +190,35 @@ def _expiry_for(available_at: datetime, settings: RetentionSettings) -> datetime
     return available_at + relativedelta(months=settings.points_expiry_months)
 
 
-# --- credits ---------------------------------------------------------------------------------
+# --- credit and debit ------------------------------------------------------------------------
+
+
+# credit() is the hot path (every earn, bonus and reward): its five statements are written out,
+# because building the ORM's queries and loading its models cost more than the statements
+# themselves (docs/ledger.md has the measurements). ``bench/ledger.py`` runs the same text.
+_ACCOUNT, _ENTRY, _LOT = (m._meta.db_table for m in (LoyaltyAccount, LedgerEntry, PointLot))
+_ENTRY_COLUMNS = (
+    "account_id",
+    "type",
+    "points",
+    "idempotency_key",
+    "order_id",
+    "reason",
+    "staff_user_id",
+    "details",
+    "created_at",
+)
+CREDIT_SQL = {
+    "lock": f'SELECT id, debt_points FROM "{_ACCOUNT}" WHERE customer_id = %s FOR UPDATE',
+    "posted": f'SELECT id FROM "{_ENTRY}" WHERE idempotency_key = %s',
+    "entry": f'INSERT INTO "{_ENTRY}" ({", ".join(_ENTRY_COLUMNS)}) '
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+    "lot": f'INSERT INTO "{_LOT}" (account_id, entry_id, amount, remaining, status, '
+    "available_at, expires_at, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+    "balances": f'UPDATE "{_ACCOUNT}" SET pending_points = pending_points + %s, '
+    "available_points = available_points + %s, lifetime_points = lifetime_points + %s, "
+    "debt_points = debt_points - %s WHERE id = %s",
+}
 
 
 @transaction.atomic
@@ -188,277 +236,140 @@ def credit(
     details: dict[str, Any] | None = None,
 ) -> LedgerEntry:
     """Give points as a new lot (pending for ``pending_days`` first). Posting the same ``key``
-    again returns the first entry and changes nothing."""
+    again returns the first entry and changes nothing. Points that become available at once
+    first pay what reversals could not take back (``debt_points``)."""
     if points < 0:
         raise ValueError("credit() takes a non-negative amount")
-    account = _lock(get_or_create_account(customer_id).pk)
-    existing = _posted(key)
-    if existing is not None:
-        return existing
-    entry = _append(
-        account,
-        type=type,
-        points=points,
-        key=key,
-        order_id=order_id,
-        reason=reason,
-        staff_user_id=staff_user_id,
-        details=details,
-    )
-    if points == 0:
-        return entry
-    now = timezone.now()
-    available_at = now + timedelta(days=pending_days)
-    pending = pending_days > 0
-    lot = PointLot.objects.create(
-        account=account,
-        entry=entry,
-        amount=points,
-        remaining=points,
-        status=PointLot.Status.PENDING if pending else PointLot.Status.AVAILABLE,
-        available_at=available_at,
-        expires_at=_expiry_for(available_at, settings),
-    )
-    if pending:
-        _move_balances(account, pending=points, lifetime=points)
-    else:
-        _move_balances(account, available=points, lifetime=points)
-        _settle_debt(account, entry, lot)
+    with connection.cursor() as cursor:
+        cursor.execute(CREDIT_SQL["lock"], [customer_id])
+        row = cursor.fetchone()
+        if row is None:
+            _create_account(customer_id)
+            cursor.execute(CREDIT_SQL["lock"], [customer_id])
+            row = cursor.fetchone()
+        account_id, debt = row
+        cursor.execute(CREDIT_SQL["posted"], [key])
+        posted = cursor.fetchone()
+        if posted is not None:
+            return LedgerEntry.objects.get(pk=posted[0])
+        now = timezone.now()
+        values = [account_id, str(type), points, key, order_id, reason, staff_user_id]
+        values += [json.dumps(details or {}), now]
+        cursor.execute(CREDIT_SQL["entry"], values)
+        entry = LedgerEntry.from_db(
+            connection.alias, ["id", *_ENTRY_COLUMNS], [cursor.fetchone()[0], *values]
+        )
+        entry.details = details or {}
+        if points == 0:
+            return entry
+        available_at = now + timedelta(days=pending_days)
+        pending = pending_days > 0
+        settled = 0 if pending else min(debt, points)
+        status = PointLot.Status.PENDING if pending else PointLot.Status.AVAILABLE
+        expires_at = _expiry_for(available_at, settings)
+        cursor.execute(
+            CREDIT_SQL["lot"],
+            [account_id, entry.pk, points, points - settled, str(status), available_at]
+            + [expires_at, now],
+        )
+        lot_id = cursor.fetchone()[0]
+        if settled:
+            LotMovement.objects.create(entry=entry, lot_id=lot_id, points=-settled)
+        held_back = points if pending else 0
+        cursor.execute(
+            CREDIT_SQL["balances"],
+            [held_back, points - held_back - settled, points, settled, account_id],
+        )
     return entry
 
 
-def grant_signup_bonus(*, customer_id: str, settings: RetentionSettings) -> LedgerEntry | None:
-    if settings.signup_bonus <= 0:
-        return None
-    return credit(
-        customer_id=customer_id,
-        points=settings.signup_bonus,
-        type=EntryType.SIGNUP_BONUS,
-        key=f"signup:customer:{customer_id}",
-        settings=settings,
-        reason=gettext_noop("Welcome bonus"),
+@transaction.atomic
+def debit(
+    *,
+    customer_id: str,
+    points: int,
+    type: str,
+    key: str,
+    reason: str = "",
+    staff_user_id: str = "",
+) -> LedgerEntry:
+    """Take ``points`` (> 0) of the customer's spendable points, soonest-expiring lots first; a
+    debit never makes a balance negative. Posting the same ``key`` again returns the first entry."""
+    account = _locked_account_of(customer_id)
+    existing = entry_for_key(key)
+    if existing is not None:
+        return existing
+    spendable = account.available_points - account.held_points - account.debt_points
+    if points > spendable:
+        raise RetentionError(
+            _("The customer has only %(points)s points to deduct from.") % {"points": spendable},
+            code=RetentionErrorCode.INSUFFICIENT_POINTS,
+            field="points",
+        )
+    plan = _plan_takes(account, points, _available_lots(account))
+    entry = _append(
+        account, type=type, points=-points, key=key, reason=reason, staff_user_id=staff_user_id
     )
-
-
-# --- earning on orders -----------------------------------------------------------------------
-
-
-def eligible_amount(order: OrderFacts, settings: RetentionSettings) -> Decimal:
-    """What earns points: the order's total (net of tax unless tax earns), minus shipping unless
-    shipping earns, scaled to the share actually paid with money (gift cards are not payments)."""
-    base = order.total_gross if settings.earn_on_tax else order.total_net
-    if not settings.earn_on_shipping:
-        base -= order.shipping_gross if settings.earn_on_tax else order.shipping_net
-    if order.total_gross <= 0:
-        return Decimal("0")
-    paid_share = min(Decimal("1"), order.paid_amount / order.total_gross)
-    return max(Decimal("0"), base * paid_share)
-
-
-def points_for(amount: Decimal, rate: Decimal, multiplier: Decimal = Decimal("1")) -> int:
-    return int((amount * rate * multiplier).to_integral_value(rounding=ROUND_DOWN))
-
-
-def _earn_entry(order_id: str) -> LedgerEntry | None:
-    return LedgerEntry.objects.filter(idempotency_key=f"earn:order:{order_id}").first()
-
-
-@dataclasses.dataclass(frozen=True)
-class EarnResult:
-    points: int
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"points": self.points, "reason": self.reason}
-
-
-def earn_for_order(order: OrderFacts, settings: RetentionSettings) -> EarnResult:
-    """Points for a fully paid order, pending for the return window; once per order."""
-    if order.customer_id is None:
-        return EarnResult(0, "guest order: no account to credit")
-    rate = settings.rate_for(order.currency)
-    if rate is None:
-        logger.info("retention: order %s in %s earns nothing (no rate)", order.id, order.currency)
-        return EarnResult(0, f"no points rate for {order.currency}")
-    with transaction.atomic():
-        account = _lock(get_or_create_account(order.customer_id).pk)
-        already = _posted(f"earn:order:{order.id}")
-        if already is not None:
-            return EarnResult(already.points, "already earned")
-        if _posted(f"cancel:order:{order.id}") is not None:
-            return EarnResult(0, "order was cancelled")
-        amount = eligible_amount(order, settings)
-        multiplier = current_multiplier(account.pk, settings)
-        points = points_for(amount, rate, multiplier)
-        entry = credit(
-            customer_id=order.customer_id,
-            points=points,
-            type=EntryType.EARN,
-            key=f"earn:order:{order.id}",
-            settings=settings,
-            pending_days=settings.pending_days,
-            order_id=order.id,
-            details={
-                "order_number": order.number,
-                "eligible_amount": str(amount),
-                "paid_amount": str(order.paid_amount),
-                "currency": order.currency,
-                "rate": str(rate),
-                "multiplier": str(multiplier),
-            },
-        )
-        # Refunds processed before this earn (a worker may take tasks out of order) apply now.
-        _reverse_towards_target(
-            account,
-            order.id,
-            key=f"refund-catchup:order:{order.id}",
-            policy=settings.negative_balance_policy,
-        )
-        return EarnResult(entry.points, "earned")
+    _apply_takes(account, entry, plan)
+    return entry
 
 
 # --- reversals -------------------------------------------------------------------------------
 
 
-def _reversal_target(order_id: str, extra_refund: Decimal = Decimal("0")) -> tuple[int, int]:
-    """(points that should be reversed by now, points reversed so far) for an order."""
-    earn = _earn_entry(order_id)
-    reversals = LedgerEntry.objects.filter(order_id=order_id, type=EntryType.REVERSAL)
-    already = sum(int(e.details.get("reversal_points", 0)) for e in reversals)
-    if earn is None or earn.points == 0:
-        return 0, already
-    if any(e.details.get("cancelled") for e in reversals):
-        return earn.points, already
-    refunded = extra_refund + sum(
-        (Decimal(e.details.get("refund_amount", "0")) for e in reversals), Decimal("0")
-    )
-    paid = Decimal(earn.details.get("paid_amount", "0"))
-    if paid <= 0:
-        return 0, already
-    share = min(Decimal("1"), refunded / paid)
-    target = int((earn.points * share).to_integral_value(rounding=ROUND_DOWN))
-    return target, already
-
-
 def _take_back(
-    account: LoyaltyAccount,
-    entry: LedgerEntry,
-    points: int,
-    policy: str,
-    order_id: str = "",
-    *,
-    credited_by: LedgerEntry | None = None,
-) -> dict[str, int]:
-    """Take ``points`` back, first from the lot of the credit being reversed (an order's earn,
-    or ``credited_by``), then soonest-expiring lots; what is missing follows the policy."""
-    source = credited_by or (_earn_entry(order_id) if order_id else None)
-    own_lot = getattr(source, "lot", None) if source else None
-    taken = _take_from_lots(account, entry, points, _lots_for_taking(account, first=own_lot))
+    account: LoyaltyAccount, points: int, policy: str, *, first_lot: int | None
+) -> tuple[list[Take], dict[str, int]]:
+    """What taking ``points`` back would take (first from ``first_lot``, then soonest-expiring
+    lots) and how the missing part follows the policy: a debt, or written off ("clamp")."""
+    plan = _plan_takes(account, points, _lots_for_taking(account, first=first_lot))
+    taken = sum(take.points for take in plan)
     missing = points - taken
-    written_off = 0
-    if missing and policy == "clamp":
-        written_off = missing
-    elif missing:
-        _move_balances(account, debt=missing)
-    return {"taken": taken, "debt": missing - written_off, "written_off": written_off}
+    written_off = missing if policy == "clamp" else 0
+    return plan, {"taken": taken, "debt": missing - written_off, "written_off": written_off}
 
 
-def _reverse_towards_target(
-    account: LoyaltyAccount,
-    order_id: str,
+@transaction.atomic
+def reverse(
     *,
+    account_id: int,
+    points: int,
     key: str,
-    refund_id: str = "",
-    refund_amount: Decimal = Decimal("0"),
-    cancelled: bool = False,
-    policy: str = "negative",
-) -> LedgerEntry | None:
-    if cancelled:
-        earn = _earn_entry(order_id)
-        already = _reversal_target(order_id)[1]
-        target = earn.points if earn else 0
-    else:
-        target, already = _reversal_target(order_id, extra_refund=refund_amount)
-    to_reverse = max(0, target - already)
-    if to_reverse == 0 and not refund_id and not cancelled:
-        return None  # nothing to catch up: post no empty entry
-    details: dict[str, Any] = {"reversal_points": to_reverse}
-    if refund_id:
-        details.update(refund_id=refund_id, refund_amount=str(refund_amount))
-    if cancelled:
-        details["cancelled"] = True
+    reason: str,
+    policy: str,
+    credit_key: str = "",
+    order_id: str = "",
+    details: dict[str, Any] | None = None,
+) -> LedgerEntry:
+    """Take ``points`` (>= 0) back from the account as one reversal
+    entry: first from the lot of the credit posted under ``credit_key``, then soonest-expiring
+    lots; what is missing becomes a debt or, under the "clamp" policy, is written off. The
+    outcome (``taken``, ``debt``, ``written_off``) is added to the details when points move.
+    Posting the same ``key`` again returns the first entry."""
+    account = lock_objects.account(account_id)  # again if the caller locked it: fresh balances
+    existing = entry_for_key(key)
+    if existing is not None:
+        return existing
+    details = dict(details or {})
+    plan: list[Take] = []
+    outcome = {"taken": 0, "debt": 0}
+    if points:
+        credited = entry_for_key(credit_key) if credit_key else None
+        own_lot = PointLot.objects.filter(entry=credited).values_list("pk", flat=True).first()
+        plan, outcome = _take_back(account, points, policy, first_lot=own_lot)
+        details.update(outcome)
     entry = _append(
         account,
         type=EntryType.REVERSAL,
-        points=0,
+        points=-(outcome["taken"] + outcome["debt"]),
         key=key,
         order_id=order_id,
-        reason=gettext_noop("Order cancelled") if cancelled else gettext_noop("Order refunded"),
+        reason=reason,
         details=details,
     )
-    if to_reverse:
-        outcome = _take_back(account, entry, to_reverse, policy, order_id)
-        entry.points = -(outcome["taken"] + outcome["debt"])
-        entry.details = {**details, **outcome}
-        entry.save(update_fields=["points", "details"])
+    _apply_takes(account, entry, plan)
+    _move_balances(account, debt=outcome["debt"])
     return entry
-
-
-def _account_for_order(order_id: str, customer_id: str | None) -> LoyaltyAccount | None:
-    earn = _earn_entry(order_id)
-    if earn is not None:
-        return earn.account
-    if customer_id is None:
-        return None
-    return get_or_create_account(customer_id)
-
-
-def _locked_for_reversal(
-    order_id: str, customer_id: str | None, key: str
-) -> tuple[LoyaltyAccount | None, LedgerEntry | None]:
-    """(the order's account, locked; the entry already posted under ``key``, if any)."""
-    account = _account_for_order(order_id, customer_id)
-    if account is None:
-        return None, None
-    return _lock(account.pk), _posted(key)
-
-
-@transaction.atomic
-def reverse_for_refund(
-    *,
-    order_id: str,
-    customer_id: str | None,
-    refund_id: str,
-    amount: Decimal,
-    settings: RetentionSettings,
-) -> LedgerEntry | None:
-    """Take back the refunded share of an order's points, by the rate recorded when earned."""
-    key = f"refund:order:{order_id}:{refund_id}"
-    account, existing = _locked_for_reversal(order_id, customer_id, key)
-    if account is None or existing is not None:
-        return existing
-    return _reverse_towards_target(
-        account,
-        order_id,
-        key=key,
-        refund_id=refund_id,
-        refund_amount=amount,
-        policy=settings.negative_balance_policy,
-    )
-
-
-@transaction.atomic
-def reverse_for_cancellation(
-    *, order_id: str, customer_id: str | None, settings: RetentionSettings
-) -> LedgerEntry | None:
-    """Take back whatever the order still holds; also marks the order so a later earn is void."""
-    key = f"cancel:order:{order_id}"
-    account, existing = _locked_for_reversal(order_id, customer_id, key)
-    if account is None or existing is not None:
-        return existing
-    return _reverse_towards_target(
-        account, order_id, key=key, cancelled=True, policy=settings.negative_balance_policy
-    )
 
 
 @transaction.atomic
@@ -471,67 +382,236 @@ def take_back_credit(
     order_id: str = "",
     details: dict[str, Any] | None = None,
 ) -> LedgerEntry | None:
-    """Reverse one credit (a review reward, a card's bonus, a referral reward) in full: first
-    from that credit's own lot, then soonest-expiring lots; what is missing follows the
-    negative-balance policy. Posting the same ``key`` again returns the first entry; a credit
-    never posted (or of no points) has nothing to take back and posts nothing."""
-    credit_entry = _posted(credit_key)
-    if credit_entry is None or credit_entry.points <= 0:
+    """Reverse one credit (a review reward, a card's bonus, a referral reward) in full, by
+    ``reverse``. A credit never posted (or of no points) has nothing to take back and posts
+    nothing."""
+    credited = entry_for_key(credit_key)
+    if credited is None or credited.points <= 0:
         return None
-    account = _lock(credit_entry.account_id)
-    existing = _posted(key)
-    if existing is not None:
-        return existing
-    entry = _append(
-        account,
-        type=EntryType.REVERSAL,
-        points=0,
+    return reverse(
+        account_id=credited.account_id,
+        points=credited.points,
         key=key,
-        order_id=order_id,
         reason=reason,
+        policy=policy,
+        credit_key=credit_key,
+        order_id=order_id,
         details={**(details or {}), "reverses": credit_key},
     )
-    outcome = _take_back(account, entry, credit_entry.points, policy, credited_by=credit_entry)
-    entry.points = -(outcome["taken"] + outcome["debt"])
-    entry.details = {**entry.details, **outcome}
-    entry.save(update_fields=["points", "details"])
+
+
+# --- holds -----------------------------------------------------------------------------------
+
+
+def spendable(account: LoyaltyAccount) -> int:
+    return account.available_points - account.held_points - account.debt_points
+
+
+def hold(
+    *,
+    account: LoyaltyAccount,
+    checkout_token: str,
+    gift_card_code: str,
+    points: int,
+    amount: Decimal,
+    currency: str,
+    expires_at: datetime,
+) -> PointHold:
+    """Set ``points`` of the (locked) account aside for a checkout; the database refuses holding
+    more than is available."""
+    row = PointHold.objects.create(
+        account=account,
+        checkout_token=checkout_token,
+        gift_card_code=gift_card_code,
+        points=points,
+        amount=amount,
+        currency=currency,
+        expires_at=expires_at,
+    )
+    _move_balances(account, held=points)
+    return row
+
+
+def release_hold(
+    account: LoyaltyAccount, hold: PointHold, *, keep: int = 0, keep_amount: Decimal | None = None
+) -> None:
+    """Give held points back: all of them (the hold ends released), or all but ``keep`` (the
+    hold stays active for ``keep`` points worth ``keep_amount``). Account and hold locked."""
+    freed = hold.points - keep
+    if keep:
+        hold.points, hold.amount = keep, keep_amount if keep_amount is not None else hold.amount
+        hold.save(update_fields=["points", "amount", "updated_at"])
+    else:
+        hold.status, hold.order_id = PointHold.Status.RELEASED, ""
+        hold.save(update_fields=["status", "order_id", "updated_at"])
+    _move_balances(account, held=-freed)
+
+
+def spend(
+    account: LoyaltyAccount,
+    hold: PointHold,
+    *,
+    order_id: str,
+    points: int,
+    details: dict[str, Any],
+) -> LedgerEntry:
+    """End the (locked) hold as spent on ``order_id``: ``points`` of it leave the account
+    (soonest-expiring lots first, one entry ``redeem:hold:<id>``) and the rest is given back."""
+    _move_balances(account, held=-hold.points)
+    key = f"redeem:hold:{hold.pk}"
+    entry = entry_for_key(key)
+    if entry is None:
+        plan = _plan_takes(account, points, _available_lots(account))
+        if sum(take.points for take in plan) != points:
+            # the held-within-available constraint makes this unreachable
+            raise RuntimeError(f"hold {hold.pk}: cannot take {points} held points")
+        entry = _append(
+            account,
+            type=EntryType.REDEEM,
+            points=-points,
+            key=key,
+            order_id=order_id,
+            details=details,
+        )
+        _apply_takes(account, entry, plan)
+    hold.status, hold.order_id = PointHold.Status.SPENT, order_id
+    hold.save(update_fields=["status", "order_id", "updated_at"])
     return entry
 
 
-# --- time: release and expiry ----------------------------------------------------------------
+@transaction.atomic
+def return_spent(*, order_id: str, share: Decimal, key: str) -> LedgerEntry | None:
+    """Give back ``share`` (0..1, cumulative for the order) of the points spent on an order,
+    into the very lots they came from, with their original expiry dates; points whose lot has
+    expired since are forfeited (they would have expired)."""
+    redeems = list(LedgerEntry.objects.filter(order_id=order_id, type=EntryType.REDEEM))
+    if not redeems:
+        return None
+    account = lock_objects.account(redeems[0].account_id)
+    existing = entry_for_key(key)
+    if existing is not None:
+        return existing
+    spent = -sum(e.points for e in redeems)
+    releases = LedgerEntry.objects.filter(order_id=order_id, type=EntryType.REDEEM_RELEASE)
+    returned_before = sum(  # points given back or forfeited (expired) by earlier returns
+        int(e.details.get("returned", 0)) + int(e.details.get("forfeited_expired", 0))
+        for e in releases
+    )
+    target = int((spent * min(Decimal("1"), share)).to_integral_value(rounding=ROUND_DOWN))
+    to_return = target - returned_before
+    if to_return <= 0:
+        return None
+    # Give back into the lots consumed last first (the longest-lived), skipping expired ones.
+    consumed = list(
+        LotMovement.objects.filter(entry__in=redeems, points__lt=0)
+        .order_by("-pk")
+        .values_list("lot_id", "points")
+    )
+    restored = dict(
+        LotMovement.objects.filter(entry__in=releases, points__gt=0)
+        .values("lot_id")
+        .annotate(s=Sum("points"))
+        .values_list("lot_id", "s")
+    )
+    lots = lock_objects.lots(lot_id for lot_id, _points in consumed)
+    now = timezone.now()
+    gives: list[tuple[PointLot, int]] = []
+    returned = forfeited = 0
+    for lot_id, moved in consumed:
+        if returned + forfeited == to_return:
+            break
+        restorable = min(-moved - restored.get(lot_id, 0), to_return - returned - forfeited)
+        if restorable <= 0:
+            continue
+        lot = lots[lot_id]
+        if lot.expires_at is not None and lot.expires_at <= now:
+            forfeited += restorable  # these points would already have expired
+            continue
+        gives.append((lot, restorable))
+        returned += restorable
+    entry = _append(
+        account,
+        type=EntryType.REDEEM_RELEASE,
+        points=returned,
+        key=key,
+        order_id=order_id,
+        details={"returned": returned, "forfeited_expired": forfeited, "target": target},
+    )
+    for lot, points in gives:
+        PointLot.objects.filter(pk=lot.pk).update(remaining=F("remaining") + points)
+    LotMovement.objects.bulk_create(
+        LotMovement(entry=entry, lot=lot, points=points) for lot, points in gives
+    )
+    _move_balances(account, available=returned)
+    return entry
+
+
+# --- time: the release and expiry sweep ------------------------------------------------------
+
+
+def _release(account: LoyaltyAccount, lot: PointLot, now: datetime) -> bool:
+    """A pending lot past its return window becomes available and pays the debt first."""
+    if lot.status != PointLot.Status.PENDING or lot.available_at > now:
+        return False
+    settled = min(account.debt_points, lot.remaining)
+    entry = _append(
+        account,
+        type=EntryType.RELEASE,
+        points=0,
+        key=f"release:lot:{lot.pk}",
+        order_id=LedgerEntry.objects.filter(pk=lot.entry_id).values_list("order_id", flat=True)[0],
+        reason=gettext_noop("Return window passed"),
+        details={"lot": lot.pk, "points": lot.remaining},
+    )
+    PointLot.objects.filter(pk=lot.pk).update(
+        status=PointLot.Status.AVAILABLE, remaining=F("remaining") - settled
+    )
+    if settled:
+        LotMovement.objects.create(entry=entry, lot=lot, points=-settled)
+    _move_balances(
+        account, pending=-lot.remaining, available=lot.remaining - settled, debt=-settled
+    )
+    return True
+
+
+def _expire(account: LoyaltyAccount, lot: PointLot, now: datetime) -> bool:
+    """The remainder of an available lot past its expiry date leaves the account."""
+    key = f"expire:lot:{lot.pk}"
+    if lot.remaining == 0 or lot.expires_at is None or lot.expires_at > now or entry_for_key(key):
+        return False
+    plan = _plan_takes(account, lot.remaining, [lot])
+    entry = _append(
+        account,
+        type=EntryType.EXPIRY,
+        points=-sum(take.points for take in plan),
+        key=key,
+        reason=gettext_noop("Points expired"),
+        details={"lot": lot.pk, "expires_at": lot.expires_at.isoformat()},
+    )
+    _apply_takes(account, entry, plan)
+    return True
+
+
+_Step = Callable[[LoyaltyAccount, PointLot, datetime], bool]
+
+
+def _sweep(due: QuerySet[PointLot], step: _Step, now: datetime) -> int:
+    """Run ``step`` on every due lot, each in its own transaction with its account and then the
+    lot locked (a row may have moved since it was listed: ``step`` checks again)."""
+    done = 0
+    for lot_id, account_id in due.values_list("pk", "account_id"):
+        with transaction.atomic():
+            account = lock_objects.account(account_id)
+            if step(account, lock_objects.lot(lot_id), now):
+                done += 1
+    return done
 
 
 def release_due_lots(now: datetime | None = None) -> int:
     """Make pending lots whose return window has passed available. Returns how many."""
     now = now or timezone.now()
     due = PointLot.objects.filter(status=PointLot.Status.PENDING, available_at__lte=now)
-    released = 0
-    for lot_id, account_id in due.values_list("pk", "account_id"):
-        if _release_lot(lot_id, account_id, now):
-            released += 1
-    return released
-
-
-@transaction.atomic
-def _release_lot(lot_id: int, account_id: int, now: datetime) -> bool:
-    account = _lock(account_id)
-    lot = PointLot.objects.select_for_update().get(pk=lot_id)
-    if lot.status != PointLot.Status.PENDING or lot.available_at > now:
-        return False
-    entry = _append(
-        account,
-        type=EntryType.RELEASE,
-        points=0,
-        key=f"release:lot:{lot.pk}",
-        order_id=lot.entry.order_id,
-        reason=gettext_noop("Return window passed"),
-        details={"lot": lot.pk, "points": lot.remaining},
-    )
-    lot.status = PointLot.Status.AVAILABLE
-    lot.save(update_fields=["status"])
-    _move_balances(account, pending=-lot.remaining, available=lot.remaining)
-    _settle_debt(account, entry, lot)
-    return True
+    return _sweep(due, _release, now)
 
 
 def expire_due_lots(now: datetime | None = None) -> int:
@@ -540,38 +620,12 @@ def expire_due_lots(now: datetime | None = None) -> int:
     due = PointLot.objects.filter(
         status=PointLot.Status.AVAILABLE, remaining__gt=0, expires_at__lte=now
     )
-    expired = 0
-    for lot_id, account_id in due.values_list("pk", "account_id"):
-        if _expire_lot(lot_id, account_id, now):
-            expired += 1
-    return expired
-
-
-@transaction.atomic
-def _expire_lot(lot_id: int, account_id: int, now: datetime) -> bool:
-    account = _lock(account_id)
-    lot = PointLot.objects.select_for_update().get(pk=lot_id)
-    key = f"expire:lot:{lot.pk}"
-    if lot.remaining == 0 or lot.expires_at is None or lot.expires_at > now or _posted(key):
-        return False
-    entry = _append(
-        account,
-        type=EntryType.EXPIRY,
-        points=0,
-        key=key,
-        reason=gettext_noop("Points expired"),
-        details={"lot": lot.pk, "expires_at": lot.expires_at.isoformat()},
-    )
-    taken = _take_from_lots(account, entry, lot.remaining, [lot])
-    entry.points = -taken
-    entry.save(update_fields=["points"])
-    return True
+    return _sweep(due, _expire, now)
 
 
 # --- staff -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def adjust(
     *,
     customer_id: str,
@@ -623,30 +677,14 @@ def adjust(
             reason=reason,
             staff_user_id=staff_user_id,
         )
-    account = _lock(get_or_create_account(customer_id).pk)
-    existing = _posted(key)
-    if existing is not None:
-        return existing
-    spendable = account.available_points - account.held_points - account.debt_points
-    if -points > spendable:
-        raise RetentionError(
-            _("The customer has only %(points)s points to deduct from.") % {"points": spendable},
-            code=RetentionErrorCode.INSUFFICIENT_POINTS,
-            field="points",
-        )
-    entry = _append(
-        account,
+    return debit(
+        customer_id=customer_id,
+        points=-points,
         type=EntryType.ADJUSTMENT,
-        points=points,
         key=key,
         reason=reason,
         staff_user_id=staff_user_id,
     )
-    available = [
-        lot for lot in _lots_for_taking(account) if lot.status == PointLot.Status.AVAILABLE
-    ]
-    _take_from_lots(account, entry, -points, available)
-    return entry
 
 
 def _adjustment_key(key: str | None) -> str:

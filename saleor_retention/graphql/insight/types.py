@@ -236,14 +236,14 @@ class CustomerFile(graphene.ObjectType):
 
     @staticmethod
     def resolve_birthday(root, info):
-        from ...ledger.profile_models import CustomerBirthday
+        from ...bonuses.models import CustomerBirthday
 
         row = CustomerBirthday.objects.filter(customer_id=root.customer_id).first()
         return row.birthday if row else None
 
     @staticmethod
     def resolve_tier(root, info):
-        from ...ledger.tier_models import AccountTier
+        from ...tiers.models import AccountTier
 
         row = AccountTier.objects.filter(account__customer_id=root.customer_id).first()
         return row.name if row else ""

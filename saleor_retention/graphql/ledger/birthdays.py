@@ -4,8 +4,8 @@ import graphene
 from django.utils.translation import gettext as _
 from saleor.graphql.core.dataloaders import DataLoader
 
+from ...bonuses import services as bonuses
 from ...errors import RetentionError, RetentionErrorCode
-from ...ledger import bonuses
 from .. import saleor_types
 from ..core.access import may_see_customer, signed_in
 from ..core.mutations import RetentionMutation

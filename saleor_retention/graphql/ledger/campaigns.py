@@ -5,9 +5,9 @@ from django.utils.translation import gettext as _
 from graphql_relay import to_global_id
 
 from ... import saleor_adapter as saleor
+from ...bonuses import services as bonuses
+from ...bonuses.models import LoyaltyCampaign as CampaignModel
 from ...errors import RetentionError, RetentionErrorCode
-from ...ledger import bonuses
-from ...ledger.campaign_models import LoyaltyCampaign as CampaignModel
 from .. import saleor_types
 from ..core.mutations import RetentionMutation
 from ..core.types import choices_enum

@@ -13,8 +13,10 @@ from prices import Money as Price
 
 from ... import conf
 from ... import saleor_adapter as saleor
+from ...earning import services as earning
 from ...errors import RetentionError, RetentionErrorCode
-from ...ledger import redemption, selectors, services
+from ...ledger import selectors
+from ...redemption import services as redemption
 from .. import saleor_types
 from ..core.mutations import RetentionMutation
 from ..saleor_types import Checkout, Money
@@ -44,7 +46,7 @@ def resolve_checkout_loyalty(root, info):
     shipping = Decimal("0") if settings.earn_on_shipping else facts.shipping_gross
     earn_base = facts.total_gross - shipping
     points_to_earn = (
-        services.points_for(max(earn_base, Decimal("0")), rate) if rate and facts.customer_id else 0
+        earning.points_for(max(earn_base, Decimal("0")), rate) if rate and facts.customer_id else 0
     )
     value = quote.value_per_point
     return LoyaltyCheckout(

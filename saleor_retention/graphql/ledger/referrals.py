@@ -6,8 +6,8 @@ from saleor.graphql.core.dataloaders import DataLoader
 
 from ... import conf
 from ...errors import RetentionError, RetentionErrorCode
-from ...ledger import referrals
-from ...ledger.referral_models import Referral as ReferralModel
+from ...referrals import services as referrals
+from ...referrals.models import Referral as ReferralModel
 from .. import saleor_types
 from ..core.access import may_see_customer, signed_in
 from ..core.mutations import RetentionMutation

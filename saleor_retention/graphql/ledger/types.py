@@ -5,8 +5,10 @@ from prices import Money as Price
 
 from ... import conf
 from ... import saleor_adapter as saleor
-from ...ledger import referrals, selectors, tiers
+from ...ledger import selectors
 from ...ledger.models import EntryType, LedgerEntry
+from ...referrals import services as referrals
+from ...tiers import services as tiers
 from .. import saleor_types
 from ..core import pagination
 from ..core.access import as_pk, may_see_customer, may_see_customer_id

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from ... import conf
-from ...ledger import bonuses
+from ...bonuses import services as bonuses
 
 
 class Command(BaseCommand):

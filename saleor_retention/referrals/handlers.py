@@ -2,7 +2,7 @@
 
 Each handler first asks one cheap question (is this customer's referral pending, was this order
 the one a referral was rewarded for?) so the orders of everyone else cost a single query, and
-returns ``{}`` then: the event's ``ledger`` result stays what the ledger's own handlers wrote.
+returns ``{}`` then.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .. import saleor_adapter as saleor
 from ..inbox import intake
 from ..inbox.handlers import handles
-from . import referrals
+from . import services as referrals
 
 if TYPE_CHECKING:
     from ..conf import RetentionSettings

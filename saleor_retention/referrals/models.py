@@ -2,7 +2,7 @@
 
 Both sides are ``LoyaltyAccount`` rows, not Saleor users: an account outlives its customer (Saleor
 may delete the user; the account then keeps ``customer = NULL`` for the books), so a referral and
-the rewards it paid stay explainable. The rules live in ``ledger.referrals``; these tables keep the
+the rewards it paid stay explainable. The rules live in ``referrals.services``; these tables keep the
 invariants a race could otherwise break:
 
 - one code per account, and every code unique (``ReferralCode``);
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..constraints import check_constraint
-from .models import LoyaltyAccount
+from ..ledger.models import LoyaltyAccount
 
 # Unambiguous characters (no 0/O, 1/I/L): codes are read aloud and typed from screenshots.
 REFERRAL_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

@@ -18,9 +18,10 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from .. import lock_objects
 from ..conf import RetentionSettings, Tier
-from .models import EntryType, LedgerEntry, LoyaltyAccount
-from .tier_models import AccountTier, TierChange
+from ..ledger.models import EntryType, LedgerEntry, LoyaltyAccount
+from .models import AccountTier, TierChange
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,7 +93,7 @@ def evaluate(
 ) -> AccountTier:
     """Bring the account's tier up to date; returns its tier row."""
     now = now or timezone.now()
-    LoyaltyAccount.objects.select_for_update().get(pk=account_id)  # serialise with postings
+    lock_objects.account(account_id)  # serialise with postings
     row, _ = AccountTier.objects.get_or_create(
         account_id=account_id, defaults={"since": now, "evaluated_at": now}
     )

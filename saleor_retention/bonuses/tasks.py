@@ -2,7 +2,7 @@ from django.db import OperationalError
 from saleor.celeryconf import app
 
 from .. import conf
-from . import bonuses
+from . import services as bonuses
 
 
 @app.task(name="saleor_retention.ledger_birthdays")

@@ -35,13 +35,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from .. import lock_objects
 from .. import saleor_adapter as saleor
 from ..conf import RetentionSettings
 from ..errors import RetentionError, RetentionErrorCode
+from ..ledger import services as ledger
+from ..ledger.models import EntryType, LoyaltyAccount
 from ..saleor_adapter import AddressKey, OrderFacts
-from . import services
-from .models import EntryType, LoyaltyAccount
-from .referral_models import (
+from .models import (
     REFERRAL_CODE_ALPHABET,
     REFERRAL_CODE_MAX_LENGTH,
     REFERRAL_CODE_MIN_LENGTH,
@@ -53,7 +54,7 @@ CODE_LENGTH = 8  # 31^8, about 8.5e11 codes
 CODE_ATTEMPTS = 8
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
 
-# Ledger reasons are English message ids, translated when shown (as in ``ledger.services``).
+# Ledger reasons are English message ids, translated when shown (as in ``earning.services``).
 REFERRER_REASON = gettext_noop("A friend you referred paid for their first order")
 REFEREE_REASON = gettext_noop("Welcome reward for joining through a friend")
 REVERSAL_REASON = gettext_noop(
@@ -106,7 +107,7 @@ def _code_for_account(account: LoyaltyAccount) -> str:
 
 def referral_code_for(customer_id: str) -> str:
     """The customer's referral code, created on first read."""
-    return _code_for_account(services.get_or_create_account(customer_id))
+    return _code_for_account(ledger.get_or_create_account(customer_id))
 
 
 def referral_codes_for(customer_ids: Iterable[str]) -> dict[str, str]:
@@ -242,7 +243,7 @@ def claim(
 
     # Claims through one code queue on the referrer's account row, so the monthly count is exact;
     # a claim of this referee that committed while this one waited is found again after the lock.
-    services._lock(referrer.pk)
+    lock_objects.account(referrer.pk)
     existing = _existing_claim(referee_customer_id, normalized)
     if existing is not None:
         return existing
@@ -257,7 +258,7 @@ def claim(
                 _("This referral code has brought all the friends it can this month."),
                 RetentionErrorCode.CAP_REACHED,
             )
-    referee = services.get_or_create_account(referee_customer_id)
+    referee = ledger.get_or_create_account(referee_customer_id)
     try:
         with transaction.atomic():  # savepoint: a racing claim with another code may win
             return Referral.objects.create(
@@ -323,9 +324,7 @@ def is_voided(order: OrderFacts, refunded: Decimal) -> bool:
 
 
 def _lock_both(referral: Referral) -> None:
-    # Always in primary-key order, whichever side is locked first elsewhere: no deadlock.
-    for pk in sorted({referral.referrer_id, referral.referee_id}):
-        services._lock(pk)
+    lock_objects.accounts([referral.referrer_id, referral.referee_id])  # in primary-key order
 
 
 def _settle(referral: Referral, status: Any, order_id: str, note: str = "") -> None:
@@ -351,12 +350,7 @@ def reward_for_paid_order(
     """
     if order.customer_id is None:
         return None
-    referral = (
-        Referral.objects.select_for_update(of=("self",))  # the accounts: below, in pk order
-        .select_related("referrer", "referee")
-        .filter(referee__customer_id=order.customer_id)
-        .first()
-    )
+    referral = lock_objects.referral_of_referee(order.customer_id)  # its accounts: below
     if referral is None:
         return None
     if referral.status != Referral.Status.PENDING:
@@ -387,7 +381,7 @@ def reward_for_paid_order(
     for side, account, points, reason in sides:
         if points <= 0 or account.customer_id is None:  # off for this side, or customer deleted
             continue
-        entry = services.credit(
+        entry = ledger.credit(
             customer_id=str(account.customer_id),
             points=points,
             type=EntryType.REFERRAL_REWARD,
@@ -407,7 +401,7 @@ def reward_for_paid_order(
 
 
 def _take_back_reward(referral: Referral, side: str, policy: str) -> int:
-    entry = services.take_back_credit(
+    entry = ledger.take_back_credit(
         credit_key=f"referral:{referral.pk}:{side}",
         key=f"referral-reversal:{referral.pk}:{side}",
         reason=REVERSAL_REASON,
@@ -422,9 +416,7 @@ def _take_back_reward(referral: Referral, side: str, policy: str) -> int:
 @transaction.atomic
 def reverse_for_order(order_id: str, settings: RetentionSettings) -> ReferralOutcome | None:
     """The qualifying order was refunded in full or cancelled: take both rewards back."""
-    referral = (
-        Referral.objects.select_for_update().filter(qualifying_order_id=str(order_id)).first()
-    )
+    referral = lock_objects.referral_rewarded_for(order_id)
     if referral is None:
         return None
     if referral.status != Referral.Status.REWARDED:

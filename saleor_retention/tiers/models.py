@@ -1,6 +1,6 @@
 from django.db import models
 
-from .models import LoyaltyAccount
+from ..ledger.models import LoyaltyAccount
 
 
 class AccountTier(models.Model):

@@ -1,6 +1,7 @@
 """Spending points at checkout: hold, fit to the checkout, settle on the order, give back.
 
-Built on the ledger's write path (``services``): every change locks the account row first.
+Built on the ledger's public write API (``ledger.services``: ``hold``, ``release_hold``,
+``spend``); every change locks the account row and then the hold (``lock_objects``).
 
 A shopper applies N points to their checkout: the points are *held* (``held_points``, not
 spendable elsewhere; the database refuses holding more than is available) and a single-purpose
@@ -38,12 +39,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import lock_objects
 from .. import saleor_adapter as saleor
-from ..conf import RetentionSettings, load_settings
+from ..conf import RetentionSettings
 from ..errors import RetentionError, RetentionErrorCode
+from ..ledger import services as ledger
+from ..ledger.models import LoyaltyAccount, PointHold
 from ..saleor_adapter import CheckoutFacts, OrderFacts, PointsCardFacts, PointsCheckoutFacts
-from . import services
-from .models import EntryType, LedgerEntry, LotMovement, LoyaltyAccount, PointHold, PointLot
 
 logger = logging.getLogger(__name__)
 
@@ -190,12 +192,11 @@ def apply_points(
             },
             RetentionErrorCode.ABOVE_CAP,
         )
-    account = services._lock(services.get_or_create_account(customer_id).pk)
+    account = lock_objects.account(ledger.get_or_create_account(customer_id).pk)
     previous = _active_hold(checkout.token)
     if previous is not None:
-        _settle(account, PointHold.objects.select_for_update().get(pk=previous.pk), settings)
-        account.refresh_from_db()
-    spendable = account.available_points - account.held_points - account.debt_points
+        _settle(account, lock_objects.hold(previous.pk), settings)
+    spendable = ledger.spendable(account)
     if points > spendable:
         raise _refuse(
             _("You have %(points)s points to spend.") % {"points": max(0, spendable)},
@@ -211,7 +212,7 @@ def apply_points(
         ends_on=(expires_at + timedelta(days=1)).date(),
     )
     saleor.attach_gift_card(checkout.token, code)
-    hold = PointHold.objects.create(
+    return ledger.hold(
         account=account,
         checkout_token=checkout.token,
         gift_card_code=code,
@@ -220,13 +221,11 @@ def apply_points(
         currency=checkout.currency,
         expires_at=expires_at,
     )
-    services._move_balances(account, held=points)
-    return hold
 
 
 @transaction.atomic
 def remove_points(
-    *, customer_id: str, checkout: CheckoutFacts, settings: RetentionSettings | None = None
+    *, customer_id: str, checkout: CheckoutFacts, settings: RetentionSettings
 ) -> PointHold:
     if checkout.customer_id != customer_id:
         raise _refuse(
@@ -239,10 +238,8 @@ def remove_points(
             RetentionErrorCode.NOT_FOUND,
             "checkoutToken",
         )
-    account = services._lock(hold.account_id)
-    _settle(
-        account, PointHold.objects.select_for_update().get(pk=hold.pk), settings or load_settings()
-    )
+    account = lock_objects.account(hold.account_id)
+    _settle(account, lock_objects.hold(hold.pk), settings)
     hold.refresh_from_db()
     return hold
 
@@ -281,18 +278,17 @@ def _active_holds_for(codes: tuple[str, ...]) -> list[tuple[int, int]]:
     )
 
 
-def fit_points_to_checkout(checkout: Any, lines: Any = None) -> None:
+def fit_points_to_checkout(checkout: Any, settings: RetentionSettings, lines: Any = None) -> None:
     """Called whenever Saleor computes the checkout's total (``checkout`` is Saleor's object,
     handed to the adapter). Cheap when the checkout carries no points card: one query at most."""
     holds = _active_holds_for(saleor.checkout_gift_card_codes(checkout))
     if not holds:
         return
     facts = saleor.points_checkout_facts(checkout, lines)
-    settings = load_settings()
     for hold_id, account_id in holds:
         with transaction.atomic():
-            account = services._lock(account_id)
-            hold = PointHold.objects.select_for_update().get(pk=hold_id)
+            account = lock_objects.account(account_id)
+            hold = lock_objects.hold(hold_id)
             if hold.status != PointHold.Status.ACTIVE:
                 continue
             if not _made_for(hold, account, facts):
@@ -314,21 +310,17 @@ def _shrink_to(
         _settle(account, hold, settings)
         return
     amount = _hold_value(hold, points)
-    freed = hold.points - points
     saleor.resize_points_gift_card(hold.gift_card_code, amount)
-    hold.points, hold.amount = points, amount
-    hold.save(update_fields=["points", "amount", "updated_at"])
-    services._move_balances(account, held=-freed)
+    ledger.release_hold(account, hold, keep=points, keep_amount=amount)
 
 
-def points_cards_refusal(checkout: Any) -> RetentionError | None:
+def points_cards_refusal(checkout: Any, settings: RetentionSettings) -> RetentionError | None:
     """Last check inside checkoutComplete: a points card that is not its checkout's own, or
     worth more than the cap, stops the order. Reads only; a fit normally made this moot."""
     holds = _active_holds_for(saleor.checkout_gift_card_codes(checkout))
     if not holds:
         return None
     facts = saleor.points_checkout_facts(checkout)
-    settings = load_settings()
     cap = cap_amount(
         facts.subtotal_gross, facts.voucher_discount, settings.redeem_max_share_percent
     )
@@ -363,12 +355,21 @@ def _settle(account: LoyaltyAccount, hold: PointHold, settings: RetentionSetting
     saleor.retire_points_gift_card(hold.gift_card_code)
     own_order, discount, taken_by_others = _card_use(hold, account, card)
     spent = _points_worth(hold, discount, settings.redeem_step) if own_order else 0
-    services._move_balances(account, held=-hold.points)
     if spent:
-        _spend(account, hold, own_order, spent, discount)
-    hold.status = PointHold.Status.SPENT if spent else PointHold.Status.RELEASED
-    hold.order_id = own_order if spent else ""
-    hold.save(update_fields=["status", "order_id", "updated_at"])
+        ledger.spend(
+            account,
+            hold,
+            order_id=own_order,
+            points=spent,
+            details={
+                "amount": str(discount),
+                "currency": hold.currency,
+                "hold": hold.pk,
+                "held": hold.points,
+            },
+        )
+    else:
+        ledger.release_hold(account, hold)
     if taken_by_others > 0:
         logger.warning(
             "retention: points card of hold %s: %s %s used by another checkout's order, "
@@ -407,44 +408,13 @@ def _card_use(
     return own[0].id, received, card.used - received
 
 
-def _spend(
-    account: LoyaltyAccount, hold: PointHold, order_id: str, points: int, discount: Decimal
-) -> LedgerEntry:
-    key = f"redeem:hold:{hold.pk}"
-    existing = services._posted(key)
-    if existing is not None:
-        return existing
-    entry = services._append(
-        account,
-        type=EntryType.REDEEM,
-        points=-points,
-        key=key,
-        order_id=order_id,
-        reason="",
-        details={
-            "amount": str(discount),
-            "currency": hold.currency,
-            "hold": hold.pk,
-            "held": hold.points,
-        },
-    )
-    available = [
-        lot for lot in services._lots_for_taking(account) if lot.status == PointLot.Status.AVAILABLE
-    ]
-    taken = services._take_from_lots(account, entry, points, available)
-    if taken != points:  # the held-within-available constraint makes this unreachable
-        raise RuntimeError(f"hold {hold.pk}: took {taken} of {points} held points")
-    return entry
-
-
-def spend_for_order(order: OrderFacts, settings: RetentionSettings | None = None) -> dict[str, Any]:
+def spend_for_order(order: OrderFacts, settings: RetentionSettings) -> dict[str, Any]:
     """Settle the holds whose cards this order used; returns what happened, per hold."""
-    settings = settings or load_settings()
     settled = []
     for hold_id, account_id in _active_holds_for(order.gift_card_codes):
         with transaction.atomic():
-            account = services._lock(account_id)
-            hold = PointHold.objects.select_for_update().get(pk=hold_id)
+            account = lock_objects.account(account_id)
+            hold = lock_objects.hold(hold_id)
             if hold.status == PointHold.Status.ACTIVE:
                 settled.append(_settle(account, hold, settings))
     return {
@@ -453,85 +423,16 @@ def spend_for_order(order: OrderFacts, settings: RetentionSettings | None = None
     }
 
 
-def release_stale_holds(now: datetime | None = None) -> int:
+def release_stale_holds(settings: RetentionSettings, now: datetime | None = None) -> int:
     """Settle holds of checkouts abandoned past their time (spent only if their order used them)."""
     now = now or timezone.now()
     stale = PointHold.objects.filter(status=PointHold.Status.ACTIVE, expires_at__lte=now)
-    settings = load_settings()
     count = 0
     for hold_id, account_id in stale.values_list("pk", "account_id"):
         with transaction.atomic():
-            account = services._lock(account_id)
-            hold = PointHold.objects.select_for_update().get(pk=hold_id)
+            account = lock_objects.account(account_id)
+            hold = lock_objects.hold(hold_id)
             if hold.status == PointHold.Status.ACTIVE:
                 _settle(account, hold, settings)
                 count += 1
     return count
-
-
-@transaction.atomic
-def return_spent_points(*, order_id: str, share: Decimal, key: str) -> LedgerEntry | None:
-    """Give back ``share`` (0..1, cumulative for the order) of the points spent on an order,
-    into the very lots they came from, with their original expiry dates."""
-    redeems = list(LedgerEntry.objects.filter(order_id=order_id, type=EntryType.REDEEM))
-    if not redeems:
-        return None
-    account = services._lock(redeems[0].account_id)
-    existing = services._posted(key)
-    if existing is not None:
-        return existing
-    spent = -sum(e.points for e in redeems)
-    returned_before = sum(  # points given back or forfeited (expired) by earlier returns
-        int(e.details.get("returned", 0)) + int(e.details.get("forfeited_expired", 0))
-        for e in LedgerEntry.objects.filter(order_id=order_id, type=EntryType.REDEEM_RELEASE)
-    )
-    target = int((spent * min(Decimal("1"), share)).to_integral_value(rounding=ROUND_DOWN))
-    to_return = target - returned_before
-    if to_return <= 0:
-        return None
-    entry = services._append(
-        account, type=EntryType.REDEEM_RELEASE, points=0, key=key, order_id=order_id, reason=""
-    )
-    now = timezone.now()
-    returned = forfeited = 0
-    # Give back into the lots consumed last first (the longest-lived), skipping expired ones.
-    consumed = (
-        LotMovement.objects.filter(entry__in=redeems, points__lt=0)
-        .select_related("lot")
-        .order_by("-pk")
-    )
-    for movement in consumed:
-        if returned + forfeited == to_return:
-            break
-        lot = PointLot.objects.select_for_update().get(pk=movement.lot_id)
-        restorable = min(
-            -movement.points - _restored(movement, entry), to_return - returned - forfeited
-        )
-        if restorable <= 0:
-            continue
-        if lot.expires_at is not None and lot.expires_at <= now:
-            forfeited += restorable  # these points would already have expired
-            continue
-        lot.remaining += restorable
-        lot.save(update_fields=["remaining"])
-        LotMovement.objects.create(entry=entry, lot=lot, points=restorable)
-        services._move_balances(account, available=restorable)
-        returned += restorable
-    entry.points = returned
-    entry.details = {"returned": returned, "forfeited_expired": forfeited, "target": target}
-    entry.save(update_fields=["points", "details"])
-    return entry
-
-
-def _restored(movement: LotMovement, current: LedgerEntry) -> int:
-    """Points already given back into this movement's lot for the same order."""
-    return sum(
-        LotMovement.objects.filter(
-            lot_id=movement.lot_id,
-            entry__order_id=current.order_id,
-            entry__type=EntryType.REDEEM_RELEASE,
-            points__gt=0,
-        )
-        .exclude(entry=current)
-        .values_list("points", flat=True)
-    )

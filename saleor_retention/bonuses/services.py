@@ -1,6 +1,7 @@
-"""Bonuses that are not earned on an order: the yearly birthday bonus and staff campaigns.
+"""Bonuses that are not earned on an order: the sign-up bonus, the yearly birthday bonus and staff
+campaigns.
 
-Both post through ``services.credit`` under a key that names the business event, so running them
+All post through the ledger's ``credit`` under a key that names the business event, so running them
 again (a second cron run the same day, a replayed campaign, a task delivered twice) posts nothing:
 
 - birthday: ``birthday:customer:<id>:<year>``: once per customer per calendar year of the store;
@@ -27,14 +28,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from kombu.exceptions import OperationalError as BrokerError
 
+from .. import lock_objects
 from .. import saleor_adapter as saleor
 from ..conf import RetentionSettings
 from ..errors import RetentionError, RetentionErrorCode
+from ..ledger import services as ledger
+from ..ledger.models import EntryType, LedgerEntry
 from ..textclean import clean_text, plain_text
-from . import services
-from .campaign_models import LoyaltyCampaign
-from .models import EntryType, LedgerEntry
-from .profile_models import EARLIEST_BIRTHDAY, CustomerBirthday
+from .models import EARLIEST_BIRTHDAY, CustomerBirthday, LoyaltyCampaign
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,22 @@ def _posted_keys(keys: Sequence[str]) -> set[str]:
     )
 
 
+# --- sign-up ---------------------------------------------------------------------------------
+
+
+def grant_signup_bonus(*, customer_id: str, settings: RetentionSettings) -> LedgerEntry | None:
+    if settings.signup_bonus <= 0:
+        return None
+    return ledger.credit(
+        customer_id=customer_id,
+        points=settings.signup_bonus,
+        type=EntryType.SIGNUP_BONUS,
+        key=f"signup:customer:{customer_id}",
+        settings=settings,
+        reason=gettext_noop("Welcome bonus"),
+    )
+
+
 # --- birthdays -------------------------------------------------------------------------------
 
 
@@ -96,7 +113,7 @@ def birthday_set(
             code=RetentionErrorCode.INVALID,
             field="birthday",
         )
-    row, created = CustomerBirthday.objects.select_for_update().get_or_create(
+    row, created = lock_objects.birthdays().get_or_create(
         customer_id=customer_id, defaults={"birthday": birthday, "changed_at": now}
     )
     if not created and row.birthday != birthday:
@@ -171,7 +188,7 @@ def grant_birthday_bonuses(
             elif customer_id not in active:
                 inactive += 1
             else:
-                services.credit(
+                ledger.credit(
                     customer_id=customer_id,
                     points=settings.birthday_bonus,
                     type=EntryType.BIRTHDAY_BONUS,
@@ -339,7 +356,7 @@ def campaign_create(
         },
     )
     if not created:
-        campaign = LoyaltyCampaign.objects.select_for_update().get(pk=campaign.pk)
+        campaign = lock_objects.campaign(campaign.pk)
         same = (campaign.points, campaign.reason, campaign.audience) == (
             points,
             reason,
@@ -360,11 +377,8 @@ def campaign_create(
 def remove_from_campaign_audiences(customer_id: str) -> int:
     """Erasure: take the customer's id out of every campaign's list of customers; returns how
     many campaigns named her. The counts and the ledger entries stay."""
-    campaigns = LoyaltyCampaign.objects.select_for_update().filter(
-        audience__customer_ids__contains=[str(customer_id)]
-    )
     changed = 0
-    for campaign in campaigns.order_by("pk"):
+    for campaign in lock_objects.campaigns_listing(customer_id):
         ids = [pk for pk in campaign.audience["customer_ids"] if str(pk) != str(customer_id)]
         campaign.audience = {**campaign.audience, "customer_ids": ids}
         campaign.save(update_fields=["audience"])
@@ -375,7 +389,7 @@ def remove_from_campaign_audiences(customer_id: str) -> int:
 def schedule_campaign(campaign_id: int) -> None:
     """Queue the campaign's task once the transaction commits (a worker must see the row)."""
     from ..inbox.dispatch import publish
-    from .bonus_tasks import campaign_bonus_task
+    from .tasks import campaign_bonus_task
 
     def enqueue() -> None:
         try:
@@ -437,7 +451,7 @@ def _credit_campaign_batch(
     for customer_id, key in keys.items():
         if key in posted:
             continue
-        services.credit(
+        ledger.credit(
             customer_id=customer_id,
             points=campaign.points,
             type=EntryType.CAMPAIGN_BONUS,
