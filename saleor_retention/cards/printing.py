@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from .. import saleor_adapter as saleor
 from ..conf import RetentionSettings
+from ..permissions import MANAGE_DISCOUNTS
 from .models import CardKind, LoyaltyCard
 
 SUPPORTED_LANGUAGES = ("en", "zh-hans")
@@ -119,7 +120,6 @@ def schedule_rendering(card_id: int) -> None:
 
 DOWNLOAD_SALT = "saleor_retention.cards.download"
 DOWNLOAD_MAX_AGE = 15 * 60  # seconds a download link stays valid
-MANAGE_DISCOUNTS = "discount.manage_discounts"  # Saleor's permission for card programs
 
 
 def render_cards(cards: list[LoyaltyCard], settings: RetentionSettings) -> bytes:

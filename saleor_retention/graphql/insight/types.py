@@ -16,19 +16,19 @@ from graphql_relay import to_global_id
 from prices import Money as Price
 from saleor.graphql.core.connection import CountableConnection, connection_from_queryset_slice
 
-from ... import conf
 from ...errors import RetentionError, RetentionErrorCode
 from ...insight import analytics, models, segments, selectors, services
+from ...permissions import MANAGE_USERS
 from .. import saleor_types
 from ..core import pagination
 from ..core.access import (
-    MANAGE_USERS,
     QueryArgumentError,
     as_pk,
     has_permission,
     pk_from_global_id,
     require_permission,
 )
+from ..core.context import retention_settings
 from ..core.types import choices_enum
 from ..saleor_types import Decimal, Money, User
 
@@ -735,7 +735,7 @@ class RetentionAnalytics(graphene.ObjectType):
     def resolve_cohorts(root, info, since, months):
         if not 1 <= months <= 36:
             raise RetentionError("months: 1 to 36", code=RetentionErrorCode.INVALID)
-        tz = conf.load_settings().store_timezone
+        tz = retention_settings(info).store_timezone
         return analytics.cohort_matrix(since=since, months=months, time_zone=tz)
 
     @staticmethod
@@ -744,7 +744,7 @@ class RetentionAnalytics(graphene.ObjectType):
 
     @staticmethod
     def resolve_churn(root, info, **kwargs):
-        tz = conf.load_settings().store_timezone
+        tz = retention_settings(info).store_timezone
         return analytics.churn_by_month(**_period(kwargs), time_zone=tz)
 
     @staticmethod
@@ -753,7 +753,7 @@ class RetentionAnalytics(graphene.ObjectType):
 
     @staticmethod
     def resolve_points(root, info):
-        return analytics.points_figures(dict(conf.load_settings().redeem_value_per_point))
+        return analytics.points_figures(dict(retention_settings(info).redeem_value_per_point))
 
     @staticmethod
     def resolve_review_rate(root, info, **kwargs):
@@ -761,7 +761,7 @@ class RetentionAnalytics(graphene.ObjectType):
 
     @staticmethod
     def resolve_rating_trend(root, info, **kwargs):
-        tz = conf.load_settings().store_timezone
+        tz = retention_settings(info).store_timezone
         return analytics.rating_trend(**_period(kwargs), time_zone=tz)
 
     @staticmethod

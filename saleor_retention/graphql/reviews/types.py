@@ -14,10 +14,10 @@ from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 from graphql_relay import to_global_id
 
-from ... import conf
 from ... import saleor_adapter as saleor
+from ...permissions import MANAGE_PRODUCTS
 from ...reviews import selectors, services
-from ...reviews.models import Review, ReviewRequest, ReviewSource, ReviewStatus
+from ...reviews.models import ProductRating, Review, ReviewRequest, ReviewSource, ReviewStatus
 from .. import saleor_types
 from ..core import pagination
 from ..core.access import (
@@ -27,11 +27,10 @@ from ..core.access import (
     require_permission,
     signed_in_user,
 )
+from ..core.context import retention_settings
 from ..core.types import choices_enum
 from ..saleor_types import Product
 from .dataloaders import LatestReviewsByProductIdLoader, ProductRatingByProductIdLoader
-
-MANAGE_PRODUCTS = "product.manage_products"
 
 ReviewStatusEnum = choices_enum(
     "ReviewStatus",
@@ -276,29 +275,39 @@ class ReviewRatingCount(graphene.ObjectType):
 
 
 class ReviewSummary(graphene.ObjectType):
+    """Resolved from the product's stored ``ProductRating`` row (an empty one before the first
+    review). Each field
+    reads the row only when asked: a category page asking for the average and count of 100
+    products builds no histogram objects."""
+
     average_rating = graphene.Float(description="Mean of published ratings; null with none.")
     count = graphene.Int(required=True, description="Published reviews.")
     distribution = graphene.List(
         graphene.NonNull(ReviewRatingCount), required=True, description="1 to 5 stars."
     )
 
+    @staticmethod
+    def resolve_average_rating(root, info):
+        return root.average
 
-def _summary(rating) -> ReviewSummary:
-    if rating is None:
-        return ReviewSummary(
-            average_rating=None,
-            count=0,
-            distribution=[ReviewRatingCount(rating=n, count=0) for n in range(1, 6)],
-        )
-    return ReviewSummary(
-        average_rating=rating.average,
-        count=rating.count,
-        distribution=[ReviewRatingCount(rating=n, count=c) for n, c in rating.distribution()],
-    )
+    @staticmethod
+    def resolve_count(root, info):
+        return root.count
+
+    @staticmethod
+    def resolve_distribution(root, info):
+        return [ReviewRatingCount(rating=n, count=c) for n, c in root.distribution()]
 
 
 def resolve_review_summary(root, info):
-    return ProductRatingByProductIdLoader(info.context).load(str(root.pk)).then(_summary)
+    # the stored aggregate itself is the summary's root; a product without reviews has none
+    return (
+        ProductRatingByProductIdLoader(info.context)
+        .load(str(root.pk))
+        .then(
+            lambda rating: rating if rating is not None else ProductRating(product_id=str(root.pk))
+        )
+    )
 
 
 def product_review_summary_field() -> graphene.Field:
@@ -442,10 +451,7 @@ class ReviewRequestType(graphene.ObjectType):
         pk = as_pk(id)
         if pk is None or not is_review_staff(info):
             return None
-        row = ReviewRequest.objects.filter(pk=pk).first()
-        if row is not None:
-            with_form_urls([row])
-        return row
+        return ReviewRequest.objects.filter(pk=pk).first()
 
     @staticmethod
     def resolve_order_id(root, info):
@@ -465,13 +471,7 @@ class ReviewRequestType(graphene.ObjectType):
 
     @staticmethod
     def resolve_form_url(root, info):
-        return root.form_url  # set by the list's resolver (settings read once per request)
-
-
-def with_form_urls(rows: list[ReviewRequest]) -> None:
-    settings = conf.load_settings()  # once per page
-    for row in rows:
-        row.form_url = services.review_form_url(row.order_line_id, settings)
+        return services.review_form_url(root.order_line_id, retention_settings(info))
 
 
 def resolve_review_requests_due(root, info, **page):
@@ -480,7 +480,6 @@ def resolve_review_requests_due(root, info, **page):
         selectors.due_requests(),
         pagination.connection_type(ReviewRequestType),
         default_first=pagination.PAGE_LIMIT,
-        on_page=with_form_urls,
         **page,
     )
 
