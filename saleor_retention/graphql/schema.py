@@ -82,9 +82,7 @@ from .reviews.mutations import (
     ReviewUpdate,
     ReviewVote,
 )
-from .reviews.types import (
-    ReviewRequestType,
-    ReviewType,
+from .reviews.schema import (
     product_review_json_ld_field,
     product_review_summary_field,
     product_reviews_field,
@@ -93,6 +91,7 @@ from .reviews.types import (
     review_requests_due_field,
     user_reviews_field,
 )
+from .reviews.types import ReviewRequestType, ReviewType
 from .shop.types import shop_retention_field
 
 extend_type(saleor_types.Shop, "retention", shop_retention_field)
