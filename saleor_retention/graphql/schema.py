@@ -55,17 +55,14 @@ from .insight.mutations import (
     CustomerTagAdd,
     CustomerTagRemove,
 )
-from .insight.types import (
-    CustomerContact,
-    CustomerFile,
-    CustomerNote,
-    CustomerSegment,
+from .insight.schema import (
     customer_segment_field,
     customer_segment_preview_field,
     customer_segments_field,
     retention_analytics_field,
     user_customer_file_field,
 )
+from .insight.types import CustomerContact, CustomerFile, CustomerNote, CustomerSegment
 from .ledger.birthdays import LoyaltyBirthdaySet, user_birthday_field
 from .ledger.campaigns import LoyaltyCampaignBonusCreate
 from .ledger.checkout import LoyaltyPointsApply, LoyaltyPointsRemove, checkout_loyalty_field

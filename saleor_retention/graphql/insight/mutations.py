@@ -12,12 +12,12 @@ from ...permissions import MANAGE_USERS
 from .. import saleor_types
 from ..core.access import pk_from_global_id
 from ..core.mutations import RetentionMutation
+from .filters import CustomerSegmentRulesInput
 from .types import (
     CustomerContact,
     CustomerContactChannel,
     CustomerNote,
     CustomerSegment,
-    CustomerSegmentRulesInput,
 )
 
 
