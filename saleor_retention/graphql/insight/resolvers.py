@@ -23,7 +23,10 @@ def resolve_user_customer_file(root, info):
 def resolve_customer_segments(root, info, **args):
     require_permission(info, MANAGE_USERS)
     return pagination.paginate(
-        models.Segment.objects.order_by("pk"), pagination.connection_type(CustomerSegment), **args
+        models.Segment.objects.order_by("pk"),
+        pagination.connection_type(CustomerSegment),
+        default_first=pagination.PAGE_LIMIT,
+        **args,
     )
 
 

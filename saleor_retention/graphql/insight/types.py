@@ -358,7 +358,12 @@ def files_connection(queryset, args: dict[str, Any]):
         .prefetch_related("customer__retention_spends", "customer__retention_tags")
         .order_by("customer_id", "pk")
     )
-    return pagination.paginate(queryset, pagination.connection_type(CustomerFile), **args)
+    return pagination.paginate(
+        queryset,
+        pagination.connection_type(CustomerFile),
+        default_first=pagination.PAGE_LIMIT,  # a staff list, as the others
+        **args,
+    )
 
 
 CSV_HEADER = [
