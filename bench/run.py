@@ -9,7 +9,11 @@
    then every event is awaited and checked) and no broker (eager: the plugin's task runs after
    commit inside the request). Target, judged on the production shape: median active / inactive
    <= 1.10; the eager numbers are reported beside it.
-3. ``me { loyalty { ... } }`` requests per second for a customer with a long history.
+3. ``me { loyalty { ... } }`` requests per second for a customer with a long history, in
+   alternating blocks with ``me { email firstName }`` for the same shopper (the baseline: Saleor's
+   own stack); target: at least 0.90x the baseline's req/s. The review pages (bench/reviews.py)
+   measure the rated category page beside the plain one the same way; target: at most 1.10x.
+   ``BENCH_ONLY=loyalty,reviews`` runs only those two and prints their ratios.
 
 Everything goes to ``BENCH_DATABASE_URL`` (default ``saleor_retention_bench`` on the local
 PostgreSQL), created if missing and migrated. Requests go through Django's test client with real
