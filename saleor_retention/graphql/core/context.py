@@ -26,12 +26,14 @@ def request_settings(context: Any) -> conf.RetentionSettings:
 
 def selected_fields(info: Any) -> set[str]:
     """Names of the fields asked for directly below the field being resolved, fragments and
-    inline fragments included (camelCase, as written in the query)."""
+    inline fragments included (camelCase, as written in the query). graphql-core 2 (Saleor 2.10)
+    names the nodes ``Field`` and the list ``field_asts``; graphql-core 3 (Saleor 3.x)
+    ``FieldNode`` and ``field_nodes``."""
     names: set[str] = set()
 
     def walk(selection_set: Any) -> None:
         for selection in getattr(selection_set, "selections", None) or ():
-            kind = type(selection).__name__
+            kind = type(selection).__name__.removesuffix("Node")
             if kind == "Field":
                 names.add(selection.name.value)
             elif kind == "InlineFragment":
@@ -41,6 +43,7 @@ def selected_fields(info: Any) -> set[str]:
                 if fragment is not None:
                     walk(fragment.selection_set)
 
-    for field in info.field_asts:
+    nodes = getattr(info, "field_nodes", None) or getattr(info, "field_asts", None) or ()
+    for field in nodes:
         walk(field.selection_set)
     return names
