@@ -13,6 +13,8 @@ CATEGORY_PRODUCTS = 100
 PRODUCT_REVIEWS = 500
 SECONDS_PER_MEASURE = 8.0
 MAX_REQUESTS = 400
+REVIEWS_TARGET = 1.10  # the rated page's median at most this multiple of the plain page's
+PAIR_BLOCK = 10  # plain and rated pages alternate in blocks of this many requests
 
 PLAIN_PAGE = """query($first: Int!) { products(first: $first) { edges { node { id name
   pricing { priceRange { start { gross { amount } } } } } } } }"""
@@ -55,6 +57,15 @@ class ReviewsResult:
     reviews: Measure
     products: int
     reviews_on_product: int
+
+    @property
+    def ratio(self) -> float:
+        """The rated page's median over the plain page's, measured interleaved."""
+        return self.rated.median_ms / self.plain.median_ms
+
+    @property
+    def met(self) -> bool:
+        return self.ratio <= REVIEWS_TARGET
 
 
 def _seed(run_id: str) -> str:
@@ -126,6 +137,29 @@ def _measure(driver, query: str, variables: dict) -> Measure:
     return Measure(samples, queries)
 
 
+def _measure_pair(driver, first: str, second: str, variables: dict) -> tuple[Measure, Measure]:
+    """Two pages measured in alternating blocks, so a ratio of their medians is not skewed by the
+    machine's load drifting between two separate runs."""
+    import gc
+
+    counts = [_count_queries(lambda q=q: driver.query(q, variables)) for q in (first, second)]
+    for _ in range(10):  # warm-up
+        driver.query(first, variables)
+        driver.query(second, variables)
+    gc.collect()
+    samples: tuple[list[float], list[float]] = ([], [])
+    start = time.perf_counter()
+    while time.perf_counter() - start < 2 * SECONDS_PER_MEASURE and (
+        len(samples[0]) < MAX_REQUESTS
+    ):
+        for query, timings in zip((first, second), samples, strict=True):
+            for _ in range(PAIR_BLOCK):
+                began = time.perf_counter()
+                driver.query(query, variables)
+                timings.append(time.perf_counter() - began)
+    return Measure(samples[0], counts[0]), Measure(samples[1], counts[1])
+
+
 def bench_reviews(driver, run_id: str) -> ReviewsResult:
     from saleor_retention_site.driver import gid
 
@@ -140,9 +174,10 @@ def bench_reviews(driver, run_id: str) -> ReviewsResult:
         or len(product["reviews"]["edges"]) != 10
     ):
         raise AssertionError(f"the product page answered {product['reviews']['totalCount']}")
+    plain, rated = _measure_pair(driver, PLAIN_PAGE, RATED_PAGE, page)
     return ReviewsResult(
-        plain=_measure(driver, PLAIN_PAGE, page),
-        rated=_measure(driver, RATED_PAGE, page),
+        plain=plain,
+        rated=rated,
         histogram=_measure(driver, HISTOGRAM_PAGE, page),
         reviews=_measure(driver, REVIEWS_PAGE, {"id": gid("Product", busy)}),
         products=CATEGORY_PRODUCTS,

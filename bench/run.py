@@ -9,7 +9,11 @@
    then every event is awaited and checked) and no broker (eager: the plugin's task runs after
    commit inside the request). Target, judged on the production shape: median active / inactive
    <= 1.10; the eager numbers are reported beside it.
-3. ``me { loyalty { ... } }`` requests per second for a customer with a long history.
+3. ``me { loyalty { ... } }`` requests per second for a customer with a long history, in
+   alternating blocks with ``me { email firstName }`` for the same shopper (the baseline: Saleor's
+   own stack); target: at least 0.90x the baseline's req/s. The review pages (bench/reviews.py)
+   measure the rated category page beside the plain one the same way; target: at most 1.10x.
+   ``BENCH_ONLY=loyalty,reviews`` runs only those two and prints their ratios.
 
 Everything goes to ``BENCH_DATABASE_URL`` (default ``saleor_retention_bench`` on the local
 PostgreSQL), created if missing and migrated. Requests go through Django's test client with real
@@ -42,7 +46,7 @@ from urllib.parse import urlparse
 
 from bench.cards import QUEUE_CARDS, SINGLE_CARDS, CardsResult, bench_cards
 from bench.ledger import RawLoop, RawResult, statements_per_credit
-from bench.reviews import HISTOGRAM_FIELDS, ReviewsResult, bench_reviews
+from bench.reviews import HISTOGRAM_FIELDS, REVIEWS_TARGET, ReviewsResult, bench_reviews
 
 BENCH_DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/saleor_retention_bench"
@@ -77,6 +81,10 @@ README = ROOT / "README.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 LOYALTY_QUERY = "{ me { loyalty { points pendingPoints expiringPoints { points expiresAt } } } }"
+# The same shopper, client and view without the plugin's fields: what Saleor's own stack costs.
+ME_BASELINE_QUERY = "{ me { email firstName } }"
+LOYALTY_TARGET = 0.90  # loyalty req/s at least this share of the baseline's
+LOYALTY_BLOCK = 25  # requests per block, the two queries alternating block by block
 
 
 def configure_environment() -> str:
@@ -583,14 +591,23 @@ def bench_mark_as_paid(driver, run_id: str, *, broker_url: str | None) -> MarkPa
 @dataclasses.dataclass(frozen=True)
 class LoyaltyResult:
     requests: Timings
-    elapsed: float
+    baseline: Timings  # me { email firstName }, interleaved with the loyalty requests
     entries: int
     lots: int
     expiry_groups: int
 
     @property
     def per_second(self) -> float:
-        return len(self.requests.samples) / self.elapsed
+        return self.requests.per_second
+
+    @property
+    def ratio(self) -> float:
+        """Loyalty req/s as a share of the baseline's (the target: at least LOYALTY_TARGET)."""
+        return self.requests.per_second / self.baseline.per_second
+
+    @property
+    def met(self) -> bool:
+        return self.ratio >= LOYALTY_TARGET
 
 
 def bench_loyalty(driver, run_id: str) -> LoyaltyResult:
@@ -628,17 +645,28 @@ def bench_loyalty(driver, run_id: str) -> LoyaltyResult:
         raise AssertionError(f"me.loyalty answered {loyalty}, expected {available}/{pending}")
     if sum(group["points"] for group in loyalty["expiringPoints"]) != available:
         raise AssertionError(f"expiringPoints do not add up: {loyalty['expiringPoints']}")
+    if driver.query(ME_BASELINE_QUERY, token=token)["me"]["email"] != email:
+        raise AssertionError("the baseline query answered for someone else")
 
-    for _ in range(20):  # warm-up
+    for _ in range(20):  # warm-up, both queries
         driver.query(LOYALTY_QUERY, token=token)
-    samples: list[float] = []
+        driver.query(ME_BASELINE_QUERY, token=token)
+    measured: dict[str, list[float]] = {LOYALTY_QUERY: [], ME_BASELINE_QUERY: []}
     start = time.perf_counter()
-    while time.perf_counter() - start < LOYALTY_SECONDS and len(samples) < LOYALTY_MAX_REQUESTS:
-        seconds, _ = timed(lambda: driver.query(LOYALTY_QUERY, token=token))
-        samples.append(seconds)
-    elapsed = time.perf_counter() - start
+    # Alternating blocks, so drift in the machine's load weighs on both sides alike.
+    while time.perf_counter() - start < 2 * LOYALTY_SECONDS and (
+        len(measured[LOYALTY_QUERY]) < LOYALTY_MAX_REQUESTS
+    ):
+        for query, samples in measured.items():
+            for _ in range(LOYALTY_BLOCK):
+                seconds, _ = timed(lambda query=query: driver.query(query, token=token))
+                samples.append(seconds)
     return LoyaltyResult(
-        Timings(samples), elapsed, entries, lots, expiry_groups=len(loyalty["expiringPoints"])
+        Timings(measured[LOYALTY_QUERY]),
+        Timings(measured[ME_BASELINE_QUERY]),
+        entries,
+        lots,
+        expiry_groups=len(loyalty["expiringPoints"]),
     )
 
 
@@ -773,6 +801,12 @@ def report(
         f"| `me {{ loyalty {{ points pendingPoints expiringPoints }} }}`, "
         f"{loyalty.entries} entries | {len(loyalty.requests.samples):,} "
         f"| {loyalty.per_second:,.1f} req/s " + ms(loyalty.requests),
+        f"| the baseline: `me {{ email firstName }}`, same shopper, client and view, interleaved "
+        f"| {len(loyalty.baseline.samples):,} | {loyalty.baseline.per_second:,.1f} req/s "
+        + ms(loyalty.baseline),
+        f"| **`me.loyalty` / baseline req/s (the target)** | "
+        f"| target ≥ {LOYALTY_TARGET:.2f}: {'**met**' if loyalty.met else '**not met**'} "
+        f"| **{loyalty.ratio:.2f}×** | |",
         f"| loyalty card PDF, one card each (WeasyPrint, QR) | {cards.single_cards} "
         f"| {cards.cards_per_second:.1f} cards/s | {1000 * cards.single_seconds / cards.single_cards:.0f} ms | |",
         f"| print-queue PDF of {cards.queue_cards:,} cards | 1 "
@@ -784,6 +818,9 @@ def report(
         f"| the same page with `reviewSummary {{ averageRating count }}` on every product "
         f"| {len(reviews.rated.samples):,} | {reviews.rated.per_second:,.1f} req/s, "
         f"{reviews.rated.queries} queries " + ms(reviews.rated),
+        f"| **rated / plain page, median (the target)** | "
+        f"| target ≤ {REVIEWS_TARGET:.2f}: {'**met**' if reviews.met else '**not met**'} "
+        f"| **{reviews.ratio:.2f}×** | |",
         f"| the same page with the stars histogram too (`distribution {{ rating count }}`) "
         f"| {len(reviews.histogram.samples):,} | {reviews.histogram.per_second:,.1f} req/s, "
         f"{reviews.histogram.queries} queries " + ms(reviews.histogram),
@@ -837,8 +874,10 @@ def report(
         + "; without a broker they run eagerly inside the request, plugin active or not.",
         f"- `me.loyalty`: one shopper (JWT from `tokenCreate`) with {loyalty.entries} ledger "
         f"entries and {loyalty.lots} lots ({loyalty.expiry_groups} expiry dates), requests "
-        f"one after another for {LOYALTY_SECONDS:.0f} s; req/s is sequential throughput of one "
-        "process.",
+        f"one after another for {2 * LOYALTY_SECONDS:.0f} s in blocks of {LOYALTY_BLOCK}, "
+        "alternating with `me { email firstName }` for the same shopper (the baseline: "
+        "Saleor's own stack, the same client, token and view); req/s is sequential throughput "
+        "of one process.",
         f"- Cards: {cards.single_cards} cards rendered one PDF each (what the render task does "
         f"after a shipment), then one print-queue PDF of {cards.queue_cards:,} cards "
         f"({cards.queue_pages:,} pages, checked) as the warehouse's daily run downloads it; "
@@ -878,6 +917,29 @@ def write_readme(section: str) -> None:
     README.write_text(text)
 
 
+def run_parts(driver, run_id: str, parts: set[str]) -> int:
+    """``BENCH_ONLY=loyalty,reviews``: only the two GraphQL read ratios, each beside its baseline."""
+    unknown = parts - {"loyalty", "reviews"}
+    if unknown:
+        sys.exit(f"bench: BENCH_ONLY knows loyalty and reviews, not {sorted(unknown)}")
+    if "loyalty" in parts:
+        loyalty = bench_loyalty(driver, run_id)
+        print(
+            f"bench: me.loyalty {loyalty.requests.per_second:.1f} req/s, baseline me "
+            f"{loyalty.baseline.per_second:.1f} req/s: {loyalty.ratio:.2f}x "
+            f"(target >= {LOYALTY_TARGET:.2f}: {'met' if loyalty.met else 'not met'})"
+        )
+    if "reviews" in parts:
+        reviews = bench_reviews(driver, run_id)
+        print(
+            f"bench: rated page {reviews.rated.median_ms:.1f} ms ({reviews.rated.queries} "
+            f"queries), plain {reviews.plain.median_ms:.1f} ms ({reviews.plain.queries} "
+            f"queries): {reviews.ratio:.2f}x (target <= {REVIEWS_TARGET:.2f}: "
+            f"{'met' if reviews.met else 'not met'})"
+        )
+    return 0
+
+
 def main() -> int:
     database = configure_environment()
     started = time.perf_counter()
@@ -905,6 +967,10 @@ def main() -> int:
         active=True, signup_bonus="0", pending_days="14", points_per_currency_unit="USD:1"
     )
     run_id = uuid.uuid4().hex[:10]  # fresh customers and keys on every run; old rows stay
+
+    only = {part for part in os.environ.get("BENCH_ONLY", "").split(",") if part}
+    if only:  # a quick look at some parts while working: printed, README left alone
+        return run_parts(driver, run_id, only)
 
     print(f"bench: 1/5 ledger, {LEDGER_POSTS:,} posts and {LEDGER_POSTS:,} replays...")
     ledger = bench_ledger(run_id)

@@ -114,9 +114,9 @@ def test_every_field_that_returns_a_topic_or_a_post_applies_the_read_guard():
     # when every field returning a forum topic or post is found
     found = list(_fields_returning({"ForumTopic", "ForumPost"}))
 
-    # then there are such fields in payloads, results and edges, and each has the read guard
+    # then there are such fields in payloads, the root query and edges, each with the read guard
     owners = {owner for owner, _name, _field in found}
-    assert {"ForumTopicUnsubscribe", "ForumTopicResult", "ForumPostCountableEdge"} <= owners
+    assert {"ForumTopicUnsubscribe", "Query", "ForumPostCountableEdge"} <= owners
     unguarded = [
         (o, n) for o, n, field in found if not getattr(field, forum_types.READ_GUARD, False)
     ]

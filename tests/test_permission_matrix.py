@@ -277,9 +277,9 @@ ROWS: tuple[Row, ...] = (
         "Query.forumTopic",
         (NO, YES, NO, NO, YES),
         """query($id: ID!) { forumTopic(id: $id) {
-            topic { title posts { edges { node { body } } } } errors { code } } }""",
+            title posts { edges { node { body } } } } }""",
         lambda w, a: {"id": w.topic_id},
-        path("forumTopic", "topic"),
+        path("forumTopic"),
         permissions=("MANAGE_PAGES",),
         why="as forumTopics",
     ),

@@ -69,3 +69,35 @@ def test_checkout_loyalty_query_count_does_not_grow_with_history(retention_on):
             customer_id=user_pk, points=5, type="campaign_bonus", key=f"c{i + 1}", settings=settings
         )
     assert count() == short
+
+
+FIGURES = """{ me { loyalty { points pendingPoints ...Expiry } } }
+fragment Expiry on LoyaltyAccount { expiringPoints { points expiresAt } }"""
+
+
+def test_loyalty_figures_cost_one_query_beside_the_shopper(retention_on):
+    # given a shopper with spendable points on two expiry dates and pending points
+    user_pk = pk_of(retention_on.account_register("figures@example.com"))
+    token = retention_on.token_create("figures@example.com", "customer-password")
+    for months, points in ((1, 30), (2, 20), (2, 5)):
+        services.credit(
+            customer_id=user_pk,
+            points=points,
+            type="campaign_bonus",
+            key=f"f{months}{points}",
+            settings=settings_with(points_expiry_months=months),
+        )
+    services.earn_for_order(order(user_pk, "9300"), settings_with(pending_days=14))
+
+    # when the storefront asks for the three figures (expiringPoints through a fragment)
+    with CaptureQueriesContext(connection) as captured:
+        loyalty = retention_on.query(FIGURES, token=token)["me"]["loyalty"]
+    baseline = len(captured.captured_queries)
+    with CaptureQueriesContext(connection) as captured:
+        retention_on.query("{ me { email } }", token=token)
+
+    # then the answer is right and the account, its expiry groups and no settings row are read
+    # in a single query more than Saleor's own `me`
+    assert (loyalty["points"], loyalty["pendingPoints"]) == (55, 100)
+    assert [group["points"] for group in loyalty["expiringPoints"]] == [30, 25]
+    assert baseline == len(captured.captured_queries) + 1

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from .. import operator_settings
 from .. import saleor_adapter as saleor
 from ..conf import RetentionSettings
+from ..permissions import MANAGE_DISCOUNTS
 from .kinds import strategy_for
 from .models import LoyaltyCard
 
@@ -112,7 +113,6 @@ def schedule_rendering(card_id: int) -> None:
 # --- the warehouse's print run ---------------------------------------------------------------
 
 DOWNLOAD_SALT = "saleor_retention.cards.download"
-MANAGE_DISCOUNTS = "discount.manage_discounts"  # Saleor's permission for card programs
 
 
 def render_cards(cards: list[LoyaltyCard], settings: RetentionSettings) -> bytes:

@@ -55,17 +55,14 @@ from .insight.mutations import (
     CustomerTagAdd,
     CustomerTagRemove,
 )
-from .insight.types import (
-    CustomerContact,
-    CustomerFile,
-    CustomerNote,
-    CustomerSegment,
+from .insight.schema import (
     customer_segment_field,
     customer_segment_preview_field,
     customer_segments_field,
     retention_analytics_field,
     user_customer_file_field,
 )
+from .insight.types import CustomerContact, CustomerFile, CustomerNote, CustomerSegment
 from .ledger.birthdays import LoyaltyBirthdaySet, user_birthday_field
 from .ledger.campaigns import LoyaltyCampaignBonusCreate
 from .ledger.checkout import LoyaltyPointsApply, LoyaltyPointsRemove, checkout_loyalty_field
@@ -82,9 +79,7 @@ from .reviews.mutations import (
     ReviewUpdate,
     ReviewVote,
 )
-from .reviews.types import (
-    ReviewRequestType,
-    ReviewType,
+from .reviews.schema import (
     product_review_json_ld_field,
     product_review_summary_field,
     product_reviews_field,
@@ -93,6 +88,7 @@ from .reviews.types import (
     review_requests_due_field,
     user_reviews_field,
 )
+from .reviews.types import ReviewRequestType, ReviewType
 from .shop.types import shop_retention_field
 
 extend_type(saleor_types.Shop, "retention", shop_retention_field)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Func, JSONField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
 
 from .models import EntryType, LedgerEntry, LoyaltyAccount, PointLot
@@ -42,11 +42,13 @@ def spendable_points(account: LoyaltyAccount | None, *, policy: str = "negative"
     return max(0, points) if policy != "negative" else points
 
 
-def expiring_points(account: LoyaltyAccount | None, *, limit: int = 12) -> list[ExpiringPoints]:
-    """Spendable points grouped by expiry date (UTC), soonest first."""
-    if account is None:
-        return []
-    rows = (
+EXPIRING_GROUPS = 12  # expiry dates shown, soonest first
+
+
+def _expiring_groups(account) -> QuerySet[PointLot]:
+    """Spendable points grouped by expiry date (UTC), soonest first: rows of expiry_date, points.
+    ``account`` is an account or ``OuterRef("pk")`` inside an account query."""
+    return (
         PointLot.objects.filter(
             account=account,
             status=PointLot.Status.AVAILABLE,
@@ -56,9 +58,37 @@ def expiring_points(account: LoyaltyAccount | None, *, limit: int = 12) -> list[
         .annotate(expiry_date=TruncDate("expires_at"))
         .values("expiry_date")
         .annotate(points=Sum("remaining"))
-        .order_by("expiry_date")[:limit]
+        .order_by("expiry_date")[:EXPIRING_GROUPS]
     )
+
+
+def expiring_points(account: LoyaltyAccount | None) -> list[ExpiringPoints]:
+    """Spendable points grouped by expiry date (UTC), soonest first."""
+    if account is None:
+        return []
+    grouped = getattr(account, "expiring_groups", None)  # read with the account, see below
+    if grouped is not None:
+        return [
+            ExpiringPoints(points=row["points"], expires_at=date.fromisoformat(row["expiry_date"]))
+            for row in grouped
+        ]
+    rows = _expiring_groups(account)
     return [ExpiringPoints(points=row["points"], expires_at=row["expiry_date"]) for row in rows]
+
+
+def account_with_expiring_points(customer_id: str) -> LoyaltyAccount | None:
+    """The account and its expiry groups in one query (the groups as a JSON list in
+    ``expiring_groups``), for a read that shows both: one round trip instead of two."""
+    groups = Func(
+        Subquery(_expiring_groups(OuterRef("pk"))),
+        template="(SELECT coalesce(jsonb_agg(g ORDER BY g.expiry_date), '[]') FROM %(expressions)s g)",
+        output_field=JSONField(),
+    )
+    return (
+        LoyaltyAccount.objects.filter(customer_id=customer_id)
+        .annotate(expiring_groups=groups)
+        .first()
+    )
 
 
 def entries(account: LoyaltyAccount | None) -> QuerySet[LedgerEntry]:

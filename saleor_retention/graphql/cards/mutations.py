@@ -7,12 +7,12 @@ from django.utils.translation import gettext as _
 
 from ...cards import printing, services
 from ...errors import RetentionError, RetentionErrorCode
+from ...permissions import MANAGE_DISCOUNTS
 from .. import saleor_types
 from ..core.access import pk_from_global_id
 from ..core.mutations import RetentionMutation, input_values
 from ..saleor_types import Decimal
 from .types import (
-    MANAGE_DISCOUNTS,
     LoyaltyCardEligibility,
     LoyaltyCardKind,
     LoyaltyCardProgram,

@@ -5,14 +5,13 @@
 import graphene
 from graphql_relay import to_global_id
 
-from ...cards import printing, selectors
+from ...cards import selectors
 from ...cards.models import CardKind, CardProgram, Eligibility, LoyaltyCard
+from ...permissions import MANAGE_DISCOUNTS
 from .. import saleor_types
 from ..core import pagination
 from ..core.access import as_pk, pk_from_global_id, require_permission, signed_in, signed_in_user
 from ..core.types import choices_enum
-
-MANAGE_DISCOUNTS = printing.MANAGE_DISCOUNTS
 
 LoyaltyCardKind = choices_enum(
     "LoyaltyCardKind",

@@ -6,7 +6,7 @@ from typing import Any
 
 from graphql_relay import from_global_id
 
-MANAGE_USERS = "account.manage_users"
+from ...permissions import MANAGE_USERS
 
 
 def signed_in(user: Any) -> bool:

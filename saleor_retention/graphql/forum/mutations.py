@@ -9,15 +9,15 @@ from django.utils.translation import gettext as _
 from ...errors import RetentionError, RetentionErrorCode
 from ...forum import services
 from ...forum.selectors import visible_topics
+from ...permissions import MANAGE_PAGES
+from ..core.context import retention_settings
 from ..core.mutations import RetentionMutation, input_values
 from .types import (
-    MANAGE_PAGES,
     ForumBoard,
     ForumBoardAccess,
     pk_from_global_id,
     readable_post_field,
     readable_topic_field,
-    settings_of,
     viewer_of,
 )
 
@@ -57,7 +57,7 @@ class ForumBoardCreate(RetentionMutation):
     @classmethod
     def perform_mutation(cls, root, info, input):
         board = services.board_create(
-            values=input_values(input, BOARD_INPUT_FIELDS), settings=settings_of(info)
+            values=input_values(input, BOARD_INPUT_FIELDS), settings=retention_settings(info)
         )
         return cls(board=board, errors=[])
 
@@ -78,7 +78,7 @@ class ForumBoardUpdate(RetentionMutation):
         board = services.board_update(
             board_id=pk_from_global_id(id, "ForumBoard", "id"),
             values=input_values(input, BOARD_INPUT_FIELDS),
-            settings=settings_of(info),
+            settings=retention_settings(info),
         )
         return cls(board=board, errors=[])
 
@@ -104,7 +104,7 @@ class ForumTopicCreate(RetentionMutation):
             board_id=pk_from_global_id(board_id, "ForumBoard", "boardId"),
             title=title,
             body=body,
-            settings=settings_of(info),
+            settings=retention_settings(info),
         )
         return cls(topic=topic, errors=[])
 
@@ -131,7 +131,7 @@ class ForumPostCreate(RetentionMutation):
             reply_to_id=(
                 pk_from_global_id(reply_to_id, "ForumPost", "replyToId") if reply_to_id else None
             ),
-            settings=settings_of(info),
+            settings=retention_settings(info),
         )
         return cls(post=post, errors=[])
 
@@ -155,7 +155,7 @@ class ForumPostUpdate(RetentionMutation):
             viewer=viewer_of(info),
             post_id=pk_from_global_id(id, "ForumPost", "id"),
             body=body,
-            settings=settings_of(info),
+            settings=retention_settings(info),
         )
         return cls(post=post, errors=[])
 

@@ -18,18 +18,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from graphql_relay import to_global_id
 
-from ... import conf
 from ...errors import RetentionError as DomainError
 from ...errors import RetentionErrorCode
 from ...forum import models, selectors
 from ...forum.models import BoardAccess
 from ...forum.selectors import ANONYMOUS, Viewer
+from ...permissions import MANAGE_PAGES
 from .. import saleor_types
 from ..core import access, pagination
-from ..core.mutations import error_list
-from ..core.types import RetentionError, choices_enum
+from ..core.context import retention_settings
+from ..core.types import choices_enum
 
-MANAGE_PAGES = "page.manage_pages"
 DEFAULT_PAGE = 20
 
 ForumBoardAccess = choices_enum(
@@ -55,15 +54,6 @@ def viewer_of(info: Any) -> Viewer:
         viewer = ANONYMOUS
     context._retention_forum_viewer = viewer
     return viewer
-
-
-def settings_of(info: Any) -> conf.RetentionSettings:
-    context = info.context
-    cached = getattr(context, "_retention_settings", None)
-    if cached is None:
-        cached = conf.load_settings()
-        context._retention_settings = cached
-    return cached
 
 
 def pk_from_global_id(global_id: str | None, type_name: str, field: str) -> str:
@@ -95,9 +85,17 @@ def shown_author(row: Any) -> str:
 READ_GUARD = "_retention_forum_read_guard"
 
 
-def _guarded(type_: Any, attribute: str, may_read: Any, **kwargs: Any) -> graphene.Field:
-    def resolve(root, info):
-        value = getattr(root, attribute, None)
+def _guarded(
+    type_: Any, attribute: str, may_read: Any, resolver: Any = None, **kwargs: Any
+) -> graphene.Field:
+    """``resolver`` finds the object (a query's own field); without one it is ``attribute`` of the
+    parent (a payload or an edge)."""
+
+    def resolve(root, info, **arguments):
+        if resolver is not None:
+            value = resolver(root, info, **arguments)
+        else:
+            value = getattr(root, attribute, None)
         if value is None or not may_read(value, viewer_of(info)):
             return None
         return value
@@ -235,7 +233,7 @@ class ForumPost(ForumAuthored, graphene.ObjectType):
     def resolve_can_edit(root, info):
         if root.is_hidden or not viewer_of(info).is_author(root):
             return False
-        window = timedelta(minutes=settings_of(info).forum_edit_window_minutes)
+        window = timedelta(minutes=retention_settings(info).forum_edit_window_minutes)
         return bool(window) and timezone.now() - root.created_at <= window
 
     @staticmethod
@@ -243,12 +241,14 @@ class ForumPost(ForumAuthored, graphene.ObjectType):
         return root.report_count if viewer_of(info).is_moderator else None
 
 
-def refused(error: DomainError, field: str) -> access.QueryArgumentError:
-    """A forum refusal inside a query: a top-level typed error (Saleor's lists carry no
-    ``errors``); the message says what it takes to get in."""
-    return access.QueryArgumentError(
-        error.message, field=error.field or field, code=error.code.name
-    )
+def refused(
+    error: DomainError, field: str, *, on_argument: bool = False
+) -> access.QueryArgumentError:
+    """A forum refusal inside a query: a top-level typed error (Saleor's queries carry no
+    ``errors``); the message says what it takes to get in. ``on_argument``: name the query's own
+    argument, not the field the domain named (a topic's closed board is the topic id's fault)."""
+    named = field if on_argument else error.field or field
+    return access.QueryArgumentError(error.message, field=named, code=error.code.name)
 
 
 class ForumTopic(ForumAuthored, graphene.ObjectType):
@@ -309,7 +309,7 @@ class ForumTopic(ForumAuthored, graphene.ObjectType):
         try:  # refused on a board closed to the caller, whatever led to this topic
             posts = selectors.topic_posts(root, viewer_of(info))
         except DomainError as error:
-            raise refused(error, "id") from None
+            raise refused(error, "id", on_argument=True) from None
 
         def with_topic(rows):
             for post in rows:
@@ -328,16 +328,6 @@ class ForumTopic(ForumAuthored, graphene.ObjectType):
 # request fails rather than show it)
 pagination.guard_edge_nodes(ForumTopic, lambda: readable_topic_field("node", required=True))
 pagination.guard_edge_nodes(ForumPost, lambda: readable_post_field("node", required=True))
-
-
-class ForumTopicResult(graphene.ObjectType):
-    topic = readable_topic_field()
-    board = graphene.Field(ForumBoard, description="The topic's board, also when closed to you.")
-    errors = graphene.List(
-        graphene.NonNull(RetentionError),
-        required=True,
-        description="BOARD_CLOSED (with what it takes), NOT_FOUND, INVALID.",
-    )
 
 
 def resolve_forum_boards(root, info, **page):
@@ -368,16 +358,15 @@ def resolve_forum_topics(root, info, board_id, **page):
 
 
 def resolve_forum_topic(root, info, id):
-    viewer = viewer_of(info)
-    board = None
+    """Null for a topic the caller cannot see (as Saleor's ``product(id:)``); a closed board or a
+    malformed id is a top-level typed error whose message says what it takes."""
     try:
         topic_pk = pk_from_global_id(id, "ForumTopic", "id")
-        topic = selectors.readable_topic(topic_pk, viewer, field="id")
+        return selectors.readable_topic(topic_pk, viewer_of(info), field="id")
     except DomainError as error:
-        if error.code == RetentionErrorCode.BOARD_CLOSED:
-            board = selectors.visible_topics(viewer).select_related("board").get(pk=topic_pk).board
-        return ForumTopicResult(topic=None, board=board, errors=error_list(error))
-    return ForumTopicResult(topic=topic, board=topic.board, errors=[])
+        if error.code == RetentionErrorCode.NOT_FOUND:
+            return None
+        raise refused(error, "id", on_argument=True) from None
 
 
 def forum_boards_field() -> graphene.Field:
@@ -405,10 +394,11 @@ def forum_topics_field() -> graphene.Field:
 
 
 def forum_topic_field() -> graphene.Field:
-    return graphene.Field(
-        ForumTopicResult,
-        required=True,
+    return readable_topic_field(
         id=graphene.ID(required=True),
-        description="One topic with its posts (paginated).",
+        description=(
+            "One topic with its posts (paginated); null when there is none the caller may see. "
+            "A board closed to the caller is a BOARD_CLOSED error saying what it takes."
+        ),
         resolver=resolve_forum_topic,
     )

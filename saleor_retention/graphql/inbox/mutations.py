@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from ...errors import RetentionError, RetentionErrorCode
 from ...inbox import services
 from ...inbox.models import PluginEvent
+from ...permissions import MANAGE_PLUGINS
 from ..core.mutations import RetentionMutation
 
 
@@ -12,7 +13,7 @@ class RetentionEventsRetry(RetentionMutation):
 
     queued = graphene.Int(description="How many events were queued; null when refused.")
 
-    permissions = ("plugins.manage_plugins",)
+    permissions = (MANAGE_PLUGINS,)
 
     class Arguments:
         event_id = graphene.ID(description="Retry only this event (its numeric id).")

@@ -8,15 +8,16 @@ from django.utils.translation import gettext as _
 
 from ...errors import RetentionError, RetentionErrorCode
 from ...insight import services
+from ...permissions import MANAGE_USERS
 from .. import saleor_types
-from ..core.access import MANAGE_USERS, pk_from_global_id
+from ..core.access import pk_from_global_id
 from ..core.mutations import RetentionMutation
+from .filters import CustomerSegmentRulesInput
 from .types import (
     CustomerContact,
     CustomerContactChannel,
     CustomerNote,
     CustomerSegment,
-    CustomerSegmentRulesInput,
 )
 
 

@@ -1,7 +1,8 @@
 """Customer insight in GraphQL, for staff who manage users only: ``User.customerFile``,
 ``customerSegments`` / ``customerSegment`` (rules, live count, customers as a countable
 connection, CSV) and ``retentionAnalytics``. A shopper asking about herself gets null: she sees
-none of her own scores."""
+none of her own scores. The object types are here; the rules input in filters.py, the root
+resolvers in resolvers.py, the fields in schema.py."""
 
 from __future__ import annotations
 
@@ -14,33 +15,38 @@ from django.db.models import Avg, Count
 from django.utils.translation import gettext as _
 from graphql_relay import to_global_id
 from prices import Money as Price
-from saleor.graphql.core.connection import CountableConnection, connection_from_queryset_slice
 
-from ... import conf
 from ...errors import RetentionError, RetentionErrorCode
-from ...insight import analytics, models, segments, selectors, services
+from ...insight import analytics, models, segments, services
+from ...permissions import MANAGE_USERS
 from .. import saleor_types
 from ..core import pagination
 from ..core.access import (
-    MANAGE_USERS,
     QueryArgumentError,
     as_pk,
     has_permission,
     pk_from_global_id,
-    require_permission,
 )
+from ..core.context import retention_settings
 from ..core.types import choices_enum
-from ..saleor_types import Decimal, Money, User
+from ..saleor_types import Money, User
 
 CustomerStage = choices_enum("CustomerStage", models.Stage, "A customer's lifecycle stage.")
+
+
 CustomerRfmGroup = choices_enum("CustomerRfmGroup", models.RfmGroup, "A named RFM group.")
+
+
 CustomerPriceBand = choices_enum(
     "CustomerPriceBand", models.PriceBand, "Where her average order sits among all customers'."
 )
+
+
 CustomerContactChannel = choices_enum(
     "CustomerContactChannel", models.ContactChannel, "How staff reached the customer."
 )
-MAX_PAGE = 100
+
+
 MAX_MONTHS = 36  # analytics lists have one row per month: at most three years at once
 
 
@@ -322,54 +328,6 @@ class CustomerFile(graphene.ObjectType):
         )
 
 
-class CustomerFileCountableConnection(CountableConnection):
-    class Meta:
-        node = CustomerFile
-
-
-def resolve_user_customer_file(root, info):
-    if not has_permission(info, MANAGE_USERS):
-        return None  # a shopper sees none of her own scores; anyone else nothing
-    return selectors.file_of(str(root.pk))
-
-
-def user_customer_file_field() -> graphene.Field:
-    return graphene.Field(
-        CustomerFile,
-        description=(
-            "The customer's file: orders, spend, stage, value, RFM, notes, tags and contacts "
-            "(staff with MANAGE_USERS; null for anyone else, the customer herself included)."
-        ),
-        resolver=resolve_user_customer_file,
-    )
-
-
-# --- segments -----------------------------------------------------------------------------------
-
-
-class CustomerSegmentRulesInput(graphene.InputObjectType):
-    stages = graphene.List(graphene.NonNull(CustomerStage))
-    rfm_groups = graphene.List(graphene.NonNull(CustomerRfmGroup))
-    tiers = graphene.List(
-        graphene.NonNull(graphene.String), description='Tier names; "" for no tier.'
-    )
-    spent_at_least = Decimal(description="With spentCurrency: total spent at least.")
-    spent_currency = graphene.String()
-    orders_at_least = graphene.Int(description="Paid orders, every currency.")
-    last_order_before = saleor_types.DateTime()
-    last_order_after = saleor_types.DateTime()
-    categories = graphene.List(
-        graphene.NonNull(graphene.String), description="Category slugs, any one bought."
-    )
-    birthday_month = graphene.Int(description="1 to 12.")
-    languages = graphene.List(graphene.NonNull(graphene.String))
-    tags = graphene.List(graphene.NonNull(graphene.String), description="Any one of them.")
-    top_spender = graphene.Boolean()
-    has_open_complaint = graphene.Boolean(
-        description="A review flagged as a complaint that staff have not answered."
-    )
-
-
 class CustomerSegmentRules(graphene.ObjectType):
     stages = graphene.List(graphene.NonNull(CustomerStage), required=True)
     rfm_groups = graphene.List(graphene.NonNull(CustomerRfmGroup), required=True)
@@ -392,34 +350,20 @@ class CustomerSegmentRules(graphene.ObjectType):
         return _money(root.spent_at_least, root.spent_currency)
 
 
-def _page_size(first: int | None, last: int | None) -> None:
-    for name, value in (("first", first), ("last", last)):
-        if value is not None and not 1 <= value <= MAX_PAGE:
-            from graphql import GraphQLError
-
-            raise GraphQLError(f"Argument `{name}` must be from 1 to {MAX_PAGE}.")
-    if first is None and last is None:
-        from graphql import GraphQLError
-
-        raise GraphQLError("Give `first` or `last` (at most 100).")
-
-
 def files_connection(queryset, args: dict[str, Any]):
-    _page_size(args.get("first"), args.get("last"))
+    """A page of customer files through the shared keyset pagination, with what each file's
+    fields read prefetched for the whole page."""
     queryset = (
         queryset.select_related("customer")
         .prefetch_related("customer__retention_spends", "customer__retention_tags")
-        .order_by("customer_id")
+        .order_by("customer_id", "pk")
     )
-    connection = connection_from_queryset_slice(
+    return pagination.paginate(
         queryset,
-        {**args, "sort_by": {"field": ["customer_id"]}},
-        connection_type=CustomerFileCountableConnection,
-        edge_type=CustomerFileCountableConnection.Edge,
-        pageinfo_type=graphene.relay.PageInfo,
+        pagination.connection_type(CustomerFile),
+        default_first=pagination.PAGE_LIMIT,  # a staff list, as the others
+        **args,
     )
-    connection.iterable = queryset  # totalCount counts the whole query
-    return connection
 
 
 CSV_HEADER = [
@@ -478,7 +422,7 @@ class CustomerSegment(graphene.ObjectType):
     rules = graphene.Field(CustomerSegmentRules, required=True)
     count = graphene.Int(required=True, description="Customers matching now.")
     customers = graphene.Field(
-        CustomerFileCountableConnection,
+        lambda: pagination.connection_type(CustomerFile),
         first=graphene.Int(),
         last=graphene.Int(),
         before=graphene.String(),
@@ -519,81 +463,6 @@ class CustomerSegment(graphene.ObjectType):
     @staticmethod
     def resolve_csv(root, info):
         return segment_csv(CustomerSegment._rules(root))
-
-
-class CustomerSegmentCountableConnection(CountableConnection):
-    class Meta:
-        node = CustomerSegment
-
-
-def resolve_customer_segments(root, info, **args):
-    require_permission(info, MANAGE_USERS)
-    _page_size(args.get("first"), args.get("last"))
-    queryset = models.Segment.objects.order_by("pk")
-    connection = connection_from_queryset_slice(
-        queryset,
-        {**args, "sort_by": {"field": ["pk"]}},
-        connection_type=CustomerSegmentCountableConnection,
-        edge_type=CustomerSegmentCountableConnection.Edge,
-        pageinfo_type=graphene.relay.PageInfo,
-    )
-    connection.iterable = queryset
-    return connection
-
-
-def customer_segments_field() -> graphene.Field:
-    return graphene.Field(
-        CustomerSegmentCountableConnection,
-        first=graphene.Int(),
-        last=graphene.Int(),
-        before=graphene.String(),
-        after=graphene.String(),
-        description="Saved customer segments (staff with MANAGE_USERS).",
-        resolver=resolve_customer_segments,
-    )
-
-
-def resolve_customer_segment(root, info, id):
-    require_permission(info, MANAGE_USERS)
-    pk = pk_from_global_id(id, "CustomerSegment")
-    return models.Segment.objects.filter(pk=pk).first() if pk else None
-
-
-def customer_segment_field() -> graphene.Field:
-    return graphene.Field(
-        CustomerSegment,
-        id=graphene.ID(required=True),
-        description="One saved segment (staff with MANAGE_USERS); null when unknown.",
-        resolver=resolve_customer_segment,
-    )
-
-
-def resolve_customer_segment_preview(root, info, rules, **args):
-    """A rule's live count and customers before it is saved."""
-    require_permission(info, MANAGE_USERS)
-    try:
-        parsed = segments.parse_rules(dict(rules))
-    except RetentionError as error:
-        from graphql import GraphQLError
-
-        raise GraphQLError(f"{error.field}: {error.message}") from None
-    return files_connection(segments.customer_files(parsed), args)
-
-
-def customer_segment_preview_field() -> graphene.Field:
-    return graphene.Field(
-        CustomerFileCountableConnection,
-        rules=CustomerSegmentRulesInput(required=True),
-        first=graphene.Int(),
-        last=graphene.Int(),
-        before=graphene.String(),
-        after=graphene.String(),
-        description="Customers matching unsaved rules (staff with MANAGE_USERS).",
-        resolver=resolve_customer_segment_preview,
-    )
-
-
-# --- analytics ----------------------------------------------------------------------------------
 
 
 class RetentionRate(graphene.ObjectType):
@@ -735,7 +604,7 @@ class RetentionAnalytics(graphene.ObjectType):
     def resolve_cohorts(root, info, since, months):
         if not 1 <= months <= 36:
             raise RetentionError("months: 1 to 36", code=RetentionErrorCode.INVALID)
-        tz = conf.load_settings().store_timezone
+        tz = retention_settings(info).store_timezone
         return analytics.cohort_matrix(since=since, months=months, time_zone=tz)
 
     @staticmethod
@@ -744,7 +613,7 @@ class RetentionAnalytics(graphene.ObjectType):
 
     @staticmethod
     def resolve_churn(root, info, **kwargs):
-        tz = conf.load_settings().store_timezone
+        tz = retention_settings(info).store_timezone
         return analytics.churn_by_month(**_period(kwargs), time_zone=tz)
 
     @staticmethod
@@ -753,7 +622,7 @@ class RetentionAnalytics(graphene.ObjectType):
 
     @staticmethod
     def resolve_points(root, info):
-        return analytics.points_figures(dict(conf.load_settings().redeem_value_per_point))
+        return analytics.points_figures(dict(retention_settings(info).redeem_value_per_point))
 
     @staticmethod
     def resolve_review_rate(root, info, **kwargs):
@@ -761,7 +630,7 @@ class RetentionAnalytics(graphene.ObjectType):
 
     @staticmethod
     def resolve_rating_trend(root, info, **kwargs):
-        tz = conf.load_settings().store_timezone
+        tz = retention_settings(info).store_timezone
         return analytics.rating_trend(**_period(kwargs), time_zone=tz)
 
     @staticmethod
@@ -787,17 +656,3 @@ class RetentionAnalytics(graphene.ObjectType):
             difference_ci_low=report.ci_low,
             difference_ci_high=report.ci_high,
         )
-
-
-def resolve_retention_analytics(root, info):
-    require_permission(info, MANAGE_USERS)
-    return RetentionAnalytics()
-
-
-def retention_analytics_field() -> graphene.Field:
-    return graphene.Field(
-        RetentionAnalytics,
-        required=True,
-        description="Retention figures for a dashboard (staff with MANAGE_USERS).",
-        resolver=resolve_retention_analytics,
-    )

@@ -8,6 +8,7 @@ from ... import saleor_adapter as saleor
 from ...bonuses import services as bonuses
 from ...bonuses.models import LoyaltyCampaign as CampaignModel
 from ...errors import RetentionError, RetentionErrorCode
+from ...permissions import MANAGE_USERS
 from .. import saleor_types
 from ..core.mutations import RetentionMutation
 from ..core.types import choices_enum
@@ -59,7 +60,7 @@ class LoyaltyCampaignBonusCreate(RetentionMutation):
     )
     campaign = graphene.Field(LoyaltyCampaign, description="The campaign; null when refused.")
 
-    permissions = ("account.manage_users",)
+    permissions = (MANAGE_USERS,)
 
     class Arguments:
         points = graphene.Int(required=True, description="Points per customer, 1 to 1,000,000.")

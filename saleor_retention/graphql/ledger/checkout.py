@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from graphql_relay import from_global_id
 from prices import Money as Price
 
-from ... import conf
 from ... import saleor_adapter as saleor
 from ...earning import services as earning
 from ...errors import RetentionError, RetentionErrorCode
 from ...ledger import selectors
 from ...redemption import services as redemption
 from .. import saleor_types
+from ..core.context import retention_settings
 from ..core.mutations import RetentionMutation
 from ..saleor_types import Checkout, Money
 
@@ -38,7 +38,7 @@ class LoyaltyCheckout(graphene.ObjectType):
 
 
 def resolve_checkout_loyalty(root, info):
-    settings = conf.load_settings()
+    settings = retention_settings(info)
     facts = saleor.checkout_facts(root)
     account = selectors.account_for_customer(facts.customer_id) if facts.customer_id else None
     quote = redemption.quote(facts, account, settings)
@@ -157,7 +157,7 @@ class LoyaltyPointsApply(RetentionMutation):
                 customer_id=str(user.pk),
                 checkout=saleor.checkout_facts(checkout),
                 points=points,
-                settings=conf.load_settings(),
+                settings=retention_settings(info),
             )
         checkout.refresh_from_db()
         return cls(checkout=saleor_types.as_checkout(checkout), errors=[])
@@ -182,7 +182,7 @@ class LoyaltyPointsRemove(RetentionMutation):
             redemption.remove_points(
                 customer_id=str(user.pk),
                 checkout=saleor.checkout_facts(checkout),
-                settings=conf.load_settings(),
+                settings=retention_settings(info),
             )
         checkout.refresh_from_db()
         return cls(checkout=saleor_types.as_checkout(checkout), errors=[])

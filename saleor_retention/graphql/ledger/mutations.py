@@ -1,10 +1,11 @@
 import graphene
 from django.utils.translation import gettext as _
 
-from ... import conf
 from ... import saleor_adapter as saleor
 from ...errors import RetentionError, RetentionErrorCode
 from ...ledger import services
+from ...permissions import MANAGE_USERS
+from ..core.context import retention_settings
 from ..core.mutations import RetentionMutation
 from .types import LoyaltyEntry, customer_pk
 
@@ -14,7 +15,7 @@ class LoyaltyPointsAdjust(RetentionMutation):
 
     entry = graphene.Field(LoyaltyEntry, description="The ledger entry; null when refused.")
 
-    permissions = ("account.manage_users",)
+    permissions = (MANAGE_USERS,)
 
     class Arguments:
         customer_id = graphene.ID(required=True, description="The Saleor User id.")
@@ -56,6 +57,6 @@ class LoyaltyPointsAdjust(RetentionMutation):
             reason=reason,
             staff_user_id=str(info.context.user.pk),
             key=idempotency_key,
-            settings=conf.load_settings(),
+            settings=retention_settings(info),
         )
         return cls(entry=entry, errors=[])

@@ -4,12 +4,12 @@ import graphene
 from django.utils.translation import gettext as _
 from saleor.graphql.core.dataloaders import DataLoader
 
-from ... import conf
 from ...errors import RetentionError, RetentionErrorCode
 from ...referrals import services as referrals
 from ...referrals.models import Referral as ReferralModel
 from .. import saleor_types
 from ..core.access import may_see_customer, signed_in
+from ..core.context import request_settings, retention_settings
 from ..core.mutations import RetentionMutation
 from ..core.types import choices_enum
 from .checkout import CHECKOUT_TOKEN, checkout_token_from, named_as_given
@@ -68,7 +68,7 @@ class LoyaltyReferralCodeApply(RetentionMutation):
                     if checkout_id is not None or checkout_token is not None
                     else None
                 ),
-                settings=conf.load_settings(),
+                settings=retention_settings(info),
             )
         return cls(referral=referral, errors=[])
 
@@ -80,7 +80,7 @@ class ReferralCodeByCustomerIdLoader(DataLoader):
     context_key = "retention_referral_code_by_customer_id"
 
     def batch_load(self, keys):
-        if not referrals.referrals_on(conf.load_settings()):
+        if not referrals.referrals_on(request_settings(self.context)):
             return [None for _key in keys]
         codes = referrals.referral_codes_for(keys)
         return [codes[str(key)] for key in keys]

@@ -3,15 +3,16 @@ from django.utils.translation import gettext as _
 from graphql_relay import from_global_id
 from prices import Money as Price
 
-from ... import conf
 from ... import saleor_adapter as saleor
 from ...ledger import selectors
 from ...ledger.models import EntryType, LedgerEntry
+from ...permissions import MANAGE_ORDERS
 from ...referrals import services as referrals
 from ...tiers import services as tiers
 from .. import saleor_types
 from ..core import pagination
 from ..core.access import as_pk, may_see_customer, may_see_customer_id
+from ..core.context import retention_settings, selected_fields
 from ..core.types import choices_enum
 from ..saleor_types import Money, Order
 
@@ -73,7 +74,7 @@ class LoyaltyEntry(graphene.ObjectType):
         user = getattr(info.context, "user", None)
         if order is None or user is None or not user.is_authenticated:
             return None
-        if saleor.order_customer_id(order) == str(user.pk) or user.has_perm("order.manage_orders"):
+        if saleor.order_customer_id(order) == str(user.pk) or user.has_perm(MANAGE_ORDERS):
             return saleor_types.as_order(order)
         return None
 
@@ -138,13 +139,17 @@ class LoyaltyAccount(graphene.ObjectType):
         description="History, newest first.",
     )
 
-    def __init__(self, account, settings, customer_id):
+    def __init__(self, account, info, customer_id):
         super().__init__()
         self._account = account
         self._customer_id = customer_id
-        self._settings = settings
-        self._policy = settings.negative_balance_policy
+        self._info = info
         self._standing = None
+
+    @property
+    def _settings(self):
+        # read only by the fields that need them (tiers, a negative balance's policy)
+        return retention_settings(self._info)
 
     def _tier_standing(self):
         if self._standing is None:
@@ -168,7 +173,12 @@ class LoyaltyAccount(graphene.ObjectType):
         return self._tier_standing().downgrade_due_at
 
     def resolve_points(self, info):
-        return selectors.spendable_points(self._account, policy=self._policy)
+        points = selectors.spendable_points(self._account)
+        if points >= 0:
+            return points  # the negative-balance policy only changes a balance below zero
+        return selectors.spendable_points(
+            self._account, policy=self._settings.negative_balance_policy
+        )
 
     def resolve_pending_points(self, info):
         return self._account.pending_points if self._account else 0
@@ -196,9 +206,11 @@ def resolve_user_loyalty(root, info):
     if not may_see_customer(getattr(info.context, "user", None), root):
         return None
     customer_id = str(root.pk)
-    return LoyaltyAccount(
-        selectors.account_for_customer(customer_id), conf.load_settings(), customer_id
-    )
+    if "expiringPoints" in selected_fields(info):
+        account = selectors.account_with_expiring_points(customer_id)
+    else:
+        account = selectors.account_for_customer(customer_id)
+    return LoyaltyAccount(account, info, customer_id)
 
 
 def user_loyalty_field() -> graphene.Field:

@@ -7,8 +7,9 @@ from __future__ import annotations
 import graphene
 
 from ... import privacy
+from ...permissions import MANAGE_USERS
 from .. import saleor_types
-from ..core.access import MANAGE_USERS, may_see_customer
+from ..core.access import may_see_customer
 
 
 def resolve_user_retention_data(root, info):

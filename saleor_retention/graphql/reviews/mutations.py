@@ -10,12 +10,14 @@ from django.utils.translation import gettext as _
 
 from ... import conf
 from ...errors import RetentionError, RetentionErrorCode
+from ...permissions import MANAGE_PRODUCTS
 from ...reviews import services
 from .. import saleor_types
 from ..core.access import pk_from_global_id
+from ..core.context import retention_settings
 from ..core.mutations import RetentionMutation
 from ..saleor_types import Upload
-from .types import MANAGE_PRODUCTS, ReviewType, viewer_id
+from .types import ReviewType, viewer_id
 
 
 def _review_pk(global_id: str) -> str:
@@ -117,7 +119,7 @@ class ReviewUpdate(RetentionMutation):
         review = services.review_update(
             review_id=_review_pk(id),
             customer_id=viewer_id(info),
-            settings=conf.load_settings(),
+            settings=retention_settings(info),
             rating=input.get("rating"),
             title=input.get("title"),
             body=input.get("body"),
@@ -255,6 +257,6 @@ class ReviewImport(RetentionMutation):
             body=input.get("body"),
             created_at=input.get("created_at"),
             staff_user_id=_staff_id(info),
-            settings=conf.load_settings(),
+            settings=retention_settings(info),
         )
         return cls(review=review, errors=[])

@@ -1,6 +1,6 @@
-"""Reviews in GraphQL: the ``Review`` type, ``Product.reviews`` (a cursor connection),
-``Product.reviewSummary`` (through a dataloader), ``Product.reviewJsonLd``, ``User.reviews``, and the
-staff queries ``reviewModerationQueue`` / ``reviewRequestsDue``, and ``reviewRequest(token)``.
+"""Reviews in GraphQL: the object types (``Review``, its photos, reply and reports,
+``ReviewSummary``, ``ReviewRequest``, ``ReviewRequestInfo``) and their enums. The lists' inputs are
+in filters.py and sorters.py, the resolvers in resolvers.py, the fields in schema.py.
 
 Permissions: staff holding Saleor's ``MANAGE_PRODUCTS`` moderate and see every review; shoppers
 see published reviews plus their own."""
@@ -14,24 +14,19 @@ from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 from graphql_relay import to_global_id
 
-from ... import conf
-from ... import saleor_adapter as saleor
+from ...permissions import MANAGE_PRODUCTS
 from ...reviews import selectors, services
 from ...reviews.models import Review, ReviewRequest, ReviewSource, ReviewStatus
 from .. import saleor_types
-from ..core import pagination
 from ..core.access import (
     as_pk,
     has_permission,
-    pk_from_global_id,
     require_permission,
     signed_in_user,
 )
+from ..core.context import retention_settings
 from ..core.types import choices_enum
 from ..saleor_types import Product
-from .dataloaders import LatestReviewsByProductIdLoader, ProductRatingByProductIdLoader
-
-MANAGE_PRODUCTS = "product.manage_products"
 
 ReviewStatusEnum = choices_enum(
     "ReviewStatus",
@@ -41,6 +36,8 @@ ReviewStatusEnum = choices_enum(
         "by staff (with a reason); REMOVED: taken down by staff."
     ),
 )
+
+
 ReviewSourceEnum = choices_enum(
     "ReviewSource",
     ReviewSource,
@@ -48,20 +45,6 @@ ReviewSourceEnum = choices_enum(
         "VERIFIED: written by a buyer of a shipped order line; UNVERIFIED: by a signed-in "
         "customer who has not bought it (when the store allows it); IMPORTED: brought in by staff."
     ),
-)
-# Saleor's sorters: each field sorts by these columns, all in sortBy's direction (pk last)
-REVIEW_SORT_FIELDS = {
-    "created_at": ["created_at", "pk"],
-    "rating": ["rating", "created_at", "pk"],
-    "helpful_count": ["helpful_count", "created_at", "pk"],
-}
-ReviewSortField = graphene.Enum(
-    "ReviewSortField",
-    [("CREATED_AT", "created_at"), ("RATING", "rating"), ("HELPFUL_COUNT", "helpful_count")],
-    description="When it was written, its rating, or its helpful votes (ties: newest first).",
-)
-ReviewSortingInput = pagination.sorting_input(
-    "ReviewSortingInput", ReviewSortField, "Sort reviews by the selected field."
 )
 
 
@@ -228,197 +211,34 @@ class ReviewType(graphene.ObjectType):
         return list(root.reports.all()) if is_review_staff(info) else None
 
 
-class ReviewFilterInput(graphene.InputObjectType):
-    rating = graphene.Int(description="Only reviews of this many stars.")
-    with_photos = graphene.Boolean(description="Only reviews with a photo.")
-    verified_only = graphene.Boolean(description="Only reviews by verified buyers.")
-
-
-def review_connection():
-    return pagination.connection_type(ReviewType)
-
-
-def _newest_first(rows):
-    return rows.order_by("-created_at", "-pk")
-
-
-def resolve_product_reviews(root, info, filter=None, sort_by=None, **page):
-    filter = filter or {}
-    rows = selectors.product_reviews(
-        product_id=str(root.pk),
-        viewer_id=viewer_id(info),
-        rating=filter.get("rating"),
-        with_photos=bool(filter.get("with_photos")),
-        verified_only=bool(filter.get("verified_only")),
-    )
-    rows = (
-        pagination.sorted_by(rows, sort_by, REVIEW_SORT_FIELDS) if sort_by else _newest_first(rows)
-    )
-    return pagination.paginate(rows, review_connection(), default_first=10, **page)
-
-
-def product_reviews_field() -> graphene.Field:
-    return pagination.connection_field(
-        ReviewType,
-        filter=ReviewFilterInput(),
-        sort_by=ReviewSortingInput(description="Default: newest first (CREATED_AT, DESC)."),
-        description=(
-            "Published reviews of the product, plus the signed-in shopper's own (10 a page "
-            "unless first/last says otherwise)."
-        ),
-        resolver=resolve_product_reviews,
-    )
-
-
 class ReviewRatingCount(graphene.ObjectType):
     rating = graphene.Int(required=True)
     count = graphene.Int(required=True)
 
 
 class ReviewSummary(graphene.ObjectType):
+    """Resolved from the product's stored ``ProductRating`` row (an empty one before the first
+    review). Each field
+    reads the row only when asked: a category page asking for the average and count of 100
+    products builds no histogram objects."""
+
     average_rating = graphene.Float(description="Mean of published ratings; null with none.")
     count = graphene.Int(required=True, description="Published reviews.")
     distribution = graphene.List(
         graphene.NonNull(ReviewRatingCount), required=True, description="1 to 5 stars."
     )
 
+    @staticmethod
+    def resolve_average_rating(root, info):
+        return root.average
 
-def _summary(rating) -> ReviewSummary:
-    if rating is None:
-        return ReviewSummary(
-            average_rating=None,
-            count=0,
-            distribution=[ReviewRatingCount(rating=n, count=0) for n in range(1, 6)],
-        )
-    return ReviewSummary(
-        average_rating=rating.average,
-        count=rating.count,
-        distribution=[ReviewRatingCount(rating=n, count=c) for n, c in rating.distribution()],
-    )
+    @staticmethod
+    def resolve_count(root, info):
+        return root.count
 
-
-def resolve_review_summary(root, info):
-    return ProductRatingByProductIdLoader(info.context).load(str(root.pk)).then(_summary)
-
-
-def product_review_summary_field() -> graphene.Field:
-    return graphene.Field(
-        ReviewSummary,
-        required=True,
-        description="Average, count and 1-5 distribution of the published reviews.",
-        resolver=resolve_review_summary,
-    )
-
-
-def json_ld(product: Any, rating, reviews: list[Review]) -> dict[str, Any]:
-    """schema.org Product with AggregateRating and Review (Google's review snippets need
-    bestRating and worstRating; anchors.md: all-in-one-schemaorg#241)."""
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "Product",
-        "name": product.name,
-    }
-    if rating is not None and rating.count > 0:
-        data["aggregateRating"] = {
-            "@type": "AggregateRating",
-            "ratingValue": f"{rating.average:.2f}".rstrip("0").rstrip("."),
-            "reviewCount": str(rating.count),
-            "bestRating": "5",
-            "worstRating": "1",
-        }
-    if reviews:
-        data["review"] = [
-            {
-                "@type": "Review",
-                "author": {
-                    "@type": "Person",
-                    "name": str(ReviewType.resolve_author_name(review, None)),
-                },
-                "datePublished": (review.published_at or review.created_at).date().isoformat(),
-                "name": review.title,
-                "reviewBody": review.body,
-                "reviewRating": {
-                    "@type": "Rating",
-                    "ratingValue": str(review.rating),
-                    "bestRating": "5",
-                    "worstRating": "1",
-                },
-            }
-            for review in reviews
-        ]
-    return data
-
-
-def resolve_review_json_ld(root, info):
-    from promise import Promise
-
-    key = str(root.pk)
-    rating = ProductRatingByProductIdLoader(info.context).load(key)
-    reviews = LatestReviewsByProductIdLoader(info.context).load(key)
-    # JSONString encodes the dict
-    return Promise.all([rating, reviews]).then(lambda both: json_ld(root, both[0], both[1]))
-
-
-def product_review_json_ld_field() -> graphene.Field:
-    return graphene.Field(
-        saleor_types.JSONString,
-        required=True,
-        description=(
-            "schema.org Product markup with AggregateRating (none while there is no published "
-            "review) and the latest published reviews, for a "
-            '<script type="application/ld+json"> tag.'
-        ),
-        resolver=resolve_review_json_ld,
-    )
-
-
-def resolve_user_reviews(root, info, **page):
-    me = viewer_of(info)
-    if me is None or (me.pk != root.pk and not is_review_staff(info)):
-        return pagination.empty(review_connection())
-    rows = selectors.customer_reviews(str(root.pk))
-    return pagination.paginate(rows, review_connection(), **page)
-
-
-def user_reviews_field() -> graphene.Field:
-    return pagination.connection_field(
-        ReviewType,
-        description=(
-            "The customer's reviews in every status, newest first (their own, or staff; else "
-            "empty)."
-        ),
-        resolver=resolve_user_reviews,
-    )
-
-
-class ReviewModerationFilterInput(graphene.InputObjectType):
-    status = graphene.List(graphene.NonNull(ReviewStatusEnum), description="Any of these.")
-    product = graphene.ID(description="One product's reviews.")
-
-
-def resolve_moderation_queue(root, info, filter=None, sort_by=None, **page):
-    require_staff(info)
-    filter = filter or {}
-    statuses = [getattr(s, "value", s) for s in filter.get("status") or []]
-    product_id = None
-    if filter.get("product"):
-        product_id = pk_from_global_id(filter["product"], "Product") or "-"
-    rows = selectors.moderation_list(statuses=statuses or None, product_id=product_id)
-    if sort_by:
-        rows = pagination.sorted_by(rows, sort_by, REVIEW_SORT_FIELDS)
-    return pagination.paginate(rows, review_connection(), **page)
-
-
-def review_moderation_queue_field() -> graphene.Field:
-    return pagination.connection_field(
-        ReviewType,
-        filter=ReviewModerationFilterInput(),
-        sort_by=ReviewSortingInput(description="Default: oldest first (CREATED_AT, ASC)."),
-        description=(
-            "Staff (MANAGE_PRODUCTS): reviews oldest first, with their photos, to moderate."
-        ),
-        resolver=resolve_moderation_queue,
-    )
+    @staticmethod
+    def resolve_distribution(root, info):
+        return [ReviewRatingCount(rating=n, count=c) for n, c in root.distribution()]
 
 
 class ReviewRequestType(graphene.ObjectType):
@@ -442,10 +262,7 @@ class ReviewRequestType(graphene.ObjectType):
         pk = as_pk(id)
         if pk is None or not is_review_staff(info):
             return None
-        row = ReviewRequest.objects.filter(pk=pk).first()
-        if row is not None:
-            with_form_urls([row])
-        return row
+        return ReviewRequest.objects.filter(pk=pk).first()
 
     @staticmethod
     def resolve_order_id(root, info):
@@ -465,35 +282,7 @@ class ReviewRequestType(graphene.ObjectType):
 
     @staticmethod
     def resolve_form_url(root, info):
-        return root.form_url  # set by the list's resolver (settings read once per request)
-
-
-def with_form_urls(rows: list[ReviewRequest]) -> None:
-    settings = conf.load_settings()  # once per page
-    for row in rows:
-        row.form_url = services.review_form_url(row.order_line_id, settings)
-
-
-def resolve_review_requests_due(root, info, **page):
-    require_staff(info)
-    return pagination.paginate(
-        selectors.due_requests(),
-        pagination.connection_type(ReviewRequestType),
-        default_first=pagination.PAGE_LIMIT,
-        on_page=with_form_urls,
-        **page,
-    )
-
-
-def review_requests_due_field() -> graphene.Field:
-    return pagination.connection_field(
-        ReviewRequestType,
-        description=(
-            "Staff (MANAGE_PRODUCTS): review requests whose day has come, for lines not yet "
-            "reviewed, the earliest due first (sending them is the messaging's job)."
-        ),
-        resolver=resolve_review_requests_due,
-    )
+        return services.review_form_url(root.order_line_id, retention_settings(info))
 
 
 class ReviewRequestInfo(graphene.ObjectType):
@@ -501,27 +290,3 @@ class ReviewRequestInfo(graphene.ObjectType):
     product_name = graphene.String(required=True)
     variant_name = graphene.String(required=True)
     already_reviewed = graphene.Boolean(required=True)
-
-
-def resolve_review_request(root, info, token):
-    line_id = services.order_line_from_token(token)
-    line = saleor.order_line_for_review(line_id) if line_id else None
-    if line is None:
-        return None
-    from saleor.product.models import Product as ProductModel
-
-    return ReviewRequestInfo(
-        product=saleor_types.as_product(ProductModel.objects.filter(pk=line.product_id).first()),
-        product_name=line.product_name,
-        variant_name=line.variant_name,
-        already_reviewed=Review.objects.filter(order_line_id=line.line_id).exists(),
-    )
-
-
-def review_request_field() -> graphene.Field:
-    return graphene.Field(
-        ReviewRequestInfo,
-        token=graphene.String(required=True, description="The token from the review link."),
-        description="What a review link is for (null when the token is not valid).",
-        resolver=resolve_review_request,
-    )
