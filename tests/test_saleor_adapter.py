@@ -1,6 +1,7 @@
 """The version adapter on Saleor 2.10.1: plain values out of real Saleor objects; hooks in the
 3.x calling convention; the entry point Saleor 2.11+/3.x discover plugins by."""
 
+from datetime import UTC
 from decimal import Decimal
 from importlib.metadata import entry_points
 
@@ -144,8 +145,8 @@ def test_both_saleor_lines_answer_the_same_questions():
 
     # then each defines what the other does, so the package imports either line alike
     assert public(saleor2) == public(saleor3)
-    # and 3.x says plainly that it builds no customer files yet
-    assert saleor3.insight_supported() is False
+    # and both build the customer files
+    assert saleor2.insight_supported() is True and saleor3.insight_supported() is True
 
 
 def test_the_saleor_3_line_imports_without_saleor_3_and_knows_its_order_ids():
@@ -227,3 +228,100 @@ def test_graphql_roots_are_the_models_themselves_on_saleor_2_10(retention_on):
     assert saleor_types.as_product(product) is product
     assert saleor_types.as_checkout(None) is None
     assert saleor_types.graphql_view_kwargs() == {}
+
+
+# --- Saleor 3.x refunds: the rule that counts each once, on plain rows --------------------------
+
+
+def _refund_rows():
+    from datetime import datetime, timedelta
+
+    from saleor_retention.saleor_adapter.transaction_refunds import (
+        GrantedRefundRow,
+        RefundEventRow,
+    )
+
+    start = datetime(2026, 12, 1, tzinfo=UTC)
+
+    def event(pk, minutes, kind="refund_success", psp="", amount="4.00", grant=None, txn="t1"):
+        return RefundEventRow(
+            pk=pk,
+            transaction_id=txn,
+            type=kind,
+            psp_reference=psp,
+            amount=Decimal(amount),
+            currency="USD",
+            created=start + timedelta(minutes=minutes),
+            granted_refund_id=grant,
+        )
+
+    def grant(pk, minutes, status="success", amount="6.00"):
+        return GrantedRefundRow(
+            pk=pk,
+            status=status,
+            amount=Decimal(amount),
+            currency="USD",
+            created=start + timedelta(minutes=minutes),
+        )
+
+    return event, grant
+
+
+def test_a_granted_refund_and_its_refund_event_count_once():
+    # given a granted refund processed by the payment app (its success event linked to it)
+    from saleor_retention.saleor_adapter.transaction_refunds import merge_refunds
+
+    event, grant = _refund_rows()
+    events = [event(11, 2, psp="psp-1", amount="6.00", grant=7)]
+
+    # when the refunds are merged
+    refunds = merge_refunds("o1", events=events, granted=[grant(7, 1)])
+
+    # then the money back is the event's, once; the grant adds nothing
+    assert [(r.refund_id, r.amount) for r in refunds] == [("transaction-event-11", Decimal("6.00"))]
+
+
+def test_every_path_of_a_saleor_3_refund_is_read_and_named_by_its_first_row():
+    from saleor_retention.saleor_adapter.facts import RefundFacts
+    from saleor_retention.saleor_adapter.transaction_refunds import merge_refunds
+
+    event, grant = _refund_rows()
+    legacy = RefundFacts("order-event-5", "o1", Decimal("1.00"), "USD", event(0, 9).created)
+    events = [
+        event(1, 1, amount="3.00"),  # transactionUpdate(amountRefunded: 3): no PSP reference
+        event(2, 2, amount="-1.00"),  # amountRefunded lowered to 2: not a refund
+        event(3, 3, psp="r-1"),  # transactionEventReport REFUND_SUCCESS
+        event(4, 4, psp="r-1"),  # the same PSP refund reported again
+        event(5, 5, psp="r-2", txn="t2"),  # transactionRequestAction's answer, another transaction
+        event(6, 6, psp="r-3", amount="2.00"),  # reported, then failed at the PSP
+        event(7, 7, kind="refund_failure", psp="r-3", amount="2.00"),
+    ]
+    grants = [
+        grant(8, 8),
+        grant(9, 8, status="pending"),
+        grant(10, 8, status="success", amount="0"),
+    ]
+
+    refunds = merge_refunds("o1", events=events, granted=grants, payment_refunds=[legacy])
+
+    assert [(r.refund_id, r.amount) for r in refunds] == [
+        ("transaction-event-1", Decimal("3.00")),
+        ("transaction-event-3", Decimal("4.00")),
+        ("transaction-event-5", Decimal("4.00")),
+        ("granted-refund-8", Decimal("6.00")),  # done with no refund event of its own
+        ("order-event-5", Decimal("1.00")),
+    ]
+    # and merging again (a replay) names the same refunds
+    again = merge_refunds("o1", events=reversed(events), granted=grants, payment_refunds=[legacy])
+    assert again == refunds
+
+
+def test_a_refund_event_with_the_same_reference_on_another_transaction_is_its_own_refund():
+    from saleor_retention.saleor_adapter.transaction_refunds import merge_refunds
+
+    event, _grant = _refund_rows()
+    events = [event(1, 1, psp="r-1", txn="t1"), event(2, 2, psp="r-1", txn="t2")]
+
+    refunds = merge_refunds("o1", events=events, granted=[])
+
+    assert [r.refund_id for r in refunds] == ["transaction-event-1", "transaction-event-2"]

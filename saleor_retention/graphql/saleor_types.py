@@ -13,6 +13,7 @@ they differ between Saleor lines.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import graphene
@@ -95,3 +96,52 @@ def graphql_view_kwargs() -> dict[str, Any]:
     except ImportError:  # Saleor 2.10
         return {}
     return {"backend": backend}
+
+
+# --- errors and permissions in the running Saleor's conventions --------------------------------
+
+try:  # Saleor 3.x: every mutation error type extends its ``Error`` (field, message)
+    from saleor.graphql.core.types.common import Error as ErrorBase
+except ImportError:  # Saleor 2.10: the plugin's own type, as before
+    ErrorBase = graphene.ObjectType
+
+
+def _permission_enums(permissions: Iterable[str]) -> list[Any] | None:
+    """Saleor 3.x's permission enums (``saleor.permission.enums``) for Django permission names
+    ("account.manage_users" -> ``AccountPermissions.MANAGE_USERS``); None on 2.10, which has none.
+    The names are the enums' values, so the plugin's modules keep naming them as strings."""
+    try:
+        from saleor.permission.enums import get_permissions_enum_dict
+    except ImportError:  # Saleor 2.10
+        return None
+    by_value = {enum.value: enum for enum in get_permissions_enum_dict().values()}
+    return [by_value[name] for name in permissions]
+
+
+def requestor_has_one_of(context: Any, permissions: Iterable[str]) -> bool:
+    """Whether the signed-in, active staff member holds one of ``permissions``; on Saleor 3.x
+    through its own check with its enums. Apps are not let in: the plugin's staff actions
+    record the staff member who took them."""
+    permissions = tuple(permissions)
+    if not permissions:
+        return True
+    user = getattr(context, "user", None)
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    enums = _permission_enums(permissions)
+    if enums is None:  # Saleor 2.10
+        return any(user.has_perm(p) for p in permissions)
+    from saleor.permission.utils import has_one_of_permissions
+
+    return bool(has_one_of_permissions(user, enums))
+
+
+def permissions_note(permissions: Iterable[str]) -> str:
+    """Saleor 3.x's line under a guarded field's description ("Requires one of the following
+    permissions: MANAGE_USERS."); nothing on 2.10, whose schema stays as it was."""
+    enums = _permission_enums(tuple(permissions))
+    if not enums:
+        return ""
+    from saleor.permission.utils import message_one_of_permissions_required
+
+    return str(message_one_of_permissions_required(enums))

@@ -382,13 +382,20 @@ def _positional(sql_text: str) -> str:
     return re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m.group(1)) + 1}", sql_text)
 
 
+def _backend_pid(raw: Any) -> int:
+    # psycopg2 (Saleor 2.10) asks the connection; psycopg 3 (Saleor 3.x) keeps it in ``info``
+    info = getattr(raw, "info", None)
+    pid = getattr(info, "backend_pid", None)
+    return int(pid) if pid is not None else int(raw.get_backend_pid())
+
+
 def _refresh_one(cursor: Any, values: dict[str, Any]) -> Outcome:
     # The scratch tables are transactional (a rolled-back transaction drops them if it created
     # them) while prepared statements are not; PostgreSQL re-resolves a prepared statement's
     # tables when they change, so ensuring the tables on every call keeps both valid.
     cursor.execute(_SCRATCH)
     raw = cursor.connection
-    key = (id(raw), raw.get_backend_pid())
+    key = (id(raw), _backend_pid(raw))
     if key not in _prepared_on:
         cursor.execute(
             "SELECT name FROM pg_prepared_statements WHERE name = ANY(%s)", [list(_ONE_CUSTOMER)]

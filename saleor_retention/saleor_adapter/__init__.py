@@ -693,6 +693,7 @@ def _line_facts(line: Any) -> ReviewableLineFacts | None:
         variant_id=str(variant.pk),
         variant_name=line.variant_name or variant.name or "",
         quantity_fulfilled=int(line.quantity_fulfilled),
+        channel=order_channel(order),
     )
 
 

@@ -148,3 +148,4 @@ class ReviewableLineFacts:
     variant_id: str
     variant_name: str
     quantity_fulfilled: int
+    channel: str | None = None  # the order's channel (3.x): Saleor's Product type prices in it

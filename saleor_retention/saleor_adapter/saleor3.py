@@ -14,6 +14,11 @@ from decimal import Decimal
 from typing import Any
 
 from .facts import ZERO, RefundFacts
+from .tables import db_table
+from .transaction_refunds import GRANTED_REFUND_DONE as _GRANTED_REFUND_DONE
+from .transaction_refunds import REFUND_FAILURE as _REFUND_FAILURE
+from .transaction_refunds import REFUND_SUCCESS as _REFUND_SUCCESS
+from .transaction_refunds import GrantedRefundRow, RefundEventRow, merge_refunds
 
 ORDER_CREATED_AT = "created_at"
 
@@ -25,9 +30,7 @@ _EVER_CHARGED_PAYMENT_STATUSES = (
     "partially-refunded",
     "fully-refunded",
 )
-_REFUND_SUCCESS = "refund_success"  # TransactionEventType.REFUND_SUCCESS
 _CHARGE_SUCCESS = "charge_success"  # TransactionEventType.CHARGE_SUCCESS
-_GRANTED_REFUND_DONE = "success"  # OrderGrantedRefundStatus.SUCCESS
 
 
 def is_order_id(value: Any) -> bool:
@@ -94,49 +97,44 @@ def ever_charged(orders: Any) -> bool:
 
 
 def order_refunds(order: Any) -> list[RefundFacts]:
-    """Every refund of the order, oldest first, each once:
-
-    - a successful refund event of one of the order's transactions (``transactionUpdate`` /
-      ``transactionCreate`` raising ``amountRefunded``, ``transactionEventReport``, the outcome of
-      ``transactionRequestAction`` or of a granted refund sent to the payment app): money back;
-    - a granted refund marked done that no such event records (so it is not counted twice);
-    - a ``payment_refunded`` order event: ``orderRefund`` on a legacy payment gateway.
-
-    The keys name the Saleor row, so a replay finds the same refunds. A manual adjustment that
-    lowers the refunded amount (a negative refund event) is not taken as a refund.
-    """
+    """Every refund of the order, oldest first, each once: transaction refund events, granted
+    refunds done without one, and legacy payments' ``payment_refunded`` order events (the rule
+    is ``transaction_refunds.merge_refunds``). A manual adjustment that lowers the refunded
+    amount (a negative refund event) is not taken as a refund."""
     from saleor.order import OrderEvents
     from saleor.payment.models import TransactionEvent
 
-    refunds = [
-        RefundFacts(
-            refund_id=f"transaction-event-{event.pk}",
-            order_id=str(order.pk),
+    events = [
+        RefundEventRow(
+            pk=event.pk,
+            transaction_id=str(event.transaction_id),
+            type=event.type,
+            psp_reference=event.psp_reference or "",
             amount=Decimal(event.amount_value),
             currency=event.currency,
             created=event.created_at,
+            granted_refund_id=event.related_granted_refund_id,
         )
         for event in TransactionEvent.objects.filter(
             transaction__order_id=order.pk,
-            type=_REFUND_SUCCESS,
+            type__in=(_REFUND_SUCCESS, _REFUND_FAILURE),
             include_in_calculations=True,
-            amount_value__gt=0,
         )
     ]
-    granted = order.granted_refunds.filter(status=_GRANTED_REFUND_DONE).exclude(
-        transaction_events__type=_REFUND_SUCCESS
-    )
-    refunds += [
-        RefundFacts(
-            refund_id=f"granted-refund-{grant.pk}",
-            order_id=str(order.pk),
+    # a granted refund is done only through a success event linked to it: that event counts
+    granted = [
+        GrantedRefundRow(
+            pk=grant.pk,
+            status=grant.status,
             amount=Decimal(grant.amount_value),
             currency=grant.currency,
             created=grant.created_at,
         )
-        for grant in granted
+        for grant in order.granted_refunds.filter(status=_GRANTED_REFUND_DONE).exclude(
+            transaction_events__type=_REFUND_SUCCESS
+        )
     ]
-    refunds += [
+    payments = [
         RefundFacts(
             refund_id=f"order-event-{event.pk}",
             order_id=str(order.pk),
@@ -146,7 +144,7 @@ def order_refunds(order: Any) -> list[RefundFacts]:
         )
         for event in order.events.filter(type=OrderEvents.PAYMENT_REFUNDED)
     ]
-    return sorted(refunds, key=lambda refund: (refund.created, refund.refund_id))
+    return merge_refunds(str(order.pk), events=events, granted=granted, payment_refunds=payments)
 
 
 def orders_refunded_since(since: datetime) -> list[str]:
@@ -304,15 +302,53 @@ def order_gift_card_discount(order: Any) -> Decimal:
     return taken
 
 
-# --- insight: not on 3.x yet ---------------------------------------------------------------------
+# --- insight: the paid orders as SQL ------------------------------------------------------------
+#
+# Paid (Saleor 3.x), the same rule as on 2.10: a real order (not a draft, not cancelled, not an
+# expired unpaid one) whose money taken at some point (Saleor's ``total_charged_amount``, which
+# refunds lower, plus what was refunded since) covers its total, and that is not refunded in
+# full. Its spend is the total minus what was refunded. Refunded money: the transactions'
+# ``refunded_value`` (Saleor's sum of their refund events, granted refunds sent to the payment
+# app included) and the successful refunds of legacy payments.
 
 
 def insight_supported() -> bool:
-    """Not yet: 3.x's paid rule (``charge_status``, transaction and granted refunds) is still to
-    be written as SQL; ``insight.services`` and ``insight.tasks`` skip the files, and the
-    insight queries answer with an error instead of numbers."""
-    return False
+    """The customer files are built on 3.x too."""
+    return True
 
 
 def insight_paid_orders_sql(*, one_customer: bool = False) -> str:
-    raise NotImplementedError("insight on Saleor 3.x: read charge_status and its refunds")
+    """Columns: order_id (a UUID here), customer_id, created, currency, spent, language_code."""
+    orders, items = db_table("order.Order"), db_table("payment.TransactionItem")
+    payments, transactions = db_table("payment.Payment"), db_table("payment.Transaction")
+    payment_refunds = f"""FROM {payments} p JOIN {transactions} t ON t.payment_id = p.id
+        WHERE t.kind = 'refund' AND t.is_success"""
+    if one_customer:
+        mine = "AND o.user_id = %(customer_id)s"
+        # one customer's few orders: each one's refunds looked up through the order indexes
+        money_source = f"""CROSS JOIN LATERAL (
+            SELECT COALESCE((SELECT SUM(refunded_value) FROM {items} WHERE order_id = o.id), 0)
+                 + COALESCE((SELECT SUM(t.amount) {payment_refunds} AND p.order_id = o.id), 0)
+                 AS refunded
+        ) money"""
+    else:
+        mine = ""
+        money_source = f"""LEFT JOIN (
+            SELECT order_id, SUM(refunded) AS refunded FROM (
+                SELECT order_id, SUM(refunded_value) AS refunded FROM {items}
+                WHERE order_id IS NOT NULL GROUP BY order_id
+                UNION ALL
+                SELECT p.order_id, SUM(t.amount) {payment_refunds} GROUP BY p.order_id
+            ) both_kinds GROUP BY order_id
+        ) money ON money.order_id = o.id"""
+    refunded = "COALESCE(money.refunded, 0)"
+    return f"""
+        SELECT o.id AS order_id, o.user_id AS customer_id, o.{ORDER_CREATED_AT} AS created,
+               o.currency, o.total_gross_amount - {refunded} AS spent, o.language_code
+        FROM {orders} o
+        {money_source}
+        WHERE o.user_id IS NOT NULL {mine}
+          AND o.status NOT IN ('draft', 'canceled', 'expired')
+          AND o.total_charged_amount + {refunded} >= o.total_gross_amount
+          AND ({refunded} < o.total_gross_amount OR o.total_gross_amount = 0)
+    """

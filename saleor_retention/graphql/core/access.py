@@ -20,8 +20,9 @@ def signed_in_user(info: Any) -> Any | None:
 
 
 def has_permission(info: Any, permission: str) -> bool:
-    user = signed_in_user(info)
-    return bool(user and user.has_perm(permission))
+    from ..saleor_types import requestor_has_one_of
+
+    return requestor_has_one_of(info.context, (permission,))
 
 
 def require_permission(info: Any, permission: str) -> None:

@@ -6,9 +6,11 @@ from typing import Any
 
 import graphene
 from django.utils.translation import gettext as _
+from graphene.utils.trim_docstring import trim_docstring
 
 from ...errors import RetentionError as DomainError
 from ...errors import RetentionErrorCode
+from .. import saleor_types
 from .types import RetentionError
 
 
@@ -46,11 +48,16 @@ class RetentionMutation(graphene.Mutation):
         abstract = True
 
     @classmethod
+    def __init_subclass_with_meta__(cls, description: str | None = None, **options: Any) -> None:
+        # Saleor 3.x lists a guarded mutation's permissions under its description; 2.10 does not
+        note = saleor_types.permissions_note(cls.permissions)
+        if note:
+            description = (description or trim_docstring(cls.__doc__) or "") + note
+        super().__init_subclass_with_meta__(description=description, **options)
+
+    @classmethod
     def has_permission(cls, context: Any) -> bool:
-        if not cls.permissions:
-            return True
-        user = getattr(context, "user", None)
-        return bool(user and user.is_active and any(user.has_perm(p) for p in cls.permissions))
+        return saleor_types.requestor_has_one_of(context, cls.permissions)
 
     @classmethod
     def mutate(cls, root: Any, info: Any, **data: Any) -> Any:

@@ -1,13 +1,15 @@
 import graphene
 
 from ...errors import RetentionErrorCode as DomainErrorCode
+from ..saleor_types import ErrorBase
 
 RetentionErrorCode = graphene.Enum.from_enum(
     DomainErrorCode, description="Why a retention mutation refused its input."
 )
 
 
-class RetentionError(graphene.ObjectType):
+# On Saleor 3.x a subtype of Saleor's ``Error``, as every 3.x mutation error type is.
+class RetentionError(ErrorBase):
     field = graphene.String(
         description="The input field the error is about; null when it concerns the whole input."
     )

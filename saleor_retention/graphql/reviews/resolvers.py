@@ -107,7 +107,9 @@ def resolve_review_request(root, info, token):
     from saleor.product.models import Product as ProductModel
 
     return ReviewRequestInfo(
-        product=saleor_types.as_product(ProductModel.objects.filter(pk=line.product_id).first()),
+        product=saleor_types.as_product(
+            ProductModel.objects.filter(pk=line.product_id).first(), line.channel
+        ),
         product_name=line.product_name,
         variant_name=line.variant_name,
         already_reviewed=Review.objects.filter(order_line_id=line.line_id).exists(),
