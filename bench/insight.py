@@ -1,12 +1,10 @@
 """``python -m bench.insight``: synthetic history in Saleor's own tables, then the insight
 targets (issue 12) measured on it.
 
-Generator: one real order is placed through Saleor's GraphQL (plugin off) and becomes the
-template; customers, orders, lines and payments are then copied from its rows inside PostgreSQL
-(``INSERT ... SELECT`` over ``generate_series``: every column Saleor requires comes from the
-template, only ids, e-mails, dates, amounts and links change), so no row passes through Python
-and any Saleor 2.10 column set works. Orders spread over three years, customers drawn with a
-skew (a few order often, most once or twice), ten categories.
+Generator (``bench.insight_data``): one real order placed through Saleor's GraphQL (plugin
+off) is the template; customers, orders, lines and payments are its rows with ids, e-mails,
+dates, amounts and links replaced, streamed in chunks into Saleor's tables with COPY (memory
+flat). Orders spread over three years, customers drawn with a skew, ten categories.
 
 Measures: the set-based rebuild of every file, stage, RFM score and segment count (run twice:
 the first writes every file, the second is the nightly shape); the per-customer loop (the order
@@ -14,9 +12,12 @@ event's update, one customer per transaction) on a slice, with its median (the i
 update target) and the ratio to the set-based cost per customer; each analytics query; the
 process's peak memory before and after the rebuild.
 
-Sizes: ``BENCH_INSIGHT_CUSTOMERS`` (default 1,000,000), ``BENCH_INSIGHT_ORDERS`` (5,000,000),
-``BENCH_INSIGHT_SLICE`` (10,000); database ``BENCH_INSIGHT_DATABASE_URL`` (default
-``saleor_retention_bench_insight``), filled once and reused while it holds enough orders.
+Sizes: ``BENCH_INSIGHT_CUSTOMERS`` (default 20,000), ``BENCH_INSIGHT_ORDERS`` (100,000),
+``BENCH_INSIGHT_SLICE`` (2,000), so a run takes a few minutes; the issue's full size is
+``BENCH_INSIGHT_CUSTOMERS=1000000 BENCH_INSIGHT_ORDERS=5000000 BENCH_INSIGHT_SLICE=10000``
+(use its own database, e.g. ``saleor_retention_bench_insight_big``); database ``BENCH_INSIGHT_DATABASE_URL`` (default
+``saleor_retention_bench_insight``), filled once and reused while it holds enough orders
+(``--generate-only`` stops after filling it).
 """
 
 from __future__ import annotations
@@ -30,15 +31,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlparse
 
-CUSTOMERS = int(os.environ.get("BENCH_INSIGHT_CUSTOMERS", "1000000"))
-ORDERS = int(os.environ.get("BENCH_INSIGHT_ORDERS", "5000000"))
-SLICE = int(os.environ.get("BENCH_INSIGHT_SLICE", "10000"))
+CUSTOMERS = int(os.environ.get("BENCH_INSIGHT_CUSTOMERS", "20000"))
+ORDERS = int(os.environ.get("BENCH_INSIGHT_ORDERS", "100000"))
+SLICE = int(os.environ.get("BENCH_INSIGHT_SLICE", "2000"))
 DATABASE_URL = os.environ.get(
     "BENCH_INSIGHT_DATABASE_URL",
     "postgres://postgres@127.0.0.1:5432/saleor_retention_bench_insight",
 )
-CATEGORIES = 10
-EMAIL_PREFIX = "bench-insight-"
 
 
 def configure() -> str:
@@ -50,135 +49,6 @@ def configure() -> str:
     os.environ["DEBUG"] = "False"
     os.environ["CELERY_BROKER_URL"] = ""
     return name
-
-
-def _columns(cursor, table: str) -> list[str]:
-    from django.db import connection
-
-    return [c.name for c in connection.introspection.get_table_description(cursor, table)]
-
-
-def _copy_rows(cursor, table: str, *, source: str, overrides: dict[str, str]) -> int:
-    """INSERT every column of ``table`` from ``source`` (a FROM clause aliasing the template row
-    as ``t``), taking ``overrides`` (column -> SQL expression) instead; ``id`` from the sequence."""
-    columns = [c for c in _columns(cursor, table) if c != "id"]
-    values = [overrides.get(c, f"t.{c}") for c in columns]
-    cursor.execute(
-        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source}"
-    )
-    return cursor.rowcount
-
-
-def generate(driver, store) -> None:
-    from django.db import connection, transaction
-    from saleor.account.models import User
-    from saleor.order.models import Order, OrderLine
-    from saleor.payment.models import Payment
-
-    from saleor_retention_site.store import add_product
-
-    variants = [store.variant_id] + [
-        add_product(slug=f"bench-item-{i}", category_slug=f"bench-cat-{i}", price=Decimal("20"))
-        for i in range(1, CATEGORIES)
-    ]
-    driver.account_register("bench-template@example.com")
-    token = driver.token_create("bench-template@example.com", "customer-password")
-    order_gid = driver.buy(email="bench-template@example.com", token=token)["id"]
-    from saleor_retention_site.driver import pk_of
-
-    template = Order.objects.get(pk=pk_of(order_gid))
-    line = OrderLine.objects.filter(order=template).first()
-    payment = Payment.objects.filter(order=template).first()
-    started = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
-        users = _copy_rows(
-            cursor,
-            User._meta.db_table,
-            source=f"{User._meta.db_table} t, generate_series(1, {CUSTOMERS}) g "
-            f"WHERE t.id = {template.user_id}",
-            overrides={
-                "email": f"'{EMAIL_PREFIX}' || g || '@example.com'",
-                "date_joined": "now() - interval '3 years' - interval '30 days'",
-                "default_billing_address_id": "NULL",
-                "default_shipping_address_id": "NULL",
-                "token": "md5(g::text || random()::text)"
-                if "token" in _columns(cursor, User._meta.db_table)
-                else "t.token",
-            },
-        )
-        cursor.execute(
-            f"""CREATE TEMP TABLE bench_users AS
-                SELECT id, row_number() OVER (ORDER BY id) AS rn FROM {User._meta.db_table}
-                WHERE email LIKE '{EMAIL_PREFIX}%%'"""
-        )
-        cursor.execute("CREATE UNIQUE INDEX ON bench_users (rn)")
-        # skewed customers: 1 + floor(N * r^1.3) puts more orders on the first customers (at
-        # 1M customers and 5M orders the first has about 120, the median customer 3)
-        orders = _copy_rows(
-            cursor,
-            Order._meta.db_table,
-            source=f"""{Order._meta.db_table} t,
-                LATERAL (SELECT g, random() AS r1, random() AS r2, random() AS r3
-                         FROM generate_series(1, {ORDERS}) g) s
-                JOIN bench_users u ON u.rn = 1 + floor({CUSTOMERS} * power(s.r1, 1.3))::bigint
-                WHERE t.id = {template.pk}""",
-            overrides={
-                "user_id": "u.id",
-                "user_email": "''",
-                "created": "now() - s.r2 * interval '3 years'",
-                "token": "md5(s.g::text || s.r3::text)",
-                "total_gross_amount": "round((10 + s.r3 * 290)::numeric, 2)",
-                "total_net_amount": "round((10 + s.r3 * 290)::numeric, 2)",
-                "voucher_id": "NULL",
-                "status": "'unfulfilled'",
-            },
-        )
-        cursor.execute(
-            f"""CREATE TEMP TABLE bench_orders AS SELECT id, total_gross_amount,
-                    (id % {len(variants)}) AS variant_slot
-                FROM {Order._meta.db_table} WHERE id > {template.pk}"""
-        )
-        cursor.execute(
-            "CREATE TEMP TABLE bench_variants (slot int, id int); "
-            + "; ".join(
-                f"INSERT INTO bench_variants VALUES ({slot}, {vid})"
-                for slot, vid in enumerate(variants)
-            )
-        )
-        _copy_rows(
-            cursor,
-            OrderLine._meta.db_table,
-            source=f"""{OrderLine._meta.db_table} t, bench_orders o
-                JOIN bench_variants v ON v.slot = o.variant_slot WHERE t.id = {line.pk}""",
-            overrides={
-                "order_id": "o.id",
-                "variant_id": "v.id",
-                "quantity": "1",
-                "quantity_fulfilled": "0",
-                "unit_price_gross_amount": "o.total_gross_amount",
-                "unit_price_net_amount": "o.total_gross_amount",
-            },
-        )
-        _copy_rows(
-            cursor,
-            Payment._meta.db_table,
-            source=f"{Payment._meta.db_table} t, bench_orders o WHERE t.id = {payment.pk}",
-            overrides={
-                "order_id": "o.id",
-                "checkout_id": "NULL",
-                "total": "o.total_gross_amount",
-                "captured_amount": "o.total_gross_amount",
-                "charge_status": "'fully-charged'",
-            },
-        )
-        cursor.execute("DROP TABLE bench_users, bench_orders, bench_variants")
-    for table in (User, Order, OrderLine, Payment):
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {table._meta.db_table}")
-    print(
-        f"bench: generated {users:,} customers and {orders:,} paid orders "
-        f"in {time.perf_counter() - started:.1f} s"
-    )
 
 
 def peak_mb() -> float:
@@ -195,6 +65,7 @@ def main() -> int:
     from django.db.models.functions import Mod
     from django.test import Client
 
+    from bench.insight_data import generate
     from saleor_retention.conf import load_settings
     from saleor_retention.insight import analytics, services
     from saleor_retention.insight.models import CustomerFile
@@ -213,9 +84,15 @@ def main() -> int:
         cursor.execute("SELECT COUNT(*) FROM order_order")
         (existing,) = cursor.fetchone()
     if existing < ORDERS:
-        generate(driver, store)
+        generated = generate(driver, store, customers=CUSTOMERS, orders=ORDERS)
+        print(
+            f"bench: generated {generated.customers:,} customers and {generated.orders:,} paid "
+            f"orders with COPY in {generated.seconds:.1f} s"
+        )
     else:
         print(f"bench: reusing {existing:,} orders in {database}")
+    if "--generate-only" in sys.argv:
+        return 0
     settings = load_settings()
 
     memory_before = peak_mb()
