@@ -314,5 +314,9 @@ def insight_supported() -> bool:
     return False
 
 
-def insight_paid_orders_sql(*, one_customer: bool = False) -> str:
+def insight_paid_orders_sql(*, one_customer: bool = False, among: str | None = None) -> str:
     raise NotImplementedError("insight on Saleor 3.x: read charge_status and its refunds")
+
+
+def insight_touched_customers_sql() -> str:
+    raise NotImplementedError("insight on Saleor 3.x: read its order and payment timestamps")
