@@ -222,3 +222,36 @@ def test_a_nightly_run_recomputes_only_changed_customers_and_agrees_with_a_full_
         assert full.full and full.files == 3
         assert files_now() == nightly
         assert StageChange.objects.count() == changes
+
+
+def test_heavy_reads_go_through_the_replica_alias_when_one_is_configured(db, settings):
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    from saleor_retention.insight import selectors
+    from saleor_retention.insight.models import CustomerFile
+
+    # given a second alias pointing at the same database, named as Saleor 3.x names its replica
+    connections.databases["replica"] = {**connections.databases["default"]}
+    try:
+        settings.DATABASE_CONNECTION_REPLICA_NAME = "replica"
+        assert selectors.read_alias() == "replica"
+
+        # when the analytics and a segment's count are read
+        with (
+            CaptureQueriesContext(connections["replica"]) as replica,
+            CaptureQueriesContext(connections["default"]) as primary,
+        ):
+            analytics.repeat_purchase_rate()
+            selectors.files_for_reading(CustomerFile.objects.all()).count()
+
+        # then they ran on the replica, none on the primary
+        assert len(replica.captured_queries) == 2
+        assert primary.captured_queries == []
+
+        # and the operator's own setting wins over Saleor's
+        settings.RETENTION_INSIGHT_READ_DATABASE = "default"
+        assert selectors.read_alias() == "default"
+    finally:
+        connections["replica"].close()
+        del connections.databases["replica"]

@@ -166,26 +166,40 @@ def _spends_sql(one_customer: bool, among: str | None = None) -> str:
     """
 
 
-# Per-connection scratch tables, emptied at every commit; created once per connection (no
-# catalogue writes per event, which cost more than the update itself).
-_SCRATCH = """
+# Per-connection scratch tables, created once per connection and emptied before each use (not
+# ON COMMIT DELETE ROWS: that truncates them at every commit, catalogue writes that cost an order
+# event more than its update). A full run truncates them when done.
+_SCRATCH_EXISTS = """
+    SELECT to_regclass('pg_temp.insight_facts') IS NOT NULL
+       AND to_regclass('pg_temp.insight_spends') IS NOT NULL
+       AND to_regclass('pg_temp.insight_dirty') IS NOT NULL
+"""
+_SCRATCH_CREATE = """
     CREATE TEMP TABLE IF NOT EXISTS insight_facts (
         customer_id bigint, date_joined timestamptz, days integer, slugs text[],
         paid_orders bigint, first_paid timestamptz, last_paid timestamptz, in_window bigint,
         language_code text, value_orders bigint, value_spent numeric,
         basis_last_paid timestamptz, basis_aov numeric, median_days numeric,
         expected_next timestamptz, top_categories jsonb, top_products jsonb, stage text
-    ) ON COMMIT DELETE ROWS;
+    );
     CREATE TEMP TABLE IF NOT EXISTS insight_spends (
         customer_id bigint, currency text, paid_orders bigint, total_spent numeric,
         average_order numeric, first_paid timestamptz, last_paid timestamptz
-    ) ON COMMIT DELETE ROWS;
-    CREATE TEMP TABLE IF NOT EXISTS insight_dirty (customer_id bigint PRIMARY KEY)
-        ON COMMIT DELETE ROWS;
-    DELETE FROM insight_facts;
-    DELETE FROM insight_spends;
-    DELETE FROM insight_dirty;
+    );
+    CREATE TEMP TABLE IF NOT EXISTS insight_dirty (customer_id bigint PRIMARY KEY);
 """
+_SCRATCH_EMPTY = "DELETE FROM insight_facts; DELETE FROM insight_spends; DELETE FROM insight_dirty"
+_SCRATCH_RELEASE = "TRUNCATE insight_facts, insight_spends, insight_dirty"
+
+
+def _scratch(cursor: Any) -> None:
+    # A scratch table created in a transaction that rolls back is gone again, so look first
+    # (one cheap query) rather than remember per connection.
+    cursor.execute(_SCRATCH_EXISTS)
+    if not cursor.fetchone()[0]:
+        cursor.execute(_SCRATCH_CREATE)
+    cursor.execute(_SCRATCH_EMPTY)
+
 
 # A stage change's date: lost when her window ran out after the last paid order; active or
 # repeat when that order was paid (coming from nothing, potential or lost); potential when she
@@ -440,7 +454,7 @@ def _refresh_one(cursor: Any, values: dict[str, Any]) -> Outcome:
     # The scratch tables are transactional (a rolled-back transaction drops them if it created
     # them) while prepared statements are not; PostgreSQL re-resolves a prepared statement's
     # tables when they change, so ensuring the tables on every call keeps both valid.
-    cursor.execute(_SCRATCH)
+    _scratch(cursor)
     raw = cursor.connection
     key = (id(raw), raw.get_backend_pid())
     if key not in _prepared_on:
@@ -464,8 +478,7 @@ def _refresh_one(cursor: Any, values: dict[str, Any]) -> Outcome:
 
 def refresh_one(params: Params) -> Outcome:
     """One customer's file (``params.customer_id``), her stage changes and spends; scores stay
-    as the last rebuild left them. Run inside a transaction (the scratch tables empty at its
-    commit)."""
+    as the last rebuild left them. Run inside a transaction."""
     with connections["default"].cursor() as cursor:
         return _refresh_one(cursor, params.as_sql_params())
 
@@ -478,7 +491,7 @@ def rebuild(params: Params, *, previous_now: datetime | None) -> Outcome:
     recomputed. Run inside a transaction."""
     values = params.as_sql_params()
     with connections["default"].cursor() as cursor:
-        cursor.execute(_SCRATCH)
+        _scratch(cursor)
         among = None
         if previous_now is not None:
             days = [params.default_days, *params.override_days]
@@ -517,6 +530,7 @@ def rebuild(params: Params, *, previous_now: datetime | None) -> Outcome:
             cursor.execute(_APPLY_BANDS, values)
         cursor.execute(_SCORE, values)
         cursor.execute(_UNSCORE, values)
+        cursor.execute(_SCRATCH_RELEASE)
     return Outcome(files=files, stage_changes=changes, band_low_below=low, band_high_from=high)
 
 
