@@ -149,3 +149,109 @@ def test_the_rebuild_command_writes_every_file_and_replays_change_nothing(retent
     # then each customer has one file and one recorded stage
     assert sorted(CustomerFile.objects.values_list("stage", flat=True)) == ["active", "potential"]
     assert StageChange.objects.count() == 2
+
+
+FILE_FACTS = (
+    "customer_id",
+    "stage",
+    "stage_since",
+    "churn_days",
+    "first_paid_at",
+    "last_paid_at",
+    "paid_orders",
+    "paid_orders_in_window",
+    "median_days_between_orders",
+    "expected_next_order_at",
+    "category_slugs",
+    "price_band",
+    "value_spent",
+    "value_orders",
+    "value_last_paid_at",
+    "value_average_order",
+    "top_spender",
+    "rfm_recency",
+    "rfm_frequency",
+    "rfm_monetary",
+    "rfm_group",
+)
+
+
+def files_now():
+    return list(CustomerFile.objects.order_by("customer_id").values_list(*FILE_FACTS))
+
+
+def test_a_nightly_run_recomputes_only_changed_customers_and_agrees_with_a_full_one(driver):
+    # given the plugin off, so no order event refreshes a file: the nightly run alone sees it
+    emails = ("a@example.com", "b@example.com", "c@example.com")
+    with freeze_time(START) as clock:
+        tokens = {}
+        for email in emails:
+            driver.account_register(email)
+            tokens[email] = driver.token_create(email, "customer-password")
+        driver.buy(email=emails[0], token=tokens[emails[0]])
+        driver.buy(email=emails[1], token=tokens[emails[1]])
+        clock.tick(timedelta(days=3))
+        driver.buy(email=emails[1], token=tokens[emails[1]])
+        clock.tick(timedelta(hours=2))  # past the hour a nightly run looks back for safety
+        first = rebuild()
+        assert first.full and first.files == 3
+
+        # when a day later one customer buys and the run is nightly
+        clock.tick(timedelta(days=1))
+        driver.buy(email=emails[2], token=tokens[emails[2]])
+        clock.tick(timedelta(hours=2))
+        second = rebuild()
+
+        # then only she is recomputed, and she is active
+        assert not second.full and second.files == 1
+        assert CustomerFile.objects.get(customer__email=emails[2]).stage == "active"
+
+        # when nothing happened for a night: nobody is recomputed
+        clock.tick(timedelta(days=1))
+        assert rebuild().files == 0
+
+        # when every window has run out (no order since): the time alone moves everyone
+        clock.tick(timedelta(days=400))
+        third = rebuild()
+        assert not third.full and third.files == 3
+        assert set(CustomerFile.objects.values_list("stage", flat=True)) == {"lost"}
+        nightly, changes = files_now(), StageChange.objects.count()
+
+        # then a full recompute writes exactly the same files and records no stage change
+        full = services.files_rebuild(settings=load_settings(), full=True)
+        assert full.full and full.files == 3
+        assert files_now() == nightly
+        assert StageChange.objects.count() == changes
+
+
+def test_heavy_reads_go_through_the_replica_alias_when_one_is_configured(db, settings):
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    from saleor_retention.insight import selectors
+    from saleor_retention.insight.models import CustomerFile
+
+    # given a second alias pointing at the same database, named as Saleor 3.x names its replica
+    connections.databases["replica"] = {**connections.databases["default"]}
+    try:
+        settings.DATABASE_CONNECTION_REPLICA_NAME = "replica"
+        assert selectors.read_alias() == "replica"
+
+        # when the analytics and a segment's count are read
+        with (
+            CaptureQueriesContext(connections["replica"]) as replica,
+            CaptureQueriesContext(connections["default"]) as primary,
+        ):
+            analytics.repeat_purchase_rate()
+            selectors.files_for_reading(CustomerFile.objects.all()).count()
+
+        # then they ran on the replica, none on the primary
+        assert len(replica.captured_queries) == 2
+        assert primary.captured_queries == []
+
+        # and the operator's own setting wins over Saleor's
+        settings.RETENTION_INSIGHT_READ_DATABASE = "default"
+        assert selectors.read_alias() == "default"
+    finally:
+        connections["replica"].close()
+        del connections.databases["replica"]

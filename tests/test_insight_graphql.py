@@ -125,6 +125,65 @@ def test_analytics_match_the_hand_computed_fixture(five_customers):
     assert data["ratingTrend"] == []
 
 
+REVIEW_FIGURES = """query($since: DateTime!, $until: DateTime!) { retentionAnalytics {
+    reviewRate(since: $since, until: $until) { part whole rate }
+    ratingTrend(since: $since, until: $until) { month reviews averageRating }
+} }"""
+
+
+def test_review_rate_and_rating_trend_match_the_hand_computed_fixture(five_customers):
+    from saleor.order.models import OrderLine
+
+    from saleor_retention.reviews.models import Review, ReviewSource, ReviewStatus
+
+    driver, _customers = five_customers
+    lines = {
+        (line.order.user.email, n): line
+        for email in ("c1@example.com", "c2@example.com", "c5@example.com")
+        for n, line in enumerate(
+            OrderLine.objects.filter(order__user__email=email)
+            .select_related("order__user")
+            .order_by("order__created")
+        )
+    }
+
+    def review(email, n, rating, status, created):
+        line = lines[(email, n)]
+        Review.objects.create(
+            product_id=str(line.variant.product_id),
+            order_id=str(line.order_id),
+            order_line_id=str(line.pk),
+            customer_id=str(line.order.user_id),
+            source=ReviewSource.VERIFIED,
+            rating=rating,
+            status=status,
+            created_at=created,
+        )
+
+    # given four reviews on four of the fifteen paid orders: two published in January (5 and
+    # 2 stars), one published in February (4 stars), one still pending in February (1 star)
+    review("c1@example.com", 0, 5, ReviewStatus.PUBLISHED, datetime(2026, 1, 10, tzinfo=UTC))
+    review("c2@example.com", 0, 2, ReviewStatus.PUBLISHED, datetime(2026, 1, 12, tzinfo=UTC))
+    review("c5@example.com", 1, 4, ReviewStatus.PUBLISHED, datetime(2026, 2, 20, tzinfo=UTC))
+    review("c5@example.com", 2, 1, ReviewStatus.PENDING, datetime(2026, 2, 21, tzinfo=UTC))
+    period = {"since": "2026-01-01T00:00:00+00:00", "until": "2026-03-01T00:00:00+00:00"}
+
+    # when staff read the review figures
+    data = driver.query(REVIEW_FIGURES, period, token=driver.staff_token())["retentionAnalytics"]
+
+    # then 4 of the 15 paid orders have a review (pending counts: it was written)
+    assert data["reviewRate"] == {"part": 4, "whole": 15, "rate": pytest.approx(4 / 15)}
+    # and the trend has the published ones only: January (5 + 2) / 2, February 4
+    assert data["ratingTrend"] == [
+        {"month": "2026-01", "reviews": 2, "averageRating": 3.5},
+        {"month": "2026-02", "reviews": 1, "averageRating": 4.0},
+    ]
+    # and February alone: 4 of its paid orders, two of them reviewed
+    february = {"since": "2026-02-01T00:00:00+00:00", "until": "2026-03-01T00:00:00+00:00"}
+    data = driver.query(REVIEW_FIGURES, february, token=driver.staff_token())
+    assert data["retentionAnalytics"]["reviewRate"] == {"part": 2, "whole": 4, "rate": 0.5}
+
+
 SEGMENT_SAVE = """mutation($name: String, $rules: CustomerSegmentRulesInput, $id: ID) {
     customerSegmentSave(name: $name, rules: $rules, id: $id) {
         segment { id count rules { stages ordersAtLeast } }

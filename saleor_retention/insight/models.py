@@ -67,6 +67,14 @@ class CustomerFile(models.Model):
     # value: the basis currency's spend over the value window, scored against every customer
     value_currency = models.CharField(max_length=3, blank=True, default="")
     value_spent = models.DecimalField(max_digits=14, decimal_places=3, default=0)
+    # what RFM and the price bands rank her by, kept on the file so that scoring is a pass over
+    # the files, not over the orders: paid orders in the value window, her last paid order and
+    # her average order in the value currency
+    value_orders = models.PositiveIntegerField(default=0)
+    value_last_paid_at = models.DateTimeField(null=True, blank=True)
+    value_average_order = models.DecimalField(
+        max_digits=14, decimal_places=3, null=True, blank=True
+    )
     top_spender = models.BooleanField(default=False)
     rfm_recency = models.PositiveSmallIntegerField(null=True, blank=True)
     rfm_frequency = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -235,6 +243,11 @@ class InsightRebuild(models.Model):
     band_currency = models.CharField(max_length=3, blank=True, default="")
     band_low_below = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
     band_high_from = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
+    # the moment the files were computed for, whether every customer was recomputed, and the
+    # settings they were computed with: the next run recomputes only what changed since
+    as_of = models.DateTimeField(null=True, blank=True)
+    full = models.BooleanField(default=True)
+    settings_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ("-started_at", "-pk")

@@ -4,6 +4,8 @@ in the same transaction."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -51,13 +53,39 @@ def _params(settings: RetentionSettings, now: datetime, customer_id: int | None)
     )
 
 
+def _settings_key(params: sql.Params) -> str:
+    """What the files were computed with: a run under other settings recomputes everyone."""
+    basis = [
+        params.default_days,
+        sorted(zip(params.override_slugs, params.override_days, strict=True)),
+        (params.now - params.value_since).days,
+        params.basis_currency,
+    ]
+    return hashlib.sha256(json.dumps(basis).encode()).hexdigest()
+
+
 @transaction.atomic
-def files_rebuild(*, settings: RetentionSettings, now: datetime | None = None) -> InsightRebuild:
-    """Every customer's file, stage, RFM score and top-20% flag, set-based (``insight.sql``)."""
+def files_rebuild(
+    *, settings: RetentionSettings, now: datetime | None = None, full: bool = False
+) -> InsightRebuild:
+    """Every customer's file, stage, RFM score and top-20% flag, set-based (``insight.sql``).
+    After a run under the same settings only the customers whose facts can have changed since
+    are recomputed from the orders (``full`` recomputes everyone)."""
     started = timezone.now()
     now = now or started
     params = _params(settings, now, None)
-    outcome = sql.refresh(params, score=True)
+    key = _settings_key(params)
+    last = InsightRebuild.objects.first()
+    previous_now = None
+    if (
+        not full
+        and last is not None
+        and last.as_of is not None
+        and last.settings_key == key
+        and last.as_of <= now
+    ):
+        previous_now = last.as_of
+    outcome = sql.rebuild(params, previous_now=previous_now)
     return InsightRebuild.objects.create(
         started_at=started,
         finished_at=timezone.now(),
@@ -66,6 +94,9 @@ def files_rebuild(*, settings: RetentionSettings, now: datetime | None = None) -
         band_currency=params.basis_currency,
         band_low_below=outcome.band_low_below,
         band_high_from=outcome.band_high_from,
+        as_of=now,
+        full=previous_now is None,
+        settings_key=key,
     )
 
 
@@ -80,7 +111,7 @@ def file_refresh(
     if not saleor.insight_supported():
         # never fail the event: the ledger's handlers share its savepoint
         return {"skipped": "customer files need Saleor 2.10 for now"}
-    outcome = sql.refresh(_params(settings, now or timezone.now(), int(customer_id)), score=False)
+    outcome = sql.refresh_one(_params(settings, now or timezone.now(), int(customer_id)))
     return {"files": outcome.files, "stage_changes": outcome.stage_changes}
 
 

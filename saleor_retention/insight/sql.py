@@ -51,11 +51,15 @@ def _t(model: Any) -> str:
     return model._meta.db_table
 
 
-def _facts_sql(one_customer: bool) -> str:
+# The customers a nightly run recomputes (``_dirty_sql``), a per-connection scratch table.
+_DIRTY = "SELECT customer_id FROM insight_dirty"
+
+
+def _facts_sql(one_customer: bool, among: str | None = None) -> str:
     return f"""
     INSERT INTO insight_facts
-    WITH paid AS ({saleor.insight_paid_orders_sql(one_customer=one_customer)}),
-    customers AS ({saleor.insight_customers_sql(one_customer=one_customer)}),
+    WITH paid AS ({saleor.insight_paid_orders_sql(one_customer=one_customer, among=among)}),
+    customers AS ({saleor.insight_customers_sql(one_customer=one_customer, among=among)}),
     lines AS ({saleor.insight_order_lines_sql()}),
     categories AS NOT MATERIALIZED ({saleor.insight_categories_sql()}),
     products AS NOT MATERIALIZED ({saleor.insight_products_sql()}),
@@ -150,10 +154,10 @@ def _facts_sql(one_customer: bool) -> str:
     """
 
 
-def _spends_sql(one_customer: bool) -> str:
+def _spends_sql(one_customer: bool, among: str | None = None) -> str:
     return f"""
     INSERT INTO insight_spends
-    WITH paid AS ({saleor.insight_paid_orders_sql(one_customer=one_customer)})
+    WITH paid AS ({saleor.insight_paid_orders_sql(one_customer=one_customer, among=among)})
     SELECT p.customer_id, p.currency, COUNT(*) AS paid_orders, SUM(p.spent) AS total_spent,
            round(AVG(p.spent), 3) AS average_order, MIN(p.created) AS first_paid,
            MAX(p.created) AS last_paid
@@ -162,23 +166,40 @@ def _spends_sql(one_customer: bool) -> str:
     """
 
 
-# Per-connection scratch tables, emptied at every commit; created once per connection (no
-# catalogue writes per event, which cost more than the update itself).
-_SCRATCH = """
+# Per-connection scratch tables, created once per connection and emptied before each use (not
+# ON COMMIT DELETE ROWS: that truncates them at every commit, catalogue writes that cost an order
+# event more than its update). A full run truncates them when done.
+_SCRATCH_EXISTS = """
+    SELECT to_regclass('pg_temp.insight_facts') IS NOT NULL
+       AND to_regclass('pg_temp.insight_spends') IS NOT NULL
+       AND to_regclass('pg_temp.insight_dirty') IS NOT NULL
+"""
+_SCRATCH_CREATE = """
     CREATE TEMP TABLE IF NOT EXISTS insight_facts (
         customer_id bigint, date_joined timestamptz, days integer, slugs text[],
         paid_orders bigint, first_paid timestamptz, last_paid timestamptz, in_window bigint,
         language_code text, value_orders bigint, value_spent numeric,
         basis_last_paid timestamptz, basis_aov numeric, median_days numeric,
         expected_next timestamptz, top_categories jsonb, top_products jsonb, stage text
-    ) ON COMMIT DELETE ROWS;
+    );
     CREATE TEMP TABLE IF NOT EXISTS insight_spends (
         customer_id bigint, currency text, paid_orders bigint, total_spent numeric,
         average_order numeric, first_paid timestamptz, last_paid timestamptz
-    ) ON COMMIT DELETE ROWS;
-    DELETE FROM insight_facts;
-    DELETE FROM insight_spends;
+    );
+    CREATE TEMP TABLE IF NOT EXISTS insight_dirty (customer_id bigint PRIMARY KEY);
 """
+_SCRATCH_EMPTY = "DELETE FROM insight_facts; DELETE FROM insight_spends; DELETE FROM insight_dirty"
+_SCRATCH_RELEASE = "TRUNCATE insight_facts, insight_spends, insight_dirty"
+
+
+def _scratch(cursor: Any) -> None:
+    # A scratch table created in a transaction that rolls back is gone again, so look first
+    # (one cheap query) rather than remember per connection.
+    cursor.execute(_SCRATCH_EXISTS)
+    if not cursor.fetchone()[0]:
+        cursor.execute(_SCRATCH_CREATE)
+    cursor.execute(_SCRATCH_EMPTY)
+
 
 # A stage change's date: lost when her window ran out after the last paid order; active or
 # repeat when that order was paid (coming from nothing, potential or lost); potential when she
@@ -210,12 +231,16 @@ def _record_stage_changes_sql(one: bool) -> str:
     """
 
 
-_PRICE_BAND = """
-    CASE WHEN f.basis_aov IS NULL OR %(band_low)s::numeric IS NULL THEN ''
-         WHEN f.basis_aov < %(band_low)s::numeric THEN 'low'
-         WHEN f.basis_aov >= %(band_high)s::numeric THEN 'high'
+def _price_band(average: str) -> str:
+    """Her band from her average order in the value currency (``average``, rounded like the
+    thresholds) against the thresholds of the run."""
+    return f"""
+    CASE WHEN {average} IS NULL OR %(band_low)s::numeric IS NULL THEN ''
+         WHEN {average} < %(band_low)s::numeric THEN 'low'
+         WHEN {average} >= %(band_high)s::numeric THEN 'high'
          ELSE 'middle' END
 """
+
 
 # Columns the upsert compares: a file whose facts did not change is not written again (the
 # nightly run touches only what moved; ``updated_at`` says when her file last changed).
@@ -236,6 +261,9 @@ _FILE_COLUMNS = (
     "language_code",
     "value_currency",
     "value_spent",
+    "value_orders",
+    "value_last_paid_at",
+    "value_average_order",
 )
 
 
@@ -250,8 +278,10 @@ def _upsert_files_sql(one: bool) -> str:
     SELECT f.customer_id, f.stage,
            CASE WHEN old.stage = f.stage THEN old.stage_since ELSE {_CHANGE_DATE} END,
            f.days, f.first_paid, f.last_paid, f.paid_orders, f.in_window, f.median_days,
-           f.expected_next, f.top_categories, f.top_products, f.slugs, {_PRICE_BAND},
-           f.language_code, %(basis)s, f.value_spent, FALSE, '', %(now)s
+           f.expected_next, f.top_categories, f.top_products, f.slugs,
+           {_price_band('round(f.basis_aov, 3)')},
+           f.language_code, %(basis)s, f.value_spent, f.value_orders, f.basis_last_paid,
+           round(f.basis_aov, 3), FALSE, '', %(now)s
     FROM insight_facts f
     LEFT JOIN {_t(CustomerFile)} old ON old.customer_id = f.customer_id
     WHERE TRUE {_mine("f", one)}
@@ -284,20 +314,21 @@ def _replace_spends_sql(one: bool) -> list[str]:
     ]
 
 
-# RFM over every customer with a paid order in the basis currency: recency by the last such
-# order, frequency and money over the value window. A score is 1 + floor(5 x percent rank),
-# at most 5: ties share the lower score, and five customers with distinct values score 1..5.
-# The top 20% are the first ceil(20% of the customers who spent) by spend, ties by id.
+# RFM over every file with a paid order in the basis currency, from the file's own columns (a
+# pass over the files, not the orders): recency by the last such order, frequency and money over
+# the value window. A score is 1 + floor(5 x percent rank), at most 5: ties share the lower
+# score, and five customers with distinct values score 1..5. The top 20% are the first
+# ceil(20% of the customers who spent) by spend, ties by id.
 _SCORE = f"""
     WITH ranked AS (
         SELECT customer_id,
-               LEAST(5, 1 + floor(5 * percent_rank() OVER (ORDER BY basis_last_paid)))::int AS r,
+               LEAST(5, 1 + floor(5 * percent_rank() OVER (ORDER BY value_last_paid_at)))::int AS r,
                LEAST(5, 1 + floor(5 * percent_rank() OVER (ORDER BY value_orders)))::int AS f,
                LEAST(5, 1 + floor(5 * percent_rank() OVER (ORDER BY value_spent)))::int AS m,
                row_number() OVER (ORDER BY value_spent DESC, customer_id) AS spend_place,
                COUNT(*) FILTER (WHERE value_spent > 0) OVER () AS spenders,
                value_spent
-        FROM insight_facts WHERE basis_last_paid IS NOT NULL
+        FROM {_t(CustomerFile)} WHERE value_last_paid_at IS NOT NULL
     ),
     scored AS (
         SELECT customer_id, r, f, m,
@@ -323,16 +354,53 @@ _SCORE = f"""
 _UNSCORE = f"""
     UPDATE {_t(CustomerFile)} cf SET rfm_recency = NULL, rfm_frequency = NULL,
         rfm_monetary = NULL, rfm_group = '', top_spender = FALSE, scored_at = %(now)s
-    FROM insight_facts f
-    WHERE cf.customer_id = f.customer_id AND f.basis_last_paid IS NULL
-      AND (cf.rfm_recency IS NOT NULL OR cf.top_spender)
+    WHERE cf.value_last_paid_at IS NULL AND (cf.rfm_recency IS NOT NULL OR cf.top_spender)
 """
 
 _BANDS_FROM_FACTS = """
-    SELECT percentile_cont(1.0 / 3) WITHIN GROUP (ORDER BY basis_aov),
-           percentile_cont(2.0 / 3) WITHIN GROUP (ORDER BY basis_aov)
+    SELECT percentile_cont(1.0 / 3) WITHIN GROUP (ORDER BY round(basis_aov, 3)),
+           percentile_cont(2.0 / 3) WITHIN GROUP (ORDER BY round(basis_aov, 3))
     FROM insight_facts WHERE basis_aov IS NOT NULL
 """
+
+_BANDS_FROM_FILES = f"""
+    SELECT percentile_cont(1.0 / 3) WITHIN GROUP (ORDER BY value_average_order),
+           percentile_cont(2.0 / 3) WITHIN GROUP (ORDER BY value_average_order)
+    FROM {_t(CustomerFile)} WHERE value_average_order IS NOT NULL
+"""
+
+# Every file's band against this run's thresholds (the files not recomputed keep their average
+# order but the thresholds move).
+_APPLY_BANDS = f"""
+    UPDATE {_t(CustomerFile)} f SET price_band = {_price_band("f.value_average_order")}
+    WHERE f.price_band IS DISTINCT FROM ({_price_band("f.value_average_order")})
+"""
+
+
+def _dirty_sql() -> str:
+    """The customers whose file can differ from what the last run (``%(previous_now)s``) left:
+    no file yet; an order, order event or payment since (the order events already refreshed
+    them, this catches any the event path missed); an order that left her churn window or the
+    value window since (her stage, orders in the window, value and scores move with time alone
+    only then). Everyone else's file is exactly what a full recompute would write."""
+    orders = saleor.insight_orders_sql()
+    return f"""
+    INSERT INTO insight_dirty
+    SELECT c.customer_id FROM ({saleor.insight_customers_sql()}) c
+    WHERE NOT EXISTS (SELECT 1 FROM {_t(CustomerFile)} f WHERE f.customer_id = c.customer_id)
+    UNION
+    SELECT customer_id FROM ({saleor.insight_touched_customers_sql()}) touched
+    UNION
+    SELECT o.customer_id FROM ({orders}) o
+    JOIN {_t(CustomerFile)} f ON f.customer_id = o.customer_id
+    WHERE o.created >= %(previous_now)s - %(longest_days)s * interval '1 day'
+      AND o.created < %(now)s - %(shortest_days)s * interval '1 day'
+      AND o.created >= %(previous_now)s - f.churn_days * interval '1 day'
+      AND o.created < %(now)s - f.churn_days * interval '1 day'
+    UNION
+    SELECT o.customer_id FROM ({orders}) o
+    WHERE o.created >= %(previous_value_since)s AND o.created < %(value_since)s
+    """
 
 
 @dataclasses.dataclass(frozen=True)
@@ -393,7 +461,7 @@ def _refresh_one(cursor: Any, values: dict[str, Any]) -> Outcome:
     # The scratch tables are transactional (a rolled-back transaction drops them if it created
     # them) while prepared statements are not; PostgreSQL re-resolves a prepared statement's
     # tables when they change, so ensuring the tables on every call keeps both valid.
-    cursor.execute(_SCRATCH)
+    _scratch(cursor)
     raw = cursor.connection
     key = (id(raw), _backend_pid(raw))
     if key not in _prepared_on:
@@ -415,41 +483,62 @@ def _refresh_one(cursor: Any, values: dict[str, Any]) -> Outcome:
     return Outcome(files=counts[0], stage_changes=counts[2])
 
 
-def refresh(params: Params, *, score: bool) -> Outcome:
-    """Recompute the files (one customer's when ``params.customer_id`` is set), record the
-    stage changes, replace the spends; with ``score``, RFM and the top 20% too. Run inside a
-    transaction (the scratch tables empty at its commit)."""
-    one = params.customer_id is not None
+def refresh_one(params: Params) -> Outcome:
+    """One customer's file (``params.customer_id``), her stage changes and spends; scores stay
+    as the last rebuild left them. Run inside a transaction."""
+    with connections["default"].cursor() as cursor:
+        return _refresh_one(cursor, params.as_sql_params())
+
+
+def rebuild(params: Params, *, previous_now: datetime | None) -> Outcome:
+    """Every file, stage, RFM score and top-20% flag. With ``previous_now`` (the moment the last
+    run computed the files for, with the same settings) only the customers whose facts can have
+    changed since are recomputed from the orders (``_dirty_sql``); the scores and price bands,
+    which rank everyone, are then redone from the files' columns. Without it, every customer is
+    recomputed. Run inside a transaction."""
     values = params.as_sql_params()
     with connections["default"].cursor() as cursor:
-        if one and not score:
-            return _refresh_one(cursor, values)
-        cursor.execute(_SCRATCH)
-        cursor.execute(_facts_sql(one), values)
+        _scratch(cursor)
+        among = None
+        if previous_now is not None:
+            days = [params.default_days, *params.override_days]
+            cursor.execute(
+                _dirty_sql(),
+                {
+                    **values,
+                    "previous_now": previous_now,
+                    # an hour back: an order written while the last run read must not be missed
+                    "since": previous_now - timedelta(hours=1),
+                    "longest_days": max(days),
+                    "shortest_days": min(days),
+                    "previous_value_since": params.value_since - (params.now - previous_now),
+                },
+            )
+            cursor.execute("ANALYZE insight_dirty")
+            among = _DIRTY
+            # the price bands of this run: everyone's average order as the files hold it
+            cursor.execute(_BANDS_FROM_FILES)
+            low, high = (_three_places(v) for v in cursor.fetchone())
+        cursor.execute(_facts_sql(False, among), values)
         files = cursor.rowcount
-        if not one:  # millions of rows: give the planner their numbers
-            cursor.execute("ANALYZE insight_facts")
-        if score:  # the price bands of this run, from the facts just computed
+        cursor.execute("ANALYZE insight_facts")  # the planner needs their numbers
+        if among is None:  # the price bands of this run, from the facts just computed
             cursor.execute(_BANDS_FROM_FACTS)
             low, high = (_three_places(v) for v in cursor.fetchone())
-            values = {**values, "band_low": low, "band_high": high}
-        cursor.execute(_spends_sql(one), values)
-        if not one:
-            cursor.execute("ANALYZE insight_spends")
-        cursor.execute(_record_stage_changes_sql(one), values)
+        values = {**values, "band_low": low, "band_high": high}
+        cursor.execute(_spends_sql(False, among), values)
+        cursor.execute("ANALYZE insight_spends")
+        cursor.execute(_record_stage_changes_sql(False), values)
         changes = cursor.rowcount
-        cursor.execute(_upsert_files_sql(one), values)
-        for statement in _replace_spends_sql(one):
+        cursor.execute(_upsert_files_sql(False), values)
+        for statement in _replace_spends_sql(False):
             cursor.execute(statement, values)
-        if score:
-            cursor.execute(_SCORE, values)
-            cursor.execute(_UNSCORE, values)
-    return Outcome(
-        files=files,
-        stage_changes=changes,
-        band_low_below=values["band_low"],
-        band_high_from=values["band_high"],
-    )
+        if among is not None:
+            cursor.execute(_APPLY_BANDS, values)
+        cursor.execute(_SCORE, values)
+        cursor.execute(_UNSCORE, values)
+        cursor.execute(_SCRATCH_RELEASE)
+    return Outcome(files=files, stage_changes=changes, band_low_below=low, band_high_from=high)
 
 
 def _three_places(value: Any) -> Decimal | None:

@@ -45,6 +45,7 @@ if SALEOR_MAJOR_VERSION >= 3:
         fully_paid,
         insight_paid_orders_sql,
         insight_supported,
+        insight_touched_customers_sql,
         is_fully_paid,
         is_order_id,
         is_order_line_id,
@@ -72,6 +73,7 @@ else:
         fully_paid,
         insight_paid_orders_sql,
         insight_supported,
+        insight_touched_customers_sql,
         is_fully_paid,
         is_order_id,
         is_order_line_id,
@@ -108,6 +110,7 @@ __all__ = [
     "end_voucher",
     "insight_paid_orders_sql",
     "insight_supported",
+    "insight_touched_customers_sql",
     "order_refunds",
     "order_voucher_code",
     "orders_refunded_since",
@@ -801,10 +804,13 @@ def insight_products_sql() -> str:
     return f"SELECT id, name FROM {db_table('product.Product')}"
 
 
-def insight_customers_sql(*, one_customer: bool = False) -> str:
+def insight_customers_sql(*, one_customer: bool = False, among: str | None = None) -> str:
     """Registered customers who get a file: active accounts that are not staff, and staff who
-    have ordered (Saleor's ``User.objects.customers()``). Columns: customer_id, date_joined."""
-    mine = "AND u.id = %(customer_id)s" if one_customer else ""
+    have ordered (Saleor's ``User.objects.customers()``); for one, or those of ``among`` (a
+    SELECT of customer ids). Columns: customer_id, date_joined."""
+    mine = (
+        "AND u.id = %(customer_id)s" if one_customer else f"AND u.id IN ({among})" if among else ""
+    )
     return f"""
         SELECT u.id AS customer_id, u.date_joined
         FROM {db_table("account.User")} u
@@ -812,6 +818,13 @@ def insight_customers_sql(*, one_customer: bool = False) -> str:
           AND (NOT u.is_staff
                OR EXISTS (SELECT 1 FROM {db_table("order.Order")} o WHERE o.user_id = u.id))
     """
+
+
+def insight_orders_sql() -> str:
+    """Every order of a registered customer, paid or not (which orders cross a time window).
+    Columns: customer_id, created."""
+    return f"""SELECT o.user_id AS customer_id, o.{ORDER_CREATED_AT} AS created
+               FROM {db_table("order.Order")} o WHERE o.user_id IS NOT NULL"""
 
 
 def insight_category_slugs(category_ids: Iterable[str]) -> dict[str, str]:

@@ -243,17 +243,18 @@ def insight_supported() -> bool:
     return True
 
 
-def insight_paid_orders_sql(*, one_customer: bool = False) -> str:
+def insight_paid_orders_sql(*, one_customer: bool = False, among: str | None = None) -> str:
     """Columns: order_id, customer_id, created, currency, spent, language_code.
 
-    For one customer the money of each order is looked up through the payment indexes; for
-    everyone, the payments and refunds are summed once per order and hash-joined (a lookup per
-    order costs ten times more over millions of orders)."""
+    For one customer (or those of ``among``, a SELECT of customer ids) the money of each order is
+    looked up through the payment indexes; for everyone, the payments and refunds are summed once
+    per order and hash-joined (a lookup per order costs ten times more over millions of
+    orders)."""
     charged = ", ".join(f"'{status}'" for status in _PAID_CHARGE_STATUSES)
     payments, transactions = db_table("payment.Payment"), db_table("payment.Transaction")
     refunds = f"""SELECT payment_id, SUM(amount) AS refunded FROM {transactions}
                   WHERE kind = 'refund' AND is_success GROUP BY payment_id"""
-    if one_customer:
+    if one_customer or among:
         money_source = f"""CROSS JOIN LATERAL (
             SELECT COALESCE(SUM(p.captured_amount) FILTER (
                        WHERE p.charge_status IN ({charged})), 0) AS captured,
@@ -262,7 +263,7 @@ def insight_paid_orders_sql(*, one_customer: bool = False) -> str:
             LEFT JOIN LATERAL ({refunds.replace("GROUP BY payment_id", "AND payment_id = p.id GROUP BY payment_id")}) r ON TRUE
             WHERE p.order_id = o.id
         ) money"""
-        mine = "AND o.user_id = %(customer_id)s"
+        mine = "AND o.user_id = %(customer_id)s" if one_customer else f"AND o.user_id IN ({among})"
     else:
         money_source = f"""LEFT JOIN (
             SELECT p.order_id,
@@ -281,4 +282,28 @@ def insight_paid_orders_sql(*, one_customer: bool = False) -> str:
           AND o.status NOT IN ('draft', 'canceled')
           AND COALESCE(money.captured, 0) + COALESCE(money.refunded, 0) >= o.total_gross_amount
           AND (COALESCE(money.refunded, 0) < o.total_gross_amount OR o.total_gross_amount = 0)
+    """
+
+
+def insight_touched_customers_sql() -> str:
+    """Customers whose orders may have changed since ``%(since)s``: an order placed, an order
+    event (2.10 writes one for every payment, refund, cancellation and fulfilment), a payment
+    or a payment transaction. Column: customer_id."""
+    orders = db_table("order.Order")
+    return f"""
+        SELECT o.user_id AS customer_id FROM {orders} o
+        WHERE o.user_id IS NOT NULL AND o.created >= %(since)s
+        UNION
+        SELECT o.user_id FROM {db_table("order.OrderEvent")} e
+        JOIN {orders} o ON o.id = e.order_id
+        WHERE e.date >= %(since)s AND o.user_id IS NOT NULL
+        UNION
+        SELECT o.user_id FROM {db_table("payment.Payment")} p
+        JOIN {orders} o ON o.id = p.order_id
+        WHERE p.modified >= %(since)s AND o.user_id IS NOT NULL
+        UNION
+        SELECT o.user_id FROM {db_table("payment.Transaction")} t
+        JOIN {db_table("payment.Payment")} p ON p.id = t.payment_id
+        JOIN {orders} o ON o.id = p.order_id
+        WHERE t.created >= %(since)s AND o.user_id IS NOT NULL
     """

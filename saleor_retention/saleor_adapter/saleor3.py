@@ -317,14 +317,17 @@ def insight_supported() -> bool:
     return True
 
 
-def insight_paid_orders_sql(*, one_customer: bool = False) -> str:
-    """Columns: order_id (a UUID here), customer_id, created, currency, spent, language_code."""
+def insight_paid_orders_sql(*, one_customer: bool = False, among: str | None = None) -> str:
+    """Columns: order_id (a UUID here), customer_id, created, currency, spent, language_code.
+
+    For one customer (or those of ``among``, a SELECT of customer ids) each order's refunds are
+    looked up through the order indexes; for everyone they are summed once and hash-joined."""
     orders, items = db_table("order.Order"), db_table("payment.TransactionItem")
     payments, transactions = db_table("payment.Payment"), db_table("payment.Transaction")
     payment_refunds = f"""FROM {payments} p JOIN {transactions} t ON t.payment_id = p.id
         WHERE t.kind = 'refund' AND t.is_success"""
-    if one_customer:
-        mine = "AND o.user_id = %(customer_id)s"
+    if one_customer or among:
+        mine = "AND o.user_id = %(customer_id)s" if one_customer else f"AND o.user_id IN ({among})"
         # one customer's few orders: each one's refunds looked up through the order indexes
         money_source = f"""CROSS JOIN LATERAL (
             SELECT COALESCE((SELECT SUM(refunded_value) FROM {items} WHERE order_id = o.id), 0)
@@ -351,4 +354,27 @@ def insight_paid_orders_sql(*, one_customer: bool = False) -> str:
           AND o.status NOT IN ('draft', 'canceled', 'expired')
           AND o.total_charged_amount + {refunded} >= o.total_gross_amount
           AND ({refunded} < o.total_gross_amount OR o.total_gross_amount = 0)
+    """
+
+
+def insight_touched_customers_sql() -> str:
+    """Customers whose orders may have changed since ``%(since)s``: 3.x stamps ``updated_at`` on
+    every order save (charge status, refunds, cancellation, fulfilment), and its payments,
+    transaction items and granted refunds carry their own change times. Column: customer_id."""
+    orders = db_table("order.Order")
+    return f"""
+        SELECT o.user_id AS customer_id FROM {orders} o
+        WHERE o.user_id IS NOT NULL AND (o.{ORDER_CREATED_AT} >= %(since)s OR o.updated_at >= %(since)s)
+        UNION
+        SELECT o.user_id FROM {db_table("order.OrderEvent")} e
+        JOIN {orders} o ON o.id = e.order_id
+        WHERE e.date >= %(since)s AND o.user_id IS NOT NULL
+        UNION
+        SELECT o.user_id FROM {db_table("payment.Payment")} p
+        JOIN {orders} o ON o.id = p.order_id
+        WHERE p.modified_at >= %(since)s AND o.user_id IS NOT NULL
+        UNION
+        SELECT o.user_id FROM {db_table("payment.TransactionItem")} t
+        JOIN {orders} o ON o.id = t.order_id
+        WHERE t.modified_at >= %(since)s AND o.user_id IS NOT NULL
     """
