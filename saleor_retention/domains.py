@@ -1,5 +1,6 @@
 """Imports every domain's inbox handlers and privacy parts so they register (see ``inbox.handlers``, ``privacy``)."""
 
+from .audit import privacy as audit_privacy  # noqa: F401
 from .cards import handlers as cards_handlers  # noqa: F401
 from .cards import privacy as cards_privacy  # noqa: F401
 from .forum import privacy as forum_privacy  # noqa: F401

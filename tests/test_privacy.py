@@ -378,8 +378,10 @@ def test_the_export_holds_every_section_the_plugin_keeps(retention_on):
 
     # then every domain answers but insight (staff's file and scores about her are not shown
     # to her), and the loyalty section has her tier and holds too
-    mine = {"birthday", "cards", "events", "forum", "loyalty", "referrals", "reviews"}
+    # (audit: the staff actions an account is on record for, empty for a shopper)
+    mine = {"audit", "birthday", "cards", "events", "forum", "loyalty", "referrals", "reviews"}
     assert set(data) == mine
+    assert data["audit"] == []
     assert {"tier", "tier_history", "holds", "campaigns_listed_in"} <= set(data["loyalty"])
     assert [event["kind"] for event in data["events"]] == ["customer_created"]
 

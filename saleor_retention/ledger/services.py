@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from ..audit import services as audit
 from ..conf import RetentionSettings
 from ..errors import RetentionError, RetentionErrorCode
 
@@ -572,6 +573,7 @@ def _expire_lot(lot_id: int, account_id: int, now: datetime) -> bool:
 
 
 @transaction.atomic
+@audit.audited_points_adjustment
 def adjust(
     *,
     customer_id: str,

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from .. import saleor_adapter as saleor
+from ..audit import services as audit
 from ..conf import RetentionSettings
 from ..errors import RetentionError, RetentionErrorCode
 from ..ledger import services as ledger
@@ -571,6 +572,7 @@ def review_moderate(
     if action is not None and action not in ACTIONS:
         raise RetentionError(_("Unknown action."), code=RetentionErrorCode.INVALID, field="action")
     review = _locked(review_id)
+    status_before, complaint_before = str(review.status), review.is_complaint
     clean_reason = clean_text(
         reason, field="reason", max_length=REASON_MAX_LENGTH, required=action == REJECT
     )
@@ -610,6 +612,16 @@ def review_moderate(
             staff_user_id=staff_user_id,
             reason=clean_reason if action != APPROVE else "",
         )
+    audit.record_review_moderated(
+        staff_user_id=staff_user_id,
+        review_id=review.pk,
+        decision=action,
+        status_before=status_before,
+        status_after=str(review.status),
+        complaint_before=complaint_before,
+        complaint_after=review.is_complaint,
+        reason=clean_reason if action in (REJECT, REMOVE) else "",
+    )
     return review
 
 
