@@ -349,7 +349,7 @@ def _decide(program: CardProgram, parcel: ParcelFacts, now: datetime) -> CardDec
                 program=program,
                 order_id=parcel.order_id,
                 fulfillment_id=parcel.fulfillment_id,
-                customer_id=parcel.customer_id or "",
+                customer_id=parcel.customer_id or None,
                 outcome=outcome,
                 draw=value,
                 decided_at=now,

@@ -458,7 +458,7 @@ def review_update(
     if not customer_id:
         raise RetentionError(_("Sign in to edit a review."), code=RetentionErrorCode.NOT_SIGNED_IN)
     review = _locked(review_id)
-    if review.customer_id != str(customer_id):
+    if str(review.customer_id) != str(customer_id):
         raise _not_found()
     if review.status != ReviewStatus.PENDING:
         raise RetentionError(
@@ -489,7 +489,7 @@ def _published_for_shopper(review_id: Any, customer_id: str | None) -> Review:
     review = Review.objects.filter(pk=review_id, status=ReviewStatus.PUBLISHED).first()
     if review is None:
         raise _not_found()
-    if review.customer_id == str(customer_id):
+    if str(review.customer_id) == str(customer_id):
         raise RetentionError(
             _("You cannot do this on your own review."), code=RetentionErrorCode.INVALID
         )
