@@ -17,6 +17,7 @@ from saleor_retention.cards.models import LoyaltyCard
 from saleor_retention.forum import services as forum_services
 from saleor_retention.forum.selectors import Viewer
 from saleor_retention.privacy import export_customer
+from saleor_retention.reviews.models import Review
 from saleor_retention_site.driver import gid, pk_of
 from tests.connections import nodes
 
@@ -171,8 +172,9 @@ def test_a_refused_decision_leaves_no_event(retention_on):
         expect_errors=True,
     )
 
-    # then the complaint flag set before the refusal rolled back with it, and nothing is on record
+    # then the flag given with it is not set either, and nothing is on record
     assert payload["errors"][0]["code"] == "ALREADY_DONE"
+    assert Review.objects.get(pk=pk_of(review["id"])).is_complaint is False
     assert not AuditEvent.objects.filter(action=AuditAction.REVIEW_MODERATED).exists()
 
 

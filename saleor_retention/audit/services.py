@@ -134,8 +134,10 @@ def audited_points_adjustment(adjust: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _record_flag(
-    action: str, *, staff_user_id: Any, target_type: str, target_id: Any, flag: str, after: bool
+    action: str, target_type: str, target_id: Any, flag: str, after: bool, staff_user_id: Any
 ) -> AuditEvent:
+    """A moderation flag that moved (the forum records only real changes): before is its
+    opposite."""
     return _record(
         action=action,
         staff_user_id=staff_user_id,
@@ -146,47 +148,23 @@ def _record_flag(
 
 
 def record_topic_pinned(*, staff_user_id: Any, topic_id: Any, pinned: bool) -> AuditEvent:
-    return _record_flag(
-        str(AuditAction.TOPIC_PINNED),
-        staff_user_id=staff_user_id,
-        target_type="ForumTopic",
-        target_id=topic_id,
-        flag="is_pinned",
-        after=pinned,
-    )
+    action = str(AuditAction.TOPIC_PINNED)
+    return _record_flag(action, "ForumTopic", topic_id, "is_pinned", pinned, staff_user_id)
 
 
 def record_topic_locked(*, staff_user_id: Any, topic_id: Any, locked: bool) -> AuditEvent:
-    return _record_flag(
-        str(AuditAction.TOPIC_LOCKED),
-        staff_user_id=staff_user_id,
-        target_type="ForumTopic",
-        target_id=topic_id,
-        flag="is_locked",
-        after=locked,
-    )
+    action = str(AuditAction.TOPIC_LOCKED)
+    return _record_flag(action, "ForumTopic", topic_id, "is_locked", locked, staff_user_id)
 
 
 def record_topic_hidden(*, staff_user_id: Any, topic_id: Any, hidden: bool) -> AuditEvent:
-    return _record_flag(
-        str(AuditAction.TOPIC_HIDDEN),
-        staff_user_id=staff_user_id,
-        target_type="ForumTopic",
-        target_id=topic_id,
-        flag="is_hidden",
-        after=hidden,
-    )
+    action = str(AuditAction.TOPIC_HIDDEN)
+    return _record_flag(action, "ForumTopic", topic_id, "is_hidden", hidden, staff_user_id)
 
 
 def record_post_hidden(*, staff_user_id: Any, post_id: Any, hidden: bool) -> AuditEvent:
-    return _record_flag(
-        str(AuditAction.POST_HIDDEN),
-        staff_user_id=staff_user_id,
-        target_type="ForumPost",
-        target_id=post_id,
-        flag="is_hidden",
-        after=hidden,
-    )
+    action = str(AuditAction.POST_HIDDEN)
+    return _record_flag(action, "ForumPost", post_id, "is_hidden", hidden, staff_user_id)
 
 
 # Saleor's configuration field types whose values must never be copied anywhere.

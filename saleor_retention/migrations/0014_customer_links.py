@@ -92,26 +92,20 @@ class Migration(migrations.Migration):
         ],
         migrations.RunPython(strings_to_links, links_to_strings),
         *[migrations.RemoveField(name, "legacy_customer_id") for name in LINKS],
-        migrations.AlterField(
-            "reviewvote",
-            "customer",
-            models.ForeignKey(
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-            ),
-        ),
-        migrations.AlterField(
-            "reviewreport",
-            "customer",
-            models.ForeignKey(
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-            ),
-        ),
+        # votes and reports always had a customer: no blank in forms
+        *[
+            migrations.AlterField(
+                name,
+                "customer",
+                models.ForeignKey(
+                    null=True,
+                    on_delete=django.db.models.deletion.CASCADE,
+                    related_name="+",
+                    to=settings.AUTH_USER_MODEL,
+                ),
+            )
+            for name in ("reviewvote", "reviewreport")
+        ],
         migrations.AddConstraint(
             model_name="review",
             constraint=models.UniqueConstraint(
