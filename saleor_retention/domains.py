@@ -4,6 +4,7 @@ Handlers of one event kind run in this import order: ``earning`` before ``tiers`
 review counts the points the same event just earned or reversed.
 """
 
+from .audit import privacy as audit_privacy  # noqa: F401
 from .bonuses import handlers as bonuses_handlers  # noqa: F401
 from .cards import handlers as cards_handlers  # noqa: F401
 from .cards import privacy as cards_privacy  # noqa: F401

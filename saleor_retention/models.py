@@ -1,4 +1,5 @@
 # Django discovers an app's models here; each domain keeps its own models module.
+from .audit.models import AuditEvent  # noqa: F401
 from .bonuses.models import CustomerBirthday, LoyaltyCampaign  # noqa: F401
 from .cards.models import CardDecision, CardProgram, LoyaltyCard  # noqa: F401
 from .forum.models import (  # noqa: F401

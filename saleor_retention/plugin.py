@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from saleor.plugins.base_plugin import BasePlugin
 
 from . import conf
+from .audit import services as audit
 from .inbox import intake
 from .inbox.services import record_hook_failure
 from .redemption import services as redemption
@@ -67,6 +68,10 @@ def _record_failure(kind: str, obj: Any, exc: Exception) -> None:
         logger.exception("retention: could not record the failure of %s", kind)
 
 
+def _setting_values(items: Any) -> dict[str, Any]:
+    return {item.get("name"): item.get("value") for item in items or ()}
+
+
 class RetentionPlugin(BasePlugin):
     PLUGIN_ID = conf.PLUGIN_ID
     PLUGIN_NAME = "Customer retention"
@@ -106,7 +111,21 @@ class RetentionPlugin(BasePlugin):
         names = {item.get("name") for item in stored}
         stored += [item for item in conf.default_configuration() if item["name"] not in names]
         plugin_configuration.configuration = stored
-        saved = super().save_plugin_configuration(plugin_configuration, cleaned_data)
+        # Saleor edits the stored dicts in place: the values before are copied first.
+        before = _setting_values(stored)
+        active_before = bool(plugin_configuration.active)
+        with transaction.atomic():  # the settings and their audit event commit together
+            saved = super().save_plugin_configuration(plugin_configuration, cleaned_data)
+            actor = audit.acting_user()
+            audit.record_settings_changed(
+                staff_user_id=actor.pk if actor is not None else None,
+                plugin_id=cls.PLUGIN_ID,
+                changes=audit.settings_changes(
+                    before, _setting_values(saved.configuration), cls.CONFIG_STRUCTURE
+                ),
+                active_before=active_before,
+                active_after=bool(saved.active),
+            )
         conf.forget_loaded()  # the rest of this request reads the new values
         return saved
 

@@ -126,8 +126,8 @@ def test_node_fetches_what_the_direct_fields_show_and_nothing_more(retention_on)
             "email", "pk"
         )
     )
-    ann_card = next(c for c in cards if c.customer_id == str(owners["ann@example.com"]))
-    bob_card = next(c for c in cards if c.customer_id == str(owners["bob@example.com"]))
+    ann_card = next(c for c in cards if c.customer_id == owners["ann@example.com"])
+    bob_card = next(c for c in cards if c.customer_id == owners["bob@example.com"])
     ann_token = driver.token_create("ann@example.com", "customer-password")
     entry = adjust(driver, gid("User", ann_card.customer_id), 7)["entry"]
 

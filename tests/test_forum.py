@@ -22,8 +22,8 @@ from saleor_retention.forum.models import (
     ForumSubscription,
     ForumTopic,
 )
-from saleor_retention.ledger.selectors import tier_name_for
 from saleor_retention.privacy import export_customer
+from saleor_retention.tiers.selectors import tier_name_for
 from saleor_retention_site.driver import gid, pk_of
 from saleor_retention_site.store import create_customer
 from tests.connections import nodes

@@ -779,6 +779,14 @@ ROWS: tuple[Row, ...] = (
         why="MANAGE_USERS",
     ),
     Row(
+        "Query.retentionAuditEvents",
+        STAFF_ONLY,
+        "{ retentionAuditEvents(first: 5) { totalCount edges { node { action } } } }",
+        value=path("retentionAuditEvents"),
+        permissions=("MANAGE_PLUGINS",),
+        why="MANAGE_PLUGINS (the record spans every domain and the plugin's settings)",
+    ),
+    Row(
         "Mutation.customerNoteAdd",
         STAFF_ONLY,
         mutation("customerNoteAdd", "customerId: ID!, body: String!", "note { id }"),

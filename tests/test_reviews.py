@@ -23,6 +23,7 @@ from saleor_retention.reviews.models import (
     ReviewVote,
 )
 from saleor_retention_site.driver import gid, pk_of
+from saleor_retention_site.store import create_customer
 from tests.connections import nodes
 from tests.replay import replay_everything
 
@@ -349,17 +350,18 @@ def test_the_unique_constraint_stops_a_second_review_of_the_same_line(db):
     # The database, not a check in Python, keeps one review per order line.
     from django.db import IntegrityError, transaction
 
+    buyer = create_customer("line-buyer@example.com")
     Review.objects.create(
-        product_id="1", order_line_id="77", source="verified", rating=4, customer_id="5"
+        product_id="1", order_line_id="77", source="verified", rating=4, customer=buyer
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         Review.objects.create(
-            product_id="1", order_line_id="77", source="verified", rating=5, customer_id="5"
+            product_id="1", order_line_id="77", source="verified", rating=5, customer=buyer
         )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Review.objects.create(product_id="1", source="verified", rating=5, customer_id="5")
+        Review.objects.create(product_id="1", source="verified", rating=5, customer=buyer)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Review.objects.create(product_id="1", source="unverified", rating=9, customer_id="6")
+        Review.objects.create(product_id="1", source="unverified", rating=9, customer=buyer)
 
 
 def test_non_buyers_review_unverified_once_when_the_store_allows_it(reviews_on):

@@ -4,6 +4,7 @@ counters exact, one publication and one credit however many staff click at once.
 from __future__ import annotations
 
 import pytest
+from saleor.account.models import User
 
 from saleor_retention import conf
 from saleor_retention.ledger.models import EntryType, LedgerEntry
@@ -54,9 +55,10 @@ def test_parallel_reviews_of_one_line_votes_and_approvals_count_once(retention_o
     assert LedgerEntry.objects.filter(type=EntryType.REVIEW_REWARD).count() == 1
 
     # 16 shoppers vote at once, and one shopper 8 times at once
-    race(16, lambda i: str(services.review_vote(review_id=review.pk, customer_id=f"v{i}").pk))
+    voters = [str(User.objects.create(email=f"v{i}@example.com").pk) for i in range(17)]
+    race(16, lambda i: str(services.review_vote(review_id=review.pk, customer_id=voters[i]).pk))
     outcomes = race(
-        8, lambda i: str(services.review_vote(review_id=review.pk, customer_id="same").pk)
+        8, lambda i: str(services.review_vote(review_id=review.pk, customer_id=voters[16]).pk)
     )
     assert outcomes.count("already_done") == 7
     review.refresh_from_db()

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from saleor.account.models import User
 
 from saleor_retention.reviews.models import (
     Review,
@@ -35,12 +36,16 @@ DUE = """{ reviewRequestsDue(first: 100) {
 def add_reviews(store, customer_id, start, count):
     """Reviews with a photo, a vote and a report each (rows written directly: this measures
     reading, the write paths are tested through GraphQL elsewhere)."""
+    reader, voter, reporter = (
+        User.objects.get_or_create(email=f"{role}@example.com")[0]
+        for role in ("reader", "voter", "reporter")
+    )
     for n in range(start, start + count):
         review = Review.objects.create(
             product_id=str(store.product_id),
             order_line_id=f"90{n}",
             source="verified",
-            customer_id=customer_id if n % 2 else str(10_000 + n),
+            customer_id=customer_id if n % 2 else reader.pk,
             author_name=f"Reader {n}",
             rating=1 + n % 5,
             title=f"Review {n}",
@@ -55,8 +60,8 @@ def add_reviews(store, customer_id, start, count):
             width=10,
             height=10,
         )
-        ReviewVote.objects.create(review=review, customer_id=str(20_000 + n))
-        ReviewReport.objects.create(review=review, customer_id=str(30_000 + n), reason="spam")
+        ReviewVote.objects.create(review=review, customer=voter)
+        ReviewReport.objects.create(review=review, customer=reporter, reason="spam")
         ReviewRequest.objects.create(
             order_id=f"80{n}",
             order_line_id=f"70{n}",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from .. import saleor_adapter as saleor
 from ..inbox import intake
 from ..inbox.handlers import handles
-from ..ledger import selectors as ledger_selectors
+from ..tiers import selectors as tier_selectors
 from . import services
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def decide_on_first_parcel(event: PluginEvent, settings: RetentionSettings) -> d
         customer_id=facts.customer_id,
         currency=facts.currency,
         earlier_paid_orders=saleor.earlier_paid_order_count(order),
-        customer_tier=ledger_selectors.tier_name_for(facts.customer_id),
+        customer_tier=tier_selectors.tier_name_for(facts.customer_id),
     )
     decisions = services.decide_for_parcel(parcel, settings)
     return {"decisions": {str(d.program_id): d.outcome for d in decisions}}

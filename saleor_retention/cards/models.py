@@ -9,6 +9,7 @@
   program later changes no card already in a parcel.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -79,7 +80,9 @@ class CardDecision(models.Model):
     program = models.ForeignKey(CardProgram, on_delete=models.PROTECT, related_name="decisions")
     order_id = models.CharField(max_length=64)
     fulfillment_id = models.CharField(max_length=64, blank=True, default="")
-    customer_id = models.CharField(max_length=64, blank=True, default="")
+    customer = models.ForeignKey(  # null for a guest's order, or once the customer is erased
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     draw = models.DecimalField(max_digits=9, decimal_places=6)  # in [0, 100)
     decided_at = models.DateTimeField(default=timezone.now)
@@ -106,7 +109,9 @@ class LoyaltyCard(models.Model):
     decision = models.OneToOneField(CardDecision, on_delete=models.PROTECT, related_name="card")
     order_id = models.CharField(max_length=64)
     fulfillment_id = models.CharField(max_length=64, db_index=True)
-    customer_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    customer = models.ForeignKey(  # as CardDecision.customer
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     code = models.CharField(max_length=CARD_CODE_LENGTH, unique=True)
     kind = models.CharField(max_length=16, choices=CardKind.choices)
     value = models.DecimalField(max_digits=12, decimal_places=2)

@@ -120,7 +120,7 @@ def render_cards(cards: list[LoyaltyCard], settings: RetentionSettings) -> bytes
     import weasyprint
 
     languages = saleor.order_language_codes(card.order_id for card in cards)
-    names = saleor.customer_names(card.customer_id for card in cards)
+    names = saleor.customer_names(str(card.customer_id) for card in cards if card.customer_id)
     groups: dict[tuple[str, tuple[str, ...]], list[LoyaltyCard]] = {}
     for card in cards:
         language = card_language(languages.get(card.order_id, ""))
@@ -155,7 +155,8 @@ def _html(
         return template.render(
             {
                 "cards": [
-                    printable(card, settings, names.get(card.customer_id, "")) for card in cards
+                    printable(card, settings, names.get(str(card.customer_id), ""))
+                    for card in cards
                 ],
                 "language": language,
             }

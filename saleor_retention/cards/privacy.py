@@ -36,18 +36,18 @@ not_personal(
     }
 )
 
-CARD_FIELDS = ["LoyaltyCard.customer_id", "LoyaltyCard.pdf_path", "CardDecision.customer_id"]
+CARD_FIELDS = ["LoyaltyCard.customer", "LoyaltyCard.pdf_path", "CardDecision.customer"]
 
 
 @eraser(fields=CARD_FIELDS)
 def erase_cards(customer_id: str) -> dict[str, Any]:
-    if not customer_id:  # "" is every guest's card
+    if not customer_id:
         return {}
     voided = services.void_cards(customer_id=customer_id, reason=ERASED_REASON)
     cards = LoyaltyCard.objects.filter(customer_id=customer_id)
     paths = [path for path in cards.values_list("pdf_path", flat=True) if path]
-    anonymised = cards.update(customer_id="", pdf_path="")
-    decisions = CardDecision.objects.filter(customer_id=customer_id).update(customer_id="")
+    anonymised = cards.update(customer=None, pdf_path="")
+    decisions = CardDecision.objects.filter(customer_id=customer_id).update(customer=None)
 
     def delete_files() -> None:
         for path in paths:

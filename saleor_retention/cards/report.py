@@ -56,13 +56,14 @@ def _difference(treatment: GroupResult, control: GroupResult) -> tuple[float | N
 def program_report(
     *, program_id: int, start: datetime, end: datetime, reorder_days: int, currency: str
 ) -> ProgramReport:
-    decisions = list(
-        CardDecision.objects.filter(
+    decisions = [
+        (pk, order_id, str(customer_id), outcome, decided_at)  # the adapter's ids are strings
+        for pk, order_id, customer_id, outcome, decided_at in CardDecision.objects.filter(
             program_id=program_id, decided_at__gte=start, decided_at__lt=end
         )
-        .exclude(customer_id="")
+        .exclude(customer=None)
         .values_list("pk", "order_id", "customer_id", "outcome", "decided_at")
-    )
+    ]
     cards = LoyaltyCard.objects.filter(
         program_id=program_id, issued_at__gte=start, issued_at__lt=end
     )

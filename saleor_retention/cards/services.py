@@ -48,6 +48,7 @@ from django.utils.translation import gettext_noop
 
 from .. import operator_settings
 from .. import saleor_adapter as saleor
+from ..audit import services as audit
 from ..conf import RetentionSettings
 from ..errors import RetentionErrorCode
 from ..ledger import services as ledger
@@ -330,7 +331,7 @@ def _decide(program: CardProgram, parcel: ParcelFacts, now: datetime) -> CardDec
                 program=program,
                 order_id=parcel.order_id,
                 fulfillment_id=parcel.fulfillment_id,
-                customer_id=parcel.customer_id or "",
+                customer_id=parcel.customer_id or None,
                 outcome=outcome,
                 draw=value,
                 decided_at=now,
@@ -389,6 +390,9 @@ def _issue(program: CardProgram, decision: CardDecision, now: datetime) -> Loyal
 # --- void and redeem -------------------------------------------------------------------------
 
 
+VOIDED_BY_STAFF = "voided by staff"
+
+
 def _void(card: LoyaltyCard, reason: str, now: datetime) -> bool:
     if card.status not in OPEN_STATUSES:
         return False
@@ -422,8 +426,9 @@ def void_cards(
 
 
 @transaction.atomic
-def card_void(*, card_id: str) -> LoyaltyCard:
-    """Staff void one card; refused for a card already void or redeemed."""
+def card_void(*, card_id: str, staff_user_id: str) -> LoyaltyCard:
+    """Staff void one card; refused for a card already void or redeemed. The staff member is
+    on the audit record."""
     card = (
         LoyaltyCard.objects.select_for_update().filter(pk=card_id).first()
         if str(card_id).isdigit()
@@ -435,7 +440,14 @@ def card_void(*, card_id: str) -> LoyaltyCard:
         raise _invalid(_("This card is already void."), "id", RetentionErrorCode.ALREADY_DONE)
     if card.status == LoyaltyCard.Status.REDEEMED:
         raise _invalid(_("A redeemed card cannot be voided."), "id")
-    _void(card, "voided by staff", timezone.now())
+    status_before = str(card.status)
+    _void(card, VOIDED_BY_STAFF, timezone.now())
+    audit.record_card_voided(
+        staff_user_id=staff_user_id,
+        card_id=card.pk,
+        status_before=status_before,
+        reason=VOIDED_BY_STAFF,
+    )
     return card
 
 

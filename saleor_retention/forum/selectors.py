@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from .. import saleor_adapter as saleor
 from ..errors import RetentionError, RetentionErrorCode
-from ..ledger.selectors import tier_name_for
+from ..tiers.selectors import tier_name_for
 from .models import BoardAccess, ForumBoard, ForumPost, ForumSubscription, ForumTopic
 
 

@@ -8,6 +8,7 @@ from saleor.graphql.api import Mutation as SaleorMutation
 from saleor.graphql.api import Query as SaleorQuery
 
 from . import saleor_types
+from .audit.types import RetentionAuditEvent, audit_events_field
 from .cards.mutations import (
     LoyaltyCardPrintQueue,
     LoyaltyCardProgramCreate,
@@ -120,6 +121,7 @@ for node_type in (
     CustomerNote,
     CustomerContact,
     CustomerSegment,
+    RetentionAuditEvent,
 ):
     register_node(node_type)
 
@@ -141,6 +143,8 @@ class RetentionQueries(graphene.ObjectType):
     customer_segment = customer_segment_field()
     customer_segment_preview = customer_segment_preview_field()
     retention_analytics = retention_analytics_field()
+    # audit
+    retention_audit_events = audit_events_field()
 
 
 class RetentionMutations(graphene.ObjectType):

@@ -12,6 +12,7 @@ from graphql.error import GraphQLError, GraphQLSyntaxError
 from graphql.execution import ExecutionResult
 from saleor.graphql.views import GraphQLView
 
+from ..audit import services as audit
 from .core.access import QueryArgumentError
 from .limits import Limits, QueryRefused, analyse, batch_refusal, refusal
 
@@ -45,7 +46,8 @@ class RetentionGraphQLView(GraphQLView):
                 )
                 if error is not None:
                     return ExecutionResult(errors=[error], invalid=True)
-        return super().execute_graphql_request(request, data)
+        with audit.request_scope(request):  # who acts, for hooks Saleor calls without it
+            return super().execute_graphql_request(request, data)
 
     def format_error(self, error: Any) -> dict:
         """Saleor's format, which replaces ``extensions`` with the exception's class name; the

@@ -15,7 +15,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Cast
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
@@ -214,9 +213,7 @@ def customer_files(rules: SegmentRules) -> QuerySet[CustomerFile]:
         files = files.filter(top_spender=rules.top_spender)
     if rules.has_open_complaint is not None:
         complaints = Review.objects.filter(
-            customer_id=Cast(
-                OuterRef("customer_id"), output_field=Review._meta.get_field("customer_id")
-            ),
+            customer_id=OuterRef("customer_id"),
             is_complaint=True,
             replied_at__isnull=True,
         ).exclude(status__in=("rejected", "removed"))

@@ -117,10 +117,3 @@ def order_points(order_id: str) -> OrderPoints:
         reversed=-(totals["reversed"] or 0),
         redeemed=-(totals["redeemed"] or 0) - (totals["returned"] or 0),
     )
-
-
-def tier_name_for(customer_id: str | None) -> str:
-    """Kept for ``cards`` and ``forum``, which other work owns: the tier lives in ``tiers``."""
-    from ..tiers.selectors import tier_name_for as name_in_tiers
-
-    return name_in_tiers(customer_id)

@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from .. import lock_objects
+from ..audit import services as audit
 from ..conf import RetentionSettings
 from ..errors import RetentionError, RetentionErrorCode
 from ..textclean import clean_text, plain_text
@@ -626,6 +627,8 @@ def expire_due_lots(now: datetime | None = None) -> int:
 # --- staff -----------------------------------------------------------------------------------
 
 
+@transaction.atomic
+@audit.audited_points_adjustment
 def adjust(
     *,
     customer_id: str,

@@ -2,7 +2,7 @@
 per-product rating aggregate.
 
 - ``Review``: one per order line for verified buyers (a conditional unique constraint), one per
-  (customer, product) for unverified reviews. ``customer_id`` is nullable: a guest buyer has no
+  (customer, product) for unverified reviews. ``customer`` (a link to Saleor's user) is nullable: a guest buyer has no
   account, and erasing a customer nulls it (the review stays, anonymised). What a review shows
   about its author (``author_name``) is stored on the review, so nothing is read from Saleor's user
   to display it and erasure only has to clear it.
@@ -14,6 +14,7 @@ per-product rating aggregate.
   with ``F()`` on every status change in or out of ``published``.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -41,7 +42,11 @@ class Review(models.Model):
     variant_name = models.CharField(max_length=255, blank=True, default="")
     order_id = models.CharField(max_length=64, blank=True, default="")
     order_line_id = models.CharField(max_length=64, blank=True, default="")
-    customer_id = models.CharField(max_length=64, null=True, blank=True)
+    # null: a guest's review, an imported one, or one whose author was erased (SET_NULL backs
+    # the eraser, which clears it first)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     author_name = models.CharField(max_length=100, blank=True, default="")
     author_erased = models.BooleanField(default=False)
     source = models.CharField(max_length=16, choices=ReviewSource.choices)
@@ -75,8 +80,8 @@ class Review(models.Model):
                 name="reviews_one_per_order_line",
             ),
             models.UniqueConstraint(
-                fields=["customer_id", "product_id"],
-                condition=Q(source="unverified") & Q(customer_id__isnull=False),
+                fields=["customer", "product_id"],
+                condition=Q(source="unverified") & Q(customer__isnull=False),
                 name="reviews_one_unverified_per_customer_product",
             ),
             check_constraint(
@@ -90,7 +95,6 @@ class Review(models.Model):
         ]
         indexes = [
             models.Index(fields=["product_id", "status", "-created_at"]),
-            models.Index(fields=["customer_id"]),
             models.Index(fields=["status", "created_at"]),
         ]
 
@@ -124,14 +128,18 @@ class ReviewPhoto(models.Model):
 
 class ReviewVote(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="votes")
-    customer_id = models.CharField(max_length=64)
+    # the eraser deletes a customer's votes and reports with their counters, so CASCADE never
+    # meets a row it has not already taken off; null only for rows migrated from a customer id
+    # whose account no longer existed
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["review", "customer_id"], name="reviews_vote_once"),
+            models.UniqueConstraint(fields=["review", "customer"], name="reviews_vote_once"),
         ]
-        indexes = [models.Index(fields=["customer_id"])]
 
     def __str__(self) -> str:
         return f"helpful vote on review {self.review_id}"
@@ -139,15 +147,17 @@ class ReviewVote(models.Model):
 
 class ReviewReport(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="reports")
-    customer_id = models.CharField(max_length=64)
+    # as ReviewVote.customer
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
     reason = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["review", "customer_id"], name="reviews_report_once"),
+            models.UniqueConstraint(fields=["review", "customer"], name="reviews_report_once"),
         ]
-        indexes = [models.Index(fields=["customer_id"])]
 
     def __str__(self) -> str:
         return f"report on review {self.review_id}"
@@ -169,7 +179,9 @@ class ReviewRequest(models.Model):
     order_line_id = models.CharField(max_length=64, unique=True)
     product_id = models.CharField(max_length=64)
     variant_id = models.CharField(max_length=64, blank=True, default="")
-    customer_id = models.CharField(max_length=64, null=True, blank=True, db_index=True)
+    customer = models.ForeignKey(  # null for a guest order, or once the customer is erased
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     drop_reason = models.CharField(
         max_length=32, choices=DropReason.choices, blank=True, default=""

@@ -27,13 +27,13 @@ not_personal(
 )
 
 REVIEW_FIELDS = [
-    "Review.customer_id",
+    "Review.customer",
     "Review.author_name",
     "ReviewPhoto.path",
     "ReviewPhoto.thumbnail_path",
-    "ReviewVote.customer_id",
-    "ReviewReport.customer_id",
-    "ReviewRequest.customer_id",
+    "ReviewVote.customer",
+    "ReviewReport.customer",
+    "ReviewRequest.customer",
 ]
 
 

@@ -35,6 +35,7 @@ from django.utils.translation import gettext_noop
 
 from .. import operator_settings
 from .. import saleor_adapter as saleor
+from ..audit import services as audit
 from ..conf import RetentionSettings
 from ..errors import RetentionError, RetentionErrorCode
 from ..ledger import services as ledger
@@ -461,7 +462,7 @@ def review_update(
     if not customer_id:
         raise RetentionError(_("Sign in to edit a review."), code=RetentionErrorCode.NOT_SIGNED_IN)
     review = _locked(review_id)
-    if review.customer_id != str(customer_id):
+    if str(review.customer_id) != str(customer_id):
         raise _not_found()
     if review.status != ReviewStatus.PENDING:
         raise RetentionError(
@@ -492,7 +493,7 @@ def _published_for_shopper(review_id: Any, customer_id: str | None) -> Review:
     review = Review.objects.filter(pk=review_id, status=ReviewStatus.PUBLISHED).first()
     if review is None:
         raise _not_found()
-    if review.customer_id == str(customer_id):
+    if str(review.customer_id) == str(customer_id):
         raise RetentionError(
             _("You cannot do this on your own review."), code=RetentionErrorCode.INVALID
         )
@@ -579,6 +580,7 @@ def review_moderate(
     if action is not None and action not in ACTIONS:
         raise RetentionError(_("Unknown action."), code=RetentionErrorCode.INVALID, field="action")
     review = _locked(review_id)
+    status_before, complaint_before = str(review.status), review.is_complaint
     clean_reason = clean_text(
         reason,
         field="reason",
@@ -621,6 +623,16 @@ def review_moderate(
             staff_user_id=staff_user_id,
             reason=clean_reason if action != APPROVE else "",
         )
+    audit.record_review_moderated(
+        staff_user_id=staff_user_id,
+        review_id=review.pk,
+        decision=action,
+        status_before=status_before,
+        status_after=str(review.status),
+        complaint_before=complaint_before,
+        complaint_after=review.is_complaint,
+        reason=clean_reason if action in (REJECT, REMOVE) else "",
+    )
     return review
 
 

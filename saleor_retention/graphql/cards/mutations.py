@@ -157,7 +157,8 @@ class LoyaltyCardVoid(RetentionMutation):
                 code=RetentionErrorCode.INVALID,
                 field="id",
             )
-        return cls(card=services.card_void(card_id=pk), errors=[])
+        card = services.card_void(card_id=pk, staff_user_id=str(info.context.user.pk))
+        return cls(card=card, errors=[])
 
 
 class LoyaltyCardPrintQueue(RetentionMutation):

@@ -40,7 +40,7 @@ def node_field() -> graphene.Field:
         description=(
             "A retention object by its ID (Review, ReviewRequest, ForumBoard, ForumTopic, "
             "ForumPost, LoyaltyCard, LoyaltyCardProgram, LoyaltyEntry, CustomerFile, CustomerNote, "
-            "CustomerContact, CustomerSegment), null when the caller may "
+            "CustomerContact, CustomerSegment, RetentionAuditEvent), null when the caller may "
             "not see it through the direct fields either."
         ),
         resolver=resolve_node,

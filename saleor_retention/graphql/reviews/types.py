@@ -68,7 +68,7 @@ def require_staff(info) -> None:
 def _can_see_private(root: Review, info) -> bool:
     """The author and staff see moderation details, points and the complaint flag."""
     me = viewer_id(info)
-    return bool(me and root.customer_id == me) or is_review_staff(info)
+    return bool(me and str(root.customer_id) == me) or is_review_staff(info)
 
 
 def _file_url(info, path: str) -> str:
@@ -186,7 +186,7 @@ class ReviewType(graphene.ObjectType):
     @staticmethod
     def resolve_is_mine(root, info):
         me = viewer_id(info)
-        return bool(me and root.customer_id == me)
+        return bool(me and str(root.customer_id) == me)
 
     @staticmethod
     def resolve_is_complaint(root, info):
