@@ -87,7 +87,7 @@ def test_loyalty_figures_cost_one_query_beside_the_shopper(retention_on):
             key=f"f{months}{points}",
             settings=settings_with(points_expiry_months=months),
         )
-    services.earn_for_order(order(user_pk, "9300"), settings_with(pending_days=14))
+    earning.earn_for_order(order(user_pk, "9300"), settings_with(pending_days=14))
 
     # when the storefront asks for the three figures (expiringPoints through a fragment)
     with CaptureQueriesContext(connection) as captured:

@@ -34,7 +34,7 @@ def request_scope(request: Any) -> Iterator[None]:
 def acting_user() -> Any | None:
     """The signed-in user of the GraphQL request being served, if any."""
     user = getattr(_REQUEST.get(None), "user", None)
-    return user if user is not None and user.is_authenticated else None
+    return user if user and user.is_authenticated else None
 
 
 def _changed(before: Any, after: Any) -> dict[str, Any]:

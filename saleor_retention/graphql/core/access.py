@@ -10,7 +10,9 @@ from ...permissions import MANAGE_USERS
 
 
 def signed_in(user: Any) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
+    """Saleor 3.x hands anonymous callers a lazy object wrapping None, which is not ``None`` but
+    is falsy: truthiness covers both lines."""
+    return bool(user and user.is_authenticated and user.is_active)
 
 
 def signed_in_user(info: Any) -> Any | None:
@@ -62,6 +64,14 @@ def as_pk(raw: Any) -> str | None:
     return text
 
 
+def _saleor_key_checks() -> dict[str, Any]:
+    """Saleor's types whose keys differ between its lines (3.x orders and lines are UUIDs): the
+    adapter says what a valid key of each is."""
+    from ... import saleor_adapter as saleor
+
+    return {"Order": saleor.is_order_id, "OrderLine": saleor.is_order_line_id}
+
+
 def pk_from_global_id(global_id: str | None, type_name: str) -> str | None:
     """The primary key in a global id of ``type_name``; None for any other or malformed id."""
     if not global_id:
@@ -70,7 +80,12 @@ def pk_from_global_id(global_id: str | None, type_name: str) -> str | None:
         kind, pk = from_global_id(global_id)
     except Exception:  # noqa: BLE001 - any malformed id is just "not this type's id"
         return None
-    return as_pk(pk) if kind == type_name else None
+    if kind != type_name:
+        return None
+    key_check = _saleor_key_checks().get(type_name)
+    if key_check is not None:
+        return as_pk(pk) or (str(pk) if pk and key_check(pk) else None)
+    return as_pk(pk)
 
 
 class QueryArgumentError(Exception):

@@ -245,7 +245,10 @@ def paginate(
         has_next_page=bool(before) if backwards else more,
     )
     result = connection(edges=edges, page_info=page_info)
-    result.iterable = queryset  # Saleor's resolve_total_count: one COUNT, only when asked for
+    # Saleor's resolve_total_count: one COUNT, only when asked for (2.10 counts ``iterable``,
+    # 3.x calls ``total_count``)
+    result.iterable = queryset
+    result.total_count = queryset.count
     return result
 
 
@@ -258,4 +261,5 @@ def empty(connection: type[CountableConnection]) -> CountableConnection:
         ),
     )
     result.iterable = []
+    result.total_count = 0
     return result

@@ -121,7 +121,7 @@ def named_as_given(checkout_id: str | None) -> Iterator[None]:
 
 def _checkout_for(info, checkout_id, checkout_token):
     user = getattr(info.context, "user", None)
-    if user is None or not user.is_authenticated:
+    if not user or not user.is_authenticated:  # 3.x: a lazy None for anonymous callers
         raise RetentionError(
             _("Sign in to use your points."), code=RetentionErrorCode.NOT_SIGNED_IN, field=None
         )

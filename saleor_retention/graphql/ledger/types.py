@@ -72,7 +72,7 @@ class LoyaltyEntry(graphene.ObjectType):
         # loaded for the whole page at once by LoyaltyAccount.resolve_entries
         order = getattr(root, "saleor_order", None)
         user = getattr(info.context, "user", None)
-        if order is None or user is None or not user.is_authenticated:
+        if order is None or not user or not user.is_authenticated:
             return None
         if saleor.order_customer_id(order) == str(user.pk) or user.has_perm(MANAGE_ORDERS):
             return saleor_types.as_order(order)
