@@ -52,6 +52,12 @@ SETTINGS: tuple[OperatorSetting, ...] = (
     OperatorSetting("RETENTION_EVENT_RESCAN_HOURS", 48, 1, 24 * 90, "hours"),
     OperatorSetting("RETENTION_DISPATCH_MAX_RETRIES", 5, 0, 100, "retries"),
     OperatorSetting("RETENTION_BROKER_CONNECT_RETRIES", 2, 0, 20, "retries"),
+    # bonuses: how a birthday or campaign run is cut into transactions, and a list audience
+    OperatorSetting("RETENTION_BONUS_BATCH_SIZE", 500, 1, 100_000, "customers per transaction"),
+    OperatorSetting("RETENTION_CAMPAIGN_MAX_CUSTOMER_IDS", 10_000, 1, 1_000_000, "customers"),
+    # insight: what staff write about a customer (text columns)
+    OperatorSetting("RETENTION_INSIGHT_NOTE_MAX_LENGTH", 5000, 10, 100_000, "characters"),
+    OperatorSetting("RETENTION_INSIGHT_CONTACT_MAX_LENGTH", 5000, 10, 100_000, "characters"),
 )
 BY_NAME = {setting.name: setting for setting in SETTINGS}
 

@@ -11,7 +11,7 @@ from PIL import Image
 
 from saleor_retention import operator_settings
 from saleor_retention.cards import printing
-from saleor_retention.errors import RetentionError
+from saleor_retention.errors import RetentionError, RetentionErrorCode
 from saleor_retention.reviews import photos, services
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +124,13 @@ def test_review_links_expire_after_the_setting(settings, signed_max_ages):
     settings.RETENTION_REVIEW_LINK_MAX_AGE_DAYS = 2
     assert services.order_line_from_token(token) == "42"
     assert [age.days for age in signed_max_ages] == [2]
+
+
+def test_the_campaign_list_limit_is_the_operators(settings):
+    from saleor_retention.bonuses.services import Audience
+
+    settings.RETENTION_CAMPAIGN_MAX_CUSTOMER_IDS = 2
+    assert Audience.choose(customer_ids=["1", "2"]).customer_ids == ("1", "2")
+    with pytest.raises(RetentionError) as refused:
+        Audience.choose(customer_ids=["1", "2", "3"])
+    assert (refused.value.code, refused.value.field) == (RetentionErrorCode.INVALID, "customerIds")

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from kombu.exceptions import OperationalError as BrokerError
 
-from .. import lock_objects
+from .. import lock_objects, operator_settings
 from .. import saleor_adapter as saleor
 from ..conf import RetentionSettings
 from ..errors import RetentionError, RetentionErrorCode
@@ -42,13 +42,11 @@ logger = logging.getLogger(__name__)
 BIRTHDAY_CHANGE_WAIT = timedelta(days=30)
 # The earliest time zone is UTC+14: a date up to that far ahead of UTC is someone's "today".
 EARLIEST_UTC_OFFSET = timedelta(hours=14)
-BATCH_SIZE = 500
 
 CAMPAIGN_MAX_POINTS = 1_000_000
 CAMPAIGN_REASON_MAX_LENGTH = 500  # after cleaning; the column holds 500
 CAMPAIGN_KEY_MAX = 100
 CAMPAIGN_KEY_PUNCTUATION = "-_."
-CAMPAIGN_MAX_CUSTOMER_IDS = 10_000
 CAMPAIGN_MAX_MIN_PAID_ORDERS = 10_000
 
 
@@ -164,7 +162,7 @@ class BirthdayRun:
 
 
 def grant_birthday_bonuses(
-    *, settings: RetentionSettings, now: datetime | None = None, batch_size: int = BATCH_SIZE
+    *, settings: RetentionSettings, now: datetime | None = None, batch_size: int | None = None
 ) -> BirthdayRun:
     """Credit ``birthday_bonus`` points to every customer whose birthday is today in the store's
     time zone. Safe to run as often as wanted (hourly, or twice by mistake): the yearly key posts
@@ -178,7 +176,8 @@ def grant_birthday_bonuses(
     changed_recently = celebrating.exclude(settled).count()
     ids = celebrating.filter(settled).order_by("customer_id").values_list("customer_id", flat=True)
     credited = already = inactive = 0
-    for batch in _batches((str(pk) for pk in ids.iterator()), batch_size):
+    size = batch_size or operator_settings.value("RETENTION_BONUS_BATCH_SIZE")
+    for batch in _batches((str(pk) for pk in ids.iterator()), size):
         keys = {customer_id: birthday_key(customer_id, today.year) for customer_id in batch}
         posted = _posted_keys(list(keys.values()))
         active = saleor.existing_customer_ids(batch, active_only=True)
@@ -250,9 +249,10 @@ class Audience:
             return cls(min_paid_orders=min_paid_orders)
         if customer_ids is not None:
             ids = tuple(sorted({str(pk) for pk in customer_ids}, key=int))
-            if not 1 <= len(ids) <= CAMPAIGN_MAX_CUSTOMER_IDS:
+            most = operator_settings.value("RETENTION_CAMPAIGN_MAX_CUSTOMER_IDS")
+            if not 1 <= len(ids) <= most:
                 raise RetentionError(
-                    _("Give from 1 to %(max)s customers.") % {"max": CAMPAIGN_MAX_CUSTOMER_IDS},
+                    _("Give from 1 to %(max)s customers.") % {"max": most},
                     code=RetentionErrorCode.INVALID,
                     field="customerIds",
                 )
@@ -411,10 +411,11 @@ class CampaignRun:
 
 
 def run_campaign(
-    campaign_id: int, *, settings: RetentionSettings, batch_size: int = BATCH_SIZE
+    campaign_id: int, *, settings: RetentionSettings, batch_size: int | None = None
 ) -> CampaignRun | None:
     """Credit every customer of the campaign's audience, batch by batch; each batch commits on
     its own, so an interrupted run keeps its progress and the next run skips what is posted."""
+    size = batch_size or operator_settings.value("RETENTION_BONUS_BATCH_SIZE")
     campaign = LoyaltyCampaign.objects.filter(pk=campaign_id).first()
     if campaign is None:
         return None
@@ -424,7 +425,7 @@ def run_campaign(
     after = 0
     credited = 0
     while True:
-        batch = audience.page(after=after, limit=batch_size)
+        batch = audience.page(after=after, limit=size)
         if not batch:
             break
         credited += _credit_campaign_batch(campaign, batch, settings)

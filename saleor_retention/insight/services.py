@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import operator_settings
 from .. import saleor_adapter as saleor
 from ..errors import RetentionError, RetentionErrorCode
 from ..textclean import clean_text
@@ -24,10 +25,8 @@ from .segments import parse_rules
 if TYPE_CHECKING:
     from ..conf import RetentionSettings
 
-NOTE_MAX = 5000
 TAG_MAX = 50
 TAGS_PER_CUSTOMER_MAX = 100  # keeps CustomerFile.tags a short plain list
-CONTACT_TEXT_MAX = 5000
 SEGMENT_NAME_MAX = 100
 
 
@@ -132,7 +131,9 @@ def _text(raw: str | None, *, field: str, maximum: int, required: bool = True) -
 @transaction.atomic
 def note_add(*, customer_id: str, body: str, staff_user_id: str) -> CustomerNote:
     _customer_exists(customer_id)
-    text = _text(body, field="body", maximum=NOTE_MAX)
+    text = _text(
+        body, field="body", maximum=operator_settings.value("RETENTION_INSIGHT_NOTE_MAX_LENGTH")
+    )
     note = CustomerNote.objects.create(
         customer_id=int(customer_id), body=text, staff_user_id=staff_user_id
     )
@@ -211,11 +212,12 @@ def contact_log(
             code=RetentionErrorCode.INVALID,
             field="contactedAt",
         )
+    contact_max = operator_settings.value("RETENTION_INSIGHT_CONTACT_MAX_LENGTH")
     entry = ContactLogEntry.objects.create(
         customer_id=int(customer_id),
         channel=channel,
-        summary=_text(summary, field="summary", maximum=CONTACT_TEXT_MAX),
-        response=_text(response, field="response", maximum=CONTACT_TEXT_MAX, required=False),
+        summary=_text(summary, field="summary", maximum=contact_max),
+        response=_text(response, field="response", maximum=contact_max, required=False),
         contacted_at=when,
         staff_user_id=staff_user_id,
     )

@@ -48,7 +48,7 @@ def viewer_of(info: Any) -> Viewer:
     if cached is not None:
         return cached
     user = getattr(context, "user", None)
-    if access.signed_in(user):
+    if user is not None and access.signed_in(user):
         viewer = Viewer(str(user.pk), is_moderator=user.has_perm(MANAGE_PAGES))
     else:
         viewer = ANONYMOUS
