@@ -275,7 +275,7 @@ def insight_paid_orders_sql(*, one_customer: bool = False, among: str | None = N
         mine = ""
     return f"""
         SELECT o.id AS order_id, o.user_id AS customer_id, o.created, o.currency,
-               o.total_gross_amount - COALESCE(money.refunded, 0) AS spent, o.language_code
+               GREATEST(o.total_gross_amount - COALESCE(money.refunded, 0), 0) AS spent, o.language_code
         FROM {db_table("order.Order")} o
         {money_source}
         WHERE o.user_id IS NOT NULL {mine}

@@ -347,7 +347,7 @@ def insight_paid_orders_sql(*, one_customer: bool = False, among: str | None = N
     refunded = "COALESCE(money.refunded, 0)"
     return f"""
         SELECT o.id AS order_id, o.user_id AS customer_id, o.{ORDER_CREATED_AT} AS created,
-               o.currency, o.total_gross_amount - {refunded} AS spent, o.language_code
+               o.currency, GREATEST(o.total_gross_amount - {refunded}, 0) AS spent, o.language_code
         FROM {orders} o
         {money_source}
         WHERE o.user_id IS NOT NULL {mine}
