@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from saleor.plugins.base_plugin import BasePlugin
 
-from . import conf
+from . import conf, events
 from .audit import services as audit
 from .inbox import intake
 from .inbox.services import record_hook_failure
@@ -117,10 +117,10 @@ class RetentionPlugin(BasePlugin):
         with transaction.atomic():  # the settings and their audit event commit together
             saved = super().save_plugin_configuration(plugin_configuration, cleaned_data)
             actor = audit.acting_user()
-            audit.record_settings_changed(
+            events.settings_changed_event(
                 staff_user_id=actor.pk if actor is not None else None,
                 plugin_id=cls.PLUGIN_ID,
-                changes=audit.settings_changes(
+                changes=events.settings_changes(
                     before, _setting_values(saved.configuration), cls.CONFIG_STRUCTURE
                 ),
                 active_before=active_before,

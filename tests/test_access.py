@@ -11,13 +11,13 @@ import graphene
 import pytest
 from saleor.account.models import User
 
+from saleor_retention.adjustments import services
 from saleor_retention.bonuses.models import LoyaltyCampaign
 from saleor_retention.errors import RetentionError, RetentionErrorCode
 from saleor_retention.forum import selectors
 from saleor_retention.forum.models import ForumPost, ForumSubscription, ForumTopic
 from saleor_retention.graphql.forum import types as forum_types
 from saleor_retention.graphql.schema import schema
-from saleor_retention.ledger import services
 from saleor_retention.ledger.models import LedgerEntry, LoyaltyAccount
 from saleor_retention_site.driver import gid, pk_of
 from tests.connections import nodes

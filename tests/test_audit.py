@@ -345,7 +345,7 @@ def test_a_refused_setting_saves_nothing_and_records_nothing(retention_on):
 
 
 def test_a_secret_setting_is_named_without_its_values():
-    from saleor_retention.audit.services import settings_changes
+    from saleor_retention.events import settings_changes
 
     changes = settings_changes(
         {"api_key": "old-secret", "signup_bonus": "0", "unknown": "a"},

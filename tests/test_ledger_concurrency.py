@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from saleor_retention.adjustments import services as adjustments
 from saleor_retention.errors import RetentionError
 from saleor_retention.ledger import services
 from saleor_retention.ledger.models import LedgerEntry, LoyaltyAccount
@@ -49,7 +50,7 @@ def test_32_deductions_racing_exactly_the_affordable_ones_succeed():
     # when 32 connections each try to take 7 points at once
     outcomes = race(
         32,
-        lambda i: services.adjust(
+        lambda i: adjustments.points_adjust(
             customer_id=customer,
             points=-7,
             reason="race",

@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from saleor_retention.adjustments import services as adjustments
 from saleor_retention.earning import services as earning
 from saleor_retention.ledger import services
 from saleor_retention.ledger.models import LedgerEntry, LoyaltyAccount
@@ -69,7 +70,7 @@ def test_every_write_path_inserts_each_entry_once(entries_refuse_updates, custom
     earning.reverse_for_refund(
         order_id="1", customer_id=customer, refund_id="r1", amount=Decimal("40"), settings=settings
     )
-    services.adjust(
+    adjustments.points_adjust(
         customer_id=customer, points=-150, reason="spent", staff_user_id="0", settings=settings
     )
     earning.reverse_for_cancellation(order_id="1", customer_id=customer, settings=settings)

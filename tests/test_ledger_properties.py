@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from saleor.checkout.models import Checkout
 
+from saleor_retention.adjustments import services as adjustments
 from saleor_retention.earning import services as earning
 from saleor_retention.errors import RetentionError
 from saleor_retention.ledger import selectors, services
@@ -103,7 +104,7 @@ def make_machine(customer_id: str, policy: str):
         def spend(self, points):
             try:
                 self._call(
-                    services.adjust,
+                    adjustments.points_adjust,
                     customer_id=customer_id,
                     points=-points,
                     reason="spend",

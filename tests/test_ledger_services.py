@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from saleor_retention import conf
+from saleor_retention.adjustments import services as adjustments
 from saleor_retention.earning import services as earning
 from saleor_retention.errors import RetentionError
 from saleor_retention.ledger import selectors, services
@@ -60,7 +61,7 @@ def account(customer_id):
 
 
 def spend(customer_id, points, key="spend"):
-    services.adjust(
+    adjustments.points_adjust(
         customer_id=customer_id,
         points=-points,
         reason="spent",

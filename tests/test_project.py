@@ -156,3 +156,80 @@ def test_the_ledger_family_locks_rows_only_through_lock_objects():
         and "select_for_update" in path.read_text()
     ]
     assert offenders == []
+
+
+def _nodes(tree: ast.AST, *, at_import: bool) -> list[ast.AST]:
+    """Every node, or (``at_import``) those that run when the module is imported: not inside a
+    function (an import there, such as the privacy registry loading every domain, runs later)."""
+    if not at_import:
+        return list(ast.walk(tree))
+    found, todo = [], [tree]
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            todo += ast.iter_child_nodes(node)
+    return found
+
+
+def _package_imports(path: Path, *, at_import: bool = False) -> set[str]:
+    """The plugin's modules ``path`` imports (anywhere in it, or only at import), as dotted
+    names; ``from . import x`` names the module ``x`` when it is one."""
+    tree = ast.parse(path.read_text())
+    importer, is_package = _module_name(path), path.name == "__init__.py"
+    found = set()
+    for node in _nodes(tree, at_import=at_import):
+        if isinstance(node, ast.ImportFrom):
+            source = _absolute(node.module, node.level, importer, is_package)
+            for alias in node.names:
+                dotted = f"{source}.{alias.name}"
+                found.add(dotted if _is_module(dotted) else source)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return {name for name in found if name.split(".")[0] == PACKAGE.name}
+
+
+def _module_path(dotted: str) -> Path:
+    path = PACKAGE.parent.joinpath(*dotted.split("."))
+    return path / "__init__.py" if (path / "__init__.py").exists() else path.with_suffix(".py")
+
+
+def _reachable(start: list[Path]) -> dict[str, str]:
+    """Every plugin module the given modules load when imported, each with the module that
+    first imported it."""
+    seen: dict[str, str] = {}
+    todo = [(_module_name(path), "") for path in start]
+    while todo:
+        name, by = todo.pop()
+        if name in seen:
+            continue
+        seen[name] = by
+        todo += [(child, name) for child in _package_imports(_module_path(name), at_import=True)]
+    return seen
+
+
+def test_the_ledger_never_reaches_the_audit_record():
+    # the book posts points; who acted and why is the acting domain's business
+    # (adjustments/events.py writes a staff adjustment's event beside its service)
+    reached = _reachable(sorted((PACKAGE / "ledger").glob("*.py")))
+    offenders = [
+        f"{name} (imported by {by})"
+        for name, by in sorted(reached.items())
+        if name.split(".")[1:2] == ["audit"]
+    ]
+    assert offenders == []
+
+
+def test_audit_writers_live_in_each_domains_events_module():
+    # only events.py modules write the record; the GraphQL view and the plugin may ask who acts
+    allowed = {"graphql/view.py", "plugin.py"}
+    offenders = [
+        str(rel)
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if (rel := path.relative_to(PACKAGE)).parts[0] not in {"audit", "migrations"}
+        and path.name != "events.py"
+        and str(rel) not in allowed
+        and "saleor_retention.audit.services" in _package_imports(path)
+    ]
+    assert offenders == []
+

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from saleor_retention.adjustments import services as adjustments
 from saleor_retention.errors import RetentionError, RetentionErrorCode
 from saleor_retention.ledger import services
 from saleor_retention.ledger.models import LedgerEntry, LoyaltyAccount
@@ -544,7 +545,7 @@ def test_a_reward_already_spent_is_taken_back_by_the_negative_balance_policy(
     shop.plugin_update(negative_balance_policy=policy)
     services.release_due_lots(timezone.now() + timedelta(days=15))
     ann = pk_of(shop.query("{ me { id } }", token=ann_token)["me"]["id"])
-    services.adjust(
+    adjustments.points_adjust(
         customer_id=ann,
         points=-REFERRER_BONUS,
         reason="spent",

@@ -48,7 +48,6 @@ from django.utils.translation import gettext_noop
 
 from .. import operator_settings
 from .. import saleor_adapter as saleor
-from ..audit import services as audit
 from ..conf import RetentionSettings
 from ..errors import RetentionErrorCode
 from ..ledger import services as ledger
@@ -57,7 +56,7 @@ from ..saleor_adapter import OrderFacts
 from ..textclean import plain_text
 from ..validators import invalid as _invalid
 from ..validators import paid_orders_threshold, rank, whole_number
-from . import kinds
+from . import events, kinds
 from .models import (
     CARD_CODE_ALPHABET,
     CARD_CODE_LENGTH,
@@ -442,9 +441,9 @@ def card_void(*, card_id: str, staff_user_id: str) -> LoyaltyCard:
         raise _invalid(_("A redeemed card cannot be voided."), "id")
     status_before = str(card.status)
     _void(card, VOIDED_BY_STAFF, timezone.now())
-    audit.record_card_voided(
+    events.card_voided_event(
+        card=card,
         staff_user_id=staff_user_id,
-        card_id=card.pk,
         status_before=status_before,
         reason=VOIDED_BY_STAFF,
     )

@@ -39,13 +39,12 @@ from django.utils.translation import gettext as _
 
 from .. import operator_settings
 from .. import saleor_adapter as saleor
-from ..audit import services as audit
 from ..conf import RetentionSettings
 from ..errors import RetentionError, RetentionErrorCode
 from ..textclean import clean_text, plain_text
 from ..validators import invalid as _invalid
 from ..validators import paid_orders_threshold, rank
-from . import selectors
+from . import events, selectors
 from .models import (
     BoardAccess,
     ForumBoard,
@@ -420,23 +419,23 @@ def topic_moderate(*, viewer: Viewer, topic_id: str, action: str) -> ForumTopic:
         raise _invalid(_("Unknown moderation action."), "action")
     topic = selectors.readable_topic(topic_id, viewer)
     topics = ForumTopic.objects.filter(pk=topic.pk)
-    staff = {"staff_user_id": viewer.customer_id, "topic_id": topic.pk}
+    staff = {"staff_user_id": viewer.customer_id, "topic": topic}
     # Each flag moves only from its opposite, so a repeated click changes and records nothing.
     if action in ("pin", "unpin"):
         pin = action == "pin"
         if topics.filter(is_pinned=not pin).update(is_pinned=pin):
-            audit.record_topic_pinned(pinned=pin, **staff)
+            events.topic_pinned_event(pinned=pin, **staff)
     elif action in ("lock", "unlock"):
         lock = action == "lock"
         if topics.filter(is_locked=not lock).update(is_locked=lock):
-            audit.record_topic_locked(locked=lock, **staff)
+            events.topic_locked_event(locked=lock, **staff)
     else:
         hide = action == "hide"
         # Only a real change moves the board's visible-topic counter.
         if topics.filter(is_hidden=not hide).update(is_hidden=hide):
             step = -1 if hide else 1
             ForumBoard.objects.filter(pk=topic.board_id).update(topic_count=F("topic_count") + step)
-            audit.record_topic_hidden(hidden=hide, **staff)
+            events.topic_hidden_event(hidden=hide, **staff)
     return selectors.readable_topic(topic_id, viewer)
 
 
@@ -452,6 +451,6 @@ def post_moderate(*, viewer: Viewer, post_id: str, action: str) -> ForumPost:
     if ForumPost.objects.filter(pk=post.pk, is_hidden=not hide).update(is_hidden=hide):
         step = -1 if hide else 1
         ForumTopic.objects.filter(pk=post.topic_id).update(post_count=F("post_count") + step)
-        audit.record_post_hidden(staff_user_id=viewer.customer_id, post_id=post.pk, hidden=hide)
+        events.post_hidden_event(post=post, staff_user_id=viewer.customer_id, hidden=hide)
     post.refresh_from_db()
     return post

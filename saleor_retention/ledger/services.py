@@ -11,8 +11,10 @@ domains (bonuses, earning, redemption, referrals, tiers, and cards and reviews) 
   turn them into a spend on the order;
 - ``return_spent``: give spent points back into the lots they came from;
 - ``release_due_lots`` / ``expire_due_lots``: the daily sweep (one loop, ``_sweep``) that
-  releases pending lots and expires lots past their date;
-- ``adjust``: a staff correction (a credit or a debit with a reason).
+  releases pending lots and expires lots past their date.
+
+A staff correction is a ``credit`` or a ``debit`` posted by ``adjustments/`` (its rules and its
+audit event live there: the book knows nothing of staff or of the audit record).
 
 Each runs in a transaction that first locks the account row (through ``lock_objects``, in its
 fixed order), returns the existing entry if the business event's idempotency key was already
@@ -25,8 +27,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -40,20 +40,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from .. import lock_objects
-from ..audit import services as audit
 from ..conf import RetentionSettings
 from ..errors import RetentionError, RetentionErrorCode
-from ..textclean import clean_text, plain_text
 from .models import EntryType, LedgerEntry, LotMovement, LoyaltyAccount, PointHold, PointLot
 from .selectors import entry_for_key
-
-MAX_ADJUSTMENT = 10_000_000
-# A staff adjustment's reason, after cleaning (the column holds 500).
-ADJUSTMENT_REASON_MAX_LENGTH = 500
-# An idempotency key is the client's opaque string: any control character (NUL, which PostgreSQL
-# cannot store, included) is refused rather than changed, so a retry matches.
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
 
 # --- accounts --------------------------------------------------------------------------------
 
@@ -624,92 +614,7 @@ def expire_due_lots(now: datetime | None = None) -> int:
     return _sweep(due, _expire, now)
 
 
-# --- staff -----------------------------------------------------------------------------------
-
-
-@transaction.atomic
-@audit.audited_points_adjustment
-def adjust(
-    *,
-    customer_id: str,
-    points: int,
-    reason: str,
-    staff_user_id: str,
-    key: str | None = None,
-    settings: RetentionSettings,
-) -> LedgerEntry:
-    """A staff correction with a reason. A deduction takes available points (soonest-expiring
-    first) and never makes a balance negative. ``key`` is the caller's optional idempotency key
-    (as Stripe's): given, a replay returns the first entry; absent, every call is its own
-    adjustment.
-
-    The reason is shown to the customer, so it is stored as plain text (``textclean``: no markup,
-    control or bidi-override characters) of at most ``ADJUSTMENT_REASON_MAX_LENGTH`` characters;
-    a longer one is refused, never cut. Staff never adjust their own account."""
-    if str(customer_id) == str(staff_user_id):
-        raise RetentionError(
-            _("Staff cannot adjust their own points; ask another staff member."),
-            code=RetentionErrorCode.SELF_ADJUSTMENT,
-            field="customerId",
-        )
-    if not plain_text(reason or ""):
-        raise RetentionError(
-            _("Give a reason for the adjustment."), code=RetentionErrorCode.REQUIRED, field="reason"
-        )
-    reason = clean_text(reason, field="reason", max_length=ADJUSTMENT_REASON_MAX_LENGTH)
-    if points == 0:
-        raise RetentionError(
-            _("Adjust by a non-zero number of points."),
-            code=RetentionErrorCode.INVALID,
-            field="points",
-        )
-    if abs(points) > MAX_ADJUSTMENT:
-        raise RetentionError(
-            _("Adjust by at most 10,000,000 points at once."),
-            code=RetentionErrorCode.INVALID,
-            field="points",
-        )
-    key = _adjustment_key(key)
-    if points > 0:
-        return credit(
-            customer_id=customer_id,
-            points=points,
-            type=EntryType.ADJUSTMENT,
-            key=key,
-            settings=settings,
-            reason=reason,
-            staff_user_id=staff_user_id,
-        )
-    return debit(
-        customer_id=customer_id,
-        points=-points,
-        type=EntryType.ADJUSTMENT,
-        key=key,
-        reason=reason,
-        staff_user_id=staff_user_id,
-    )
-
-
-def _adjustment_key(key: str | None) -> str:
-    """The entry's unique key: the caller's, checked, or (none given) one of this call alone."""
-    if key is None:
-        return f"adjust:call:{uuid.uuid4().hex}"
-    if _CONTROL_CHARACTERS.search(key):
-        raise RetentionError(
-            _("An idempotency key cannot contain control characters."),
-            code=RetentionErrorCode.INVALID,
-            field="idempotencyKey",
-        )
-    if not key.strip() or len(key) > 100:
-        raise RetentionError(
-            _("Give an idempotency key of 1 to 100 characters."),
-            code=RetentionErrorCode.INVALID,
-            field="idempotencyKey",
-        )
-    return f"adjust:{key.strip()}"
-
-
-# --- audit -----------------------------------------------------------------------------------
+# --- verification -----------------------------------------------------------------------------------
 
 
 @dataclasses.dataclass(frozen=True)

@@ -35,12 +35,12 @@ from django.utils.translation import gettext_noop
 
 from .. import operator_settings
 from .. import saleor_adapter as saleor
-from ..audit import services as audit
 from ..conf import RetentionSettings
 from ..errors import RetentionError, RetentionErrorCode
 from ..ledger import services as ledger
 from ..ledger.models import EntryType
 from ..textclean import clean_text, plain_text
+from . import events
 from .models import (
     ProductRating,
     Review,
@@ -623,14 +623,12 @@ def review_moderate(
             staff_user_id=staff_user_id,
             reason=clean_reason if action != APPROVE else "",
         )
-    audit.record_review_moderated(
+    events.review_moderated_event(
+        review=review,
         staff_user_id=staff_user_id,
-        review_id=review.pk,
         decision=action,
         status_before=status_before,
-        status_after=str(review.status),
         complaint_before=complaint_before,
-        complaint_after=review.is_complaint,
         reason=clean_reason if action in (REJECT, REMOVE) else "",
     )
     return review

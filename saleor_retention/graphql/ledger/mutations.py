@@ -2,8 +2,8 @@ import graphene
 from django.utils.translation import gettext as _
 
 from ... import saleor_adapter as saleor
+from ...adjustments import services as adjustments
 from ...errors import RetentionError, RetentionErrorCode
-from ...ledger import services
 from ...permissions import MANAGE_USERS
 from ..core.context import retention_settings
 from ..core.mutations import RetentionMutation
@@ -51,7 +51,7 @@ class LoyaltyPointsAdjust(RetentionMutation):
                 code=RetentionErrorCode.NOT_FOUND,
                 field="customerId",
             )
-        entry = services.adjust(
+        entry = adjustments.points_adjust(
             customer_id=pk,
             points=points,
             reason=reason,
