@@ -30,6 +30,18 @@ or left on a row whose link to the customer is cut (a ledger entry of an unlinke
 
 What the ledger keeps: ``LoyaltyAccount.customer`` is set null (amounts stay for the books), as
 Saleor keeps an erased customer's orders with their link set null.
+
+**One privacy module per domain, erased in one order** (``ERASURE_ORDER``). Each domain erases
+and exports only its own rows. The points family comes first and the ledger last of it:
+``bonuses`` (her birthday, her id in campaign lists), ``referrals`` (her code, the checkout token
+she gave a code at) and ``tiers`` (her tier rows, kept) find their rows through her loyalty
+account, so they run before ``ledger`` rewrites the keys naming her and unlinks the account.
+The other domains link to the user directly and do not depend on one another. A domain whose
+eraser is not in the order is refused when it registers, so a new domain has to be placed.
+
+A sibling adds keys to another domain's export section with ``@export_part``: the tiers and the
+campaigns a customer is listed in are part of the ``loyalty`` section, shown only when the
+ledger's exporter found her account.
 """
 
 from __future__ import annotations
@@ -45,8 +57,24 @@ logger = logging.getLogger(__name__)
 Eraser = Callable[[str], dict[str, Any]]
 Exporter = Callable[[str], Any]
 
-_ERASERS: list[Eraser] = []
+# The order in which the domains' erasers run (see the module docstring): the ledger's siblings
+# find their rows through her loyalty account, so they run before the ledger unlinks it.
+ERASURE_ORDER = (
+    "bonuses",
+    "referrals",
+    "tiers",
+    "ledger",
+    "cards",
+    "reviews",
+    "forum",
+    "insight",
+    "inbox",
+    "audit",
+)
+
+_ERASERS: dict[str, Eraser] = {}  # domain -> its eraser
 _EXPORTERS: dict[str, Exporter] = {}
+_EXPORT_PARTS: dict[str, list[Exporter]] = {}  # section -> siblings' additions
 _STAFF_ONLY_SECTIONS: set[str] = set()
 # "Model.field" -> who covers it (the eraser's module, the export section), or why it is not personal
 _ERASED: dict[str, str] = {}
@@ -58,13 +86,21 @@ def eraser(*, fields: Iterable[str]) -> Callable[[Eraser], Eraser]:
     """Register a domain's eraser and the ``Model.field`` names it takes care of."""
 
     def register(func: Eraser) -> Eraser:
-        if func not in _ERASERS:
-            _ERASERS.append(func)
+        domain = domain_of(func)
+        if domain not in ERASURE_ORDER:
+            raise ValueError(f"{func.__module__}: place the {domain!r} eraser in ERASURE_ORDER")
+        _ERASERS[domain] = func
         for field in fields:
             _ERASED[field] = func.__module__
         return func
 
     return register
+
+
+def domain_of(func: Callable[..., Any]) -> str:
+    """``saleor_retention.bonuses.privacy`` -> ``bonuses``."""
+    parts = func.__module__.split(".")
+    return parts[1] if len(parts) > 2 else parts[-1]
 
 
 def exporter(
@@ -85,6 +121,21 @@ def exporter(
     return register
 
 
+def export_part(section: str, *, fields: Iterable[str]) -> Callable[[Exporter], Exporter]:
+    """Register a sibling domain's keys of another domain's export ``section`` (a dict): they
+    are merged into it when its own exporter found something (not for an empty section)."""
+
+    def register(func: Exporter) -> Exporter:
+        parts = _EXPORT_PARTS.setdefault(section, [])
+        if func not in parts:
+            parts.append(func)
+        for field in fields:
+            _EXPORTED[field] = section
+        return func
+
+    return register
+
+
 def not_personal(fields: Mapping[str, str]) -> None:
     """Fields whose name looks like a customer reference but that are not one: field -> why."""
     _NOT_PERSONAL.update(fields)
@@ -98,8 +149,10 @@ def erase_customer(customer_id: str) -> dict[str, Any]:
     """Anonymise or delete what every domain holds about the customer; returns a summary."""
     _load()
     summary: dict[str, Any] = {}
-    for func in _ERASERS:
-        summary[func.__module__] = func(str(customer_id))
+    for domain in ERASURE_ORDER:
+        func = _ERASERS.get(domain)
+        if func is not None:
+            summary[func.__module__] = func(str(customer_id))
     logger.info("retention: erased customer %s: %s", customer_id, summary)
     return summary
 
@@ -109,10 +162,18 @@ def export_customer(customer_id: str, *, for_staff: bool = True) -> dict[str, An
     ``for_staff`` the staff-only sections are left out."""
     _load()
     return {
-        section: func(str(customer_id))
+        section: _export_section(section, func, str(customer_id))
         for section, func in sorted(_EXPORTERS.items())
         if for_staff or section not in _STAFF_ONLY_SECTIONS
     }
+
+
+def _export_section(section: str, func: Exporter, customer_id: str) -> Any:
+    data = func(customer_id)
+    if data and isinstance(data, dict):
+        for part in _EXPORT_PARTS.get(section, []):
+            data.update(part(customer_id))
+    return data
 
 
 def on_user_pre_delete(sender: Any, instance: Any, **kwargs: Any) -> None:

@@ -113,7 +113,14 @@ def test_erasure_runs_whether_or_not_the_plugin_is_active(retention_on, monkeypa
     driver = retention_on
     customer_id, _token = shopper_with_points(driver, "lu@example.com")
     erased = []
-    monkeypatch.setattr(privacy, "_ERASERS", [*privacy._ERASERS, erased.append])
+    privacy._load()
+    ledger_eraser = privacy._ERASERS["ledger"]
+
+    def spy(customer_id):
+        erased.append(customer_id)
+        return ledger_eraser(customer_id)
+
+    monkeypatch.setitem(privacy._ERASERS, "ledger", spy)
     driver.plugin_update(active=False)
 
     # when staff delete her while the plugin is switched off

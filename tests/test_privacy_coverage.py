@@ -88,3 +88,29 @@ def test_a_field_erased_but_not_exported_or_declared_but_gone_fails(monkeypatch)
         "LedgerEntry.order_id: no exporter covers it (declare it in an @exporter(fields=...))",
         "LoyaltyCard.owner_name: declared in a privacy module but no such model field",
     ]
+
+
+def test_every_eraser_has_its_place_in_the_order_and_the_ledger_follows_its_siblings():
+    # given every domain's privacy module loaded
+    privacy._load()
+    order = list(privacy.ERASURE_ORDER)
+
+    # then each registered eraser's domain is placed, and the siblings that find their rows
+    # through her loyalty account run before the ledger unlinks it
+    assert set(privacy._ERASERS) <= set(order)
+    assert {"bonuses", "referrals", "tiers", "ledger"} <= set(privacy._ERASERS)
+    assert max(order.index(d) for d in ("bonuses", "referrals", "tiers")) < order.index("ledger")
+
+
+def test_an_eraser_of_a_domain_without_a_place_is_refused():
+    # when a domain nobody placed in the order registers an eraser, then it is refused by name
+    def erase_wishlist(customer_id):
+        return {}
+
+    erase_wishlist.__module__ = "saleor_retention.wishlist.privacy"
+    try:
+        privacy.eraser(fields=[])(erase_wishlist)
+    except ValueError as exc:
+        assert "wishlist" in str(exc)
+    else:
+        raise AssertionError("an unplaced eraser was registered")

@@ -233,3 +233,16 @@ def test_audit_writers_live_in_each_domains_events_module():
     ]
     assert offenders == []
 
+
+def test_the_ledger_imports_no_other_domain():
+    # the book knows accounts, entries, lots and holds; its siblings (bonuses, referrals, tiers,
+    # earning, redemption, adjustments) and every other domain call it, never the reverse. Shared
+    # modules (conf, errors, lock_objects, the privacy registry) are not domains.
+    domains = {path.name for path in PACKAGE.iterdir() if (path / "__init__.py").exists()}
+    offenders = [
+        f"{path.relative_to(PACKAGE)}: {name}"
+        for path in sorted((PACKAGE / "ledger").glob("*.py"))
+        for name in _package_imports(path)
+        if name.split(".")[1] in domains - {"ledger"}
+    ]
+    assert offenders == []
