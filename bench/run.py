@@ -135,18 +135,26 @@ def timed(action: Callable[[], Any]) -> tuple[float, Any]:
 
 @dataclasses.dataclass(frozen=True)
 class LedgerResult:
-    posts: Timings
+    posts: Timings  # credit() alone: its one statement commits by itself
     replays: Timings
     accounts: int
     statements: list[str]  # what one credit() of a new key sends
-    raw: RawResult  # the same statements and a commit through psycopg2 alone
+    raw: RawResult  # the same statement through psycopg2 alone, in autocommit
+    tx_posts: Timings  # credit() inside transaction.atomic(): BEGIN, the statement, COMMIT
+    tx_raw: RawResult  # the same statement and commit()
 
     @property
     def ratio(self) -> float:
         return self.posts.per_second / self.raw.per_second
 
+    @property
+    def tx_ratio(self) -> float:
+        return self.tx_posts.per_second / self.tx_raw.per_second
+
 
 def bench_ledger(run_id: str) -> LedgerResult:
+    from django.db import transaction
+
     from saleor_retention import conf
     from saleor_retention.ledger import services
     from saleor_retention.ledger.models import EntryType, LedgerEntry, LoyaltyAccount
@@ -168,26 +176,43 @@ def bench_ledger(run_id: str) -> LedgerResult:
             reason="Benchmark",
         )
 
+    def post_in_transaction(i: int, label: str) -> LedgerEntry:
+        with transaction.atomic():
+            return post(i, label)
+
     for i in range(20):  # warm-up: accounts created, connection and code paths warm
         post(i, "warmup")
+        post_in_transaction(i, "warmup-tx")
     statements = statements_per_credit(lambda: post(0, "count"))
-    raw_loop = RawLoop(run_id, customers)
+    raw_loop = RawLoop(run_id, customers, in_transaction=False)
+    tx_raw_loop = RawLoop(run_id, customers, in_transaction=True)
     for i in range(20):
         raw_loop.post(i, "warmup")
-    post_times, entry_ids = [], []
-    for i in range(LEDGER_POSTS):  # alternating blocks: raw, credit(), raw, ...
+        tx_raw_loop.post(i, "warmup")
+    post_times, tx_post_times, entry_ids = [], [], []
+    for i in range(
+        LEDGER_POSTS
+    ):  # alternating blocks: raw, credit(), raw in a tx, credit() in a tx
         if i % LEDGER_BLOCK == 0:
-            for j in range(i, min(i + LEDGER_BLOCK, LEDGER_POSTS)):
+            block = range(i, min(i + LEDGER_BLOCK, LEDGER_POSTS))
+            for j in block:
                 raw_loop.timed_post(j)
-        seconds, entry = timed(lambda i=i: post(i, "post"))
-        post_times.append(seconds)
-        entry_ids.append(entry.pk)
-    raw = raw_loop.close()
-    if raw.statements != len(statements):
-        raise AssertionError(
-            f"the raw loop runs {raw.statements} statements, credit() {len(statements)}:\n"
-            + "\n".join(statements)
-        )
+            for j in block:
+                seconds, entry = timed(lambda j=j: post(j, "post"))
+                post_times.append(seconds)
+                entry_ids.append(entry.pk)
+            for j in block:
+                tx_raw_loop.timed_post(j)
+            for j in block:
+                seconds, _entry = timed(lambda j=j: post_in_transaction(j, "post-tx"))
+                tx_post_times.append(seconds)
+    raw, tx_raw = raw_loop.close(), tx_raw_loop.close()
+    for loop in (raw, tx_raw):
+        if loop.statements != len(statements):
+            raise AssertionError(
+                f"the raw loop runs {loop.statements} statements, credit() {len(statements)}:\n"
+                + "\n".join(statements)
+            )
 
     balances = dict(
         LoyaltyAccount.objects.filter(customer_id__in=customers).values_list(
@@ -207,7 +232,15 @@ def bench_ledger(run_id: str) -> LedgerResult:
     )
     if after != balances:
         raise AssertionError(f"replays changed balances: {balances} -> {after}")
-    return LedgerResult(Timings(post_times), Timings(replay_times), len(customers), statements, raw)
+    return LedgerResult(
+        Timings(post_times),
+        Timings(replay_times),
+        len(customers),
+        statements,
+        raw,
+        Timings(tx_post_times),
+        tx_raw,
+    )
 
 
 # --- 2. orderMarkAsPaid, plugin inactive vs active, with and without a broker ----------------
@@ -713,7 +746,9 @@ def ledger_summary(ledger: LedgerResult) -> str:
     return (
         f"bench: credit() {ledger.posts.per_second:,.0f} posts/s "
         f"({len(ledger.statements)} statements), raw psycopg2 {ledger.raw.per_second:,.0f} "
-        f"posts/s ({ledger.raw.statements} statements): ratio {ledger.ratio:.2f}"
+        f"posts/s ({ledger.raw.statements} statements): ratio {ledger.ratio:.2f}; "
+        f"in a transaction {ledger.tx_posts.per_second:,.0f} vs "
+        f"{ledger.tx_raw.per_second:,.0f} posts/s: ratio {ledger.tx_ratio:.2f}"
     )
 
 
@@ -763,11 +798,20 @@ def report(
         f"| ledger `credit()`, new idempotency keys, {ledger.accounts} accounts "
         f"| {len(ledger.posts.samples):,} | {ledger.posts.per_second:,.0f} posts/s "
         f"| {ledger.posts.median_ms:.2f} ms | {ledger.posts.p95_ms:.2f} ms |",
-        f"| raw psycopg2 loop, the same {ledger.raw.statements} statements + commit "
+        f"| raw psycopg2 loop, the same {ledger.raw.statements} statement(s), autocommit "
         f"| {len(ledger.raw.samples):,} | {ledger.raw.per_second:,.0f} posts/s "
         f"| {Timings(ledger.raw.samples).median_ms:.2f} ms | {Timings(ledger.raw.samples).p95_ms:.2f} ms |",
         f"| **ledger `credit()` / raw loop (target ≥ 0.80)** | "
         f"| {len(ledger.statements)} statements per post | **{ledger.ratio:.2f}×** | |",
+        f"| ledger `credit()` inside `transaction.atomic()` "
+        f"| {len(ledger.tx_posts.samples):,} | {ledger.tx_posts.per_second:,.0f} posts/s "
+        f"| {ledger.tx_posts.median_ms:.2f} ms | {ledger.tx_posts.p95_ms:.2f} ms |",
+        f"| raw psycopg2 loop, the same statement + `commit()` "
+        f"| {len(ledger.tx_raw.samples):,} | {ledger.tx_raw.per_second:,.0f} posts/s "
+        f"| {Timings(ledger.tx_raw.samples).median_ms:.2f} ms "
+        f"| {Timings(ledger.tx_raw.samples).p95_ms:.2f} ms |",
+        f"| **in a transaction: `credit()` / raw loop (target ≥ 0.80)** | "
+        f"| {len(ledger.statements)} statement + commit | **{ledger.tx_ratio:.2f}×** | |",
         f"| ledger `credit()`, replay of a posted key "
         f"| {len(ledger.replays.samples):,} | {ledger.replays.per_second:,.0f} replays/s "
         f"| {ledger.replays.median_ms:.2f} ms | {ledger.replays.p95_ms:.2f} ms |",
@@ -829,10 +873,12 @@ def report(
         f"| {reviews.reviews.per_second:,.1f} req/s, {reviews.reviews.queries} queries "
         + ms(reviews.reviews),
         "",
-        f"- Ledger: each `credit()` is its own transaction (account row lock, idempotency "
-        f"check, entry, lot, balance update) on {ledger.accounts} accounts in turn; the replays "
-        "post the same keys again, which only locks the account and finds the entry (balances "
-        "are checked unchanged).",
+        f"- Ledger: each `credit()` is one statement (account row lock, idempotency check, "
+        f"entry, lot, balance update as CTEs) on {ledger.accounts} accounts in turn, alone "
+        "(it commits by itself) and inside `transaction.atomic()`, each beside the raw loop "
+        "running the same statement the same way, in alternating blocks; the replays post the "
+        "same keys again, which locks the account, finds the key posted and reads the entry "
+        "(balances are checked unchanged).",
         f"- `orderMarkAsPaid`: staff mark a completed draft order (a registered customer's) as "
         "paid, measured in two shapes in the same run, each with "
         f"{len(broker.inactive.samples)} calls with the plugin inactive and "

@@ -41,6 +41,7 @@ def race(workers: int, work) -> list[str]:
 def test_32_deductions_racing_exactly_the_affordable_ones_succeed():
     # given 100 spendable points
     customer = str(create_customer("race@example.com").pk)
+    staff = str(create_customer("race-staff@example.com").pk)  # never her (SELF_ADJUSTMENT)
     settings = settings_with()
     services.credit(
         customer_id=customer, points=100, type="campaign_bonus", key="seed", settings=settings
@@ -54,7 +55,7 @@ def test_32_deductions_racing_exactly_the_affordable_ones_succeed():
             customer_id=customer,
             points=-7,
             reason="race",
-            staff_user_id="1",
+            staff_user_id=staff,
             key=f"race-{i}",
             settings=settings,
         ).idempotency_key,
@@ -124,4 +125,62 @@ def test_32_checkouts_applying_points_at_once_never_overdraw():
     account = LoyaltyAccount.objects.get(customer_id=str(user.pk))
     assert (account.available_points, account.held_points) == (1000, 1000)
     assert PointHold.objects.filter(status="active").count() == 10
+    assert services.verify_accounts() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_32_credits_racing_on_an_account_in_debt_settle_it_exactly_once():
+    # given an account that owes 30 points (80 reversed of 50 credited, policy "negative")
+    customer = str(create_customer("debtor@example.com").pk)
+    settings = settings_with()
+    seed = services.credit(
+        customer_id=customer, points=50, type="campaign_bonus", key="seed", settings=settings
+    )
+    services.reverse(
+        account_id=seed.account_id, points=80, key="refund", reason="refund", policy="negative"
+    )
+    assert LoyaltyAccount.objects.get(customer_id=customer).debt_points == 30
+
+    # when 32 connections each credit 5 points under their own key at once
+    race(
+        32,
+        lambda i: services.credit(
+            customer_id=customer,
+            points=5,
+            type="campaign_bonus",
+            key=f"credit-{i}",
+            settings=settings,
+        ).idempotency_key,
+    )
+
+    # then the debt is paid once, from the first credits, and every balance rebuilds
+    account = LoyaltyAccount.objects.get(customer_id=customer)
+    assert (account.debt_points, account.available_points) == (0, 32 * 5 - 30)
+    assert LedgerEntry.objects.filter(idempotency_key__startswith="credit-").count() == 32
+    assert services.verify_accounts() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_16_first_credits_of_a_new_customer_racing_make_one_account():
+    # given a customer with no loyalty account yet
+    customer = str(create_customer("newcomer@example.com").pk)
+    settings = settings_with()
+
+    # when 16 connections credit her at once, each under its own key
+    race(
+        16,
+        lambda i: services.credit(
+            customer_id=customer,
+            points=3,
+            type="campaign_bonus",
+            key=f"first-{i}",
+            settings=settings,
+            pending_days=i % 2,  # half pending, half available at once
+        ).idempotency_key,
+    )
+
+    # then she has one account holding all 16 credits
+    account = LoyaltyAccount.objects.get(customer_id=customer)
+    assert account.entries.count() == 16
+    assert (account.pending_points, account.available_points) == (8 * 3, 8 * 3)
     assert services.verify_accounts() == []

@@ -108,7 +108,7 @@ def make_machine(customer_id: str, policy: str):
                     customer_id=customer_id,
                     points=-points,
                     reason="spend",
-                    staff_user_id="1",
+                    staff_user_id="0",  # no user: never the customer
                     key=f"spend-{self._next()}",
                     settings=ledger_settings,
                 )

@@ -65,7 +65,7 @@ def spend(customer_id, points, key="spend"):
         customer_id=customer_id,
         points=-points,
         reason="spent",
-        staff_user_id="1",
+        staff_user_id="0",  # no user: never the customer
         key=key,
         settings=settings_with(),
     )

@@ -549,7 +549,7 @@ def test_a_reward_already_spent_is_taken_back_by_the_negative_balance_policy(
         customer_id=ann,
         points=-REFERRER_BONUS,
         reason="spent",
-        staff_user_id="1",
+        staff_user_id="0",  # no user: never the customer
         key="spent",
         settings=settings_on(),
     )

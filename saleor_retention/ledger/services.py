@@ -20,7 +20,9 @@ Each runs in a transaction that first locks the account row (through ``lock_obje
 fixed order), returns the existing entry if the business event's idempotency key was already
 posted, else inserts one entry with its final values (entries are immutable: never updated after
 the insert), moves lots and updates the cached balances with ``F()`` expressions. The functions
-that take an ``account`` expect the caller to hold its lock already.
+that take an ``account`` expect the caller to hold its lock already. ``credit`` does all of this
+in one statement (``CREDIT_SQL``: the lock, the key, the entry, the lot, the settled debt and the
+balances), which is atomic by itself, so it opens no transaction or savepoint of its own.
 """
 
 from __future__ import annotations
@@ -184,10 +186,16 @@ def _expiry_for(available_at: datetime, settings: RetentionSettings) -> datetime
 # --- credit and debit ------------------------------------------------------------------------
 
 
-# credit() is the hot path (every earn, bonus and reward): its five statements are written out,
-# because building the ORM's queries and loading its models cost more than the statements
-# themselves (docs/ledger.md has the measurements). ``bench/ledger.py`` runs the same text.
-_ACCOUNT, _ENTRY, _LOT = (m._meta.db_table for m in (LoyaltyAccount, LedgerEntry, PointLot))
+# credit() is the hot path (every earn, bonus and reward). Its whole posting is one statement
+# written out (docs/ledger.md has the measurements): the account locked by its customer, the key
+# looked up, the entry inserted with its final values, the lot inserted with the debt it settles,
+# the settling movement and every balance moved by expression, as data-modifying CTEs of one
+# round trip. One statement is atomic on its own, so credit() opens no transaction or savepoint
+# of its own: inside a caller's transaction it joins it, outside one it commits by itself.
+# ``bench/ledger.py`` runs the very same text on copies of the tables.
+_ACCOUNT, _ENTRY, _LOT, _MOVEMENT = (
+    m._meta.db_table for m in (LoyaltyAccount, LedgerEntry, PointLot, LotMovement)
+)
 _ENTRY_COLUMNS = (
     "account_id",
     "type",
@@ -199,25 +207,81 @@ _ENTRY_COLUMNS = (
     "details",
     "created_at",
 )
-CREDIT_SQL = {
-    "lock": f'SELECT id, debt_points FROM "{_ACCOUNT}" WHERE customer_id = %s FOR UPDATE',
-    "posted": f'SELECT id FROM "{_ENTRY}" WHERE idempotency_key = %s',
-    "entry": f'INSERT INTO "{_ENTRY}" ({", ".join(_ENTRY_COLUMNS)}) '
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-    "lot": f'INSERT INTO "{_LOT}" (account_id, entry_id, amount, remaining, status, '
-    "available_at, expires_at, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-    "balances": f'UPDATE "{_ACCOUNT}" SET pending_points = pending_points + %s, '
-    "available_points = available_points + %s, lifetime_points = lifetime_points + %s, "
-    "debt_points = debt_points - %s WHERE id = %s",
-}
+CREDIT_SQL = f"""WITH account AS (
+    SELECT id, debt_points FROM "{_ACCOUNT}" WHERE customer_id = %(customer_id)s FOR UPDATE
+), posted AS (
+    SELECT id FROM "{_ENTRY}" WHERE idempotency_key = %(key)s
+), entry AS (
+    INSERT INTO "{_ENTRY}" ({", ".join(_ENTRY_COLUMNS)})
+    SELECT id, %(type)s, %(points)s, %(key)s, %(order_id)s, %(reason)s, %(staff_user_id)s,
+        %(details)s::jsonb, %(now)s::timestamptz
+    FROM account WHERE NOT EXISTS (SELECT 1 FROM posted)
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING id, account_id
+), settle AS (
+    SELECT entry.id AS entry_id, entry.account_id,
+        CASE WHEN %(pending)s THEN 0 ELSE LEAST(account.debt_points, %(points)s) END AS settled
+    FROM entry, account WHERE %(points)s > 0
+), lot AS (
+    INSERT INTO "{_LOT}" (account_id, entry_id, amount, remaining, status, available_at,
+        expires_at, created_at)
+    SELECT account_id, entry_id, %(points)s, %(points)s - settled, %(status)s,
+        %(available_at)s::timestamptz, %(expires_at)s::timestamptz, %(now)s::timestamptz
+    FROM settle
+    RETURNING id, entry_id, amount - remaining AS settled
+), movement AS (
+    INSERT INTO "{_MOVEMENT}" (entry_id, lot_id, points)
+    SELECT entry_id, id, -settled FROM lot WHERE settled > 0
+), balances AS (
+    UPDATE "{_ACCOUNT}" AS a SET
+        pending_points = a.pending_points + %(held_back)s,
+        available_points = a.available_points + %(points)s - %(held_back)s - settle.settled,
+        lifetime_points = a.lifetime_points + %(points)s,
+        debt_points = a.debt_points - settle.settled
+    FROM settle WHERE a.id = settle.account_id
+)
+SELECT (SELECT id FROM account), (SELECT id FROM entry)"""
 
 
-@transaction.atomic
+def credit_parameters(
+    *,
+    customer_id: str,
+    points: int,
+    type: Any,  # an EntryType (mypy without Django's stubs reads choices as tuples)
+    key: str,
+    now: datetime,
+    expires_at: datetime | None,
+    pending_days: int = 0,
+    order_id: str = "",
+    reason: str = "",
+    staff_user_id: str = "",
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """``CREDIT_SQL``'s parameters (the bench's raw loop builds its own the same way)."""
+    pending = pending_days > 0
+    return {
+        "customer_id": customer_id,
+        "key": key,
+        "type": str(type),
+        "points": points,
+        "order_id": order_id,
+        "reason": reason,
+        "staff_user_id": staff_user_id,
+        "details": json.dumps(details or {}),
+        "now": now,
+        "pending": pending,
+        "status": str(PointLot.Status.PENDING if pending else PointLot.Status.AVAILABLE),
+        "available_at": now + timedelta(days=pending_days),
+        "expires_at": expires_at,
+        "held_back": points if pending else 0,
+    }
+
+
 def credit(
     *,
     customer_id: str,
     points: int,
-    type: str,
+    type: Any,  # an EntryType, as above
     key: str,
     settings: RetentionSettings,
     pending_days: int = 0,
@@ -231,47 +295,36 @@ def credit(
     first pay what reversals could not take back (``debt_points``)."""
     if points < 0:
         raise ValueError("credit() takes a non-negative amount")
+    now = timezone.now()
+    parameters = credit_parameters(
+        customer_id=customer_id,
+        points=points,
+        type=type,
+        key=key,
+        now=now,
+        expires_at=_expiry_for(now + timedelta(days=pending_days), settings),
+        pending_days=pending_days,
+        order_id=order_id,
+        reason=reason,
+        staff_user_id=staff_user_id,
+        details=details,
+    )
     with connection.cursor() as cursor:
-        cursor.execute(CREDIT_SQL["lock"], [customer_id])
-        row = cursor.fetchone()
-        if row is None:
+        cursor.execute(CREDIT_SQL, parameters)
+        account_id, entry_id = cursor.fetchone()
+        if account_id is None:  # her first points: the account first, then the same statement
             _create_account(customer_id)
-            cursor.execute(CREDIT_SQL["lock"], [customer_id])
-            row = cursor.fetchone()
-        account_id, debt = row
-        cursor.execute(CREDIT_SQL["posted"], [key])
-        posted = cursor.fetchone()
-        if posted is not None:
-            return LedgerEntry.objects.get(pk=posted[0])
-        now = timezone.now()
-        values = [account_id, str(type), points, key, order_id, reason, staff_user_id]
-        values += [json.dumps(details or {}), now]
-        cursor.execute(CREDIT_SQL["entry"], values)
-        entry = LedgerEntry.from_db(
-            connection.alias, ["id", *_ENTRY_COLUMNS], [cursor.fetchone()[0], *values]
-        )
-        entry.details = details or {}
-        if points == 0:
-            return entry
-        available_at = now + timedelta(days=pending_days)
-        pending = pending_days > 0
-        settled = 0 if pending else min(debt, points)
-        status = PointLot.Status.PENDING if pending else PointLot.Status.AVAILABLE
-        expires_at = _expiry_for(available_at, settings)
-        cursor.execute(
-            CREDIT_SQL["lot"],
-            [account_id, entry.pk, points, points - settled, str(status), available_at]
-            + [expires_at, now],
-        )
-        lot_id = cursor.fetchone()[0]
-        if settled:
-            LotMovement.objects.create(entry=entry, lot_id=lot_id, points=-settled)
-        held_back = points if pending else 0
-        cursor.execute(
-            CREDIT_SQL["balances"],
-            [held_back, points - held_back - settled, points, settled, account_id],
-        )
-    return entry
+            cursor.execute(CREDIT_SQL, parameters)
+            account_id, entry_id = cursor.fetchone()
+    if entry_id is None:  # posted before (or, racing, by a transaction that committed first)
+        existing = entry_for_key(key)
+        if existing is None:  # pragma: no cover - the unique key makes this unreachable
+            raise RuntimeError(f"credit {key!r}: neither posted nor found")
+        return existing
+    values = [account_id, str(type), points, key, order_id, reason, staff_user_id]
+    return LedgerEntry.from_db(
+        connection.alias, ["id", *_ENTRY_COLUMNS], [entry_id, *values, details or {}, now]
+    )
 
 
 @transaction.atomic
