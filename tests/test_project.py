@@ -145,7 +145,7 @@ def test_the_check_for_private_names_finds_them():
     ]
 
 
-LEDGER_FAMILY = {"ledger", "bonuses", "earning", "redemption", "referrals", "tiers"}
+LEDGER_FAMILY = {"ledger", "bonuses", "earning", "redemption", "referrals", "tiers", "adjustments"}
 
 
 def test_the_ledger_family_locks_rows_only_through_lock_objects():
