@@ -19,7 +19,7 @@ from saleor_retention.bonuses import services as bonuses
 from saleor_retention.bonuses.models import CustomerBirthday
 from saleor_retention.bonuses.tasks import birthdays_task
 from saleor_retention.errors import RetentionError, RetentionErrorCode
-from saleor_retention.graphql.ledger.birthdays import resolve_user_loyalty_birthday
+from saleor_retention.graphql.ledger.resolvers import resolve_user_loyalty_birthday
 from saleor_retention.ledger import services
 from saleor_retention.ledger.models import LedgerEntry
 from saleor_retention_site.driver import pk_of

@@ -8,7 +8,8 @@ from saleor.graphql.api import Mutation as SaleorMutation
 from saleor.graphql.api import Query as SaleorQuery
 
 from . import saleor_types
-from .audit.types import RetentionAuditEvent, audit_events_field
+from .audit.schema import audit_events_field
+from .audit.types import RetentionAuditEvent
 from .cards.mutations import (
     LoyaltyCardPrintQueue,
     LoyaltyCardProgramCreate,
@@ -16,15 +17,14 @@ from .cards.mutations import (
     LoyaltyCardProgramUpdate,
     LoyaltyCardVoid,
 )
-from .cards.report import program_report_field
-from .cards.types import (
-    LoyaltyCardProgram,
-    LoyaltyCardType,
+from .cards.schema import (
     fulfillment_loyalty_cards_field,
     loyalty_card_programs_field,
     loyalty_cards_field,
+    program_report_field,
     user_loyalty_cards_field,
 )
+from .cards.types import LoyaltyCardProgram, LoyaltyCardType
 from .core.node import node_field, register_node
 from .extend import apply_extensions, extend_type
 from .forum.mutations import (
@@ -38,14 +38,8 @@ from .forum.mutations import (
     ForumTopicSubscribe,
     ForumTopicUnsubscribe,
 )
-from .forum.types import (
-    ForumBoard,
-    ForumPost,
-    ForumTopic,
-    forum_boards_field,
-    forum_topic_field,
-    forum_topics_field,
-)
+from .forum.schema import forum_boards_field, forum_topic_field, forum_topics_field
+from .forum.types import ForumBoard, ForumPost, ForumTopic
 from .inbox.mutations import RetentionEventsRetry
 from .insight.mutations import (
     CustomerContactLog,
@@ -64,13 +58,23 @@ from .insight.schema import (
     user_customer_file_field,
 )
 from .insight.types import CustomerContact, CustomerFile, CustomerNote, CustomerSegment
-from .ledger.birthdays import LoyaltyBirthdaySet, user_birthday_field
-from .ledger.campaigns import LoyaltyCampaignBonusCreate
-from .ledger.checkout import LoyaltyPointsApply, LoyaltyPointsRemove, checkout_loyalty_field
-from .ledger.mutations import LoyaltyPointsAdjust
-from .ledger.referrals import LoyaltyReferralCodeApply, user_referral_code_field
-from .ledger.types import LoyaltyEntry, order_loyalty_field, user_loyalty_field
-from .privacy.types import user_retention_data_field
+from .ledger.mutations import (
+    LoyaltyBirthdaySet,
+    LoyaltyCampaignBonusCreate,
+    LoyaltyPointsAdjust,
+    LoyaltyPointsApply,
+    LoyaltyPointsRemove,
+    LoyaltyReferralCodeApply,
+)
+from .ledger.schema import (
+    checkout_loyalty_field,
+    order_loyalty_field,
+    user_birthday_field,
+    user_loyalty_field,
+    user_referral_code_field,
+)
+from .ledger.types import LoyaltyEntry
+from .privacy.schema import user_retention_data_field
 from .reviews.mutations import (
     ReviewCreate,
     ReviewImport,
@@ -90,7 +94,7 @@ from .reviews.schema import (
     user_reviews_field,
 )
 from .reviews.types import ReviewRequestType, ReviewType
-from .shop.types import shop_retention_field
+from .shop.schema import shop_retention_field
 
 extend_type(saleor_types.Shop, "retention", shop_retention_field)
 extend_type(saleor_types.User, "loyalty", user_loyalty_field)

@@ -1,4 +1,5 @@
-"""The audit record in GraphQL: ``retentionAuditEvents`` and the ``RetentionAuditEvent`` node.
+"""The audit record in GraphQL: the ``RetentionAuditEvent`` node (the list's input is in
+filters.py and sorters.py, its resolver in resolvers.py, ``retentionAuditEvents`` in schema.py).
 
 Staff holding Saleor's ``MANAGE_PLUGINS`` read it: the record spans every domain (reviews,
 cards, points, forum) and the plugin's own settings, so it belongs to whoever administers the
@@ -8,23 +9,13 @@ for instance, and should not be the only one to read about it)."""
 from __future__ import annotations
 
 import graphene
-from django.utils.translation import gettext as _
 from graphql_relay import to_global_id
 
-from ...audit import selectors
 from ...audit.models import AuditAction, AuditEvent
+from ...permissions import MANAGE_PLUGINS
 from .. import saleor_types
-from ..core import pagination
-from ..core.access import (
-    QueryArgumentError,
-    as_pk,
-    has_permission,
-    pk_from_global_id,
-    require_permission,
-)
+from ..core.access import as_pk, has_permission
 from ..core.types import choices_enum
-
-MANAGE_PLUGINS = "plugins.manage_plugins"
 
 RetentionAuditActionEnum = choices_enum(
     "RetentionAuditAction",
@@ -86,43 +77,3 @@ class RetentionAuditEvent(graphene.ObjectType):
         if root.target_type == "Plugin":
             return root.target_id
         return to_global_id(root.target_type, root.target_id)
-
-
-class RetentionAuditEventFilterInput(graphene.InputObjectType):
-    action = graphene.List(graphene.NonNull(RetentionAuditActionEnum), description="Any of these.")
-    actor = graphene.ID(description="One staff member's actions (their User id).")
-    target_type = graphene.String(description="One target type, e.g. Review or ForumTopic.")
-    since = saleor_types.DateTime(description="Events at or after this time.")
-    until = saleor_types.DateTime(description="Events before this time.")
-
-
-def resolve_audit_events(root, info, filter=None, **page):
-    require_permission(info, MANAGE_PLUGINS)
-    filter = filter or {}
-    actor_id = None
-    if filter.get("actor") is not None:
-        actor_id = pk_from_global_id(filter["actor"], "User")
-        if actor_id is None:
-            raise QueryArgumentError(
-                _("%(id)s is not a user id.") % {"id": filter["actor"]}, field="actor"
-            )
-    rows = selectors.audit_events(
-        actions=[getattr(a, "value", a) for a in filter.get("action") or []],
-        actor_id=actor_id,
-        target_type=filter.get("target_type"),
-        since=filter.get("since"),
-        until=filter.get("until"),
-    )
-    return pagination.paginate(rows, pagination.connection_type(RetentionAuditEvent), **page)
-
-
-def audit_events_field() -> graphene.Field:
-    return pagination.connection_field(
-        RetentionAuditEvent,
-        filter=RetentionAuditEventFilterInput(),
-        description=(
-            "Staff (MANAGE_PLUGINS): the record of staff actions (moderation, card voids, "
-            "points adjustments, forum pin / lock / hide, settings changes), newest first."
-        ),
-        resolver=resolve_audit_events,
-    )

@@ -1,45 +1,20 @@
-"""Loyalty cards in GraphQL: programs and cards (types, enums), the staff queries
-``loyaltyCardPrograms`` / ``loyaltyCards(filter)``, ``User.loyaltyCards`` and
-``Fulfillment.loyaltyCards``."""
+"""Loyalty cards in GraphQL: the object types (programs, cards, a program's report). The lists'
+inputs are in filters.py and sorters.py, the resolvers in resolvers.py, the fields in schema.py.
+
+Staff holding Saleor's ``MANAGE_DISCOUNTS`` manage programs and see every card; a shopper sees
+her own cards, without their program and parcel."""
 
 import graphene
 from graphql_relay import to_global_id
 
 from ...cards import selectors
-from ...cards.models import CardKind, CardProgram, Eligibility, LoyaltyCard
+from ...cards.models import CardProgram, LoyaltyCard
 from ...permissions import MANAGE_DISCOUNTS
 from .. import saleor_types
-from ..core import pagination
-from ..core.access import as_pk, pk_from_global_id, require_permission, signed_in, signed_in_user
-from ..core.types import choices_enum
-
-LoyaltyCardKind = choices_enum(
-    "LoyaltyCardKind",
-    CardKind,
-    description=(
-        "PERCENTAGE: percentage off the order; FIXED: an amount off an order of at least the "
-        "minimum spend; FREE_SHIPPING: the shipping is free; BONUS_POINTS: the order that uses "
-        "the code earns value points."
-    ),
-)
-LoyaltyCardEligibility = choices_enum(
-    "LoyaltyCardEligibility",
-    Eligibility,
-    description=(
-        "ANY: every order; FIRST_ORDER: the customer has no earlier paid order; REPEAT: the "
-        "customer has at least minPaidOrders earlier paid orders; TIER: the customer's tier is "
-        "one of eligibleTiers."
-    ),
-)
-LoyaltyCardStatus = choices_enum(
-    "LoyaltyCardStatus",
-    LoyaltyCard.Status,
-    description=(
-        "ISSUED: in a parcel, usable; PRINTED: printed, usable; REDEEMED: used by an order; "
-        "EXPIRED: past its end date; VOID: cancelled (its parcel or order was cancelled, or "
-        "staff voided it)."
-    ),
-)
+from ..core.access import as_pk, require_permission, signed_in, signed_in_user
+from ..saleor_types import Money
+from .downloads import card_download_url
+from .enums import LoyaltyCardEligibility, LoyaltyCardKind, LoyaltyCardStatus
 
 
 def is_staff_for_cards(user) -> bool:
@@ -157,8 +132,6 @@ class LoyaltyCardType(graphene.ObjectType):
     def resolve_pdf_url(root, info):
         if not is_staff_for_cards(info.context.user):
             return None
-        from .mutations import card_download_url
-
         return card_download_url(info, [root.pk])
 
     @staticmethod
@@ -196,79 +169,27 @@ class LoyaltyCardType(graphene.ObjectType):
         return to_global_id("Order", root.redeemed_order_id)
 
 
-class LoyaltyCardFilterInput(graphene.InputObjectType):
-    status = graphene.List(graphene.NonNull(LoyaltyCardStatus), description="Any of these.")
-    programs = graphene.List(graphene.NonNull(graphene.ID), description="Any of these programs.")
-
-
-def card_connection():
-    return pagination.connection_type(LoyaltyCardType)
-
-
-def resolve_loyalty_card_programs(root, info, **page):
-    require_staff(info)
-    return pagination.paginate(
-        selectors.programs(), pagination.connection_type(LoyaltyCardProgram), **page
+class LoyaltyCardGroupResult(graphene.ObjectType):
+    customers = graphene.Int(required=True, description="Decisions with a known customer.")
+    reordered = graphene.Int(
+        required=True, description="Of those, customers with another paid order in the window."
     )
+    share = graphene.Float(description="reordered / customers; null for an empty group.")
 
 
-def resolve_loyalty_cards(root, info, filter=None, **page):
-    require_staff(info)
-    filter = filter or {}
-    program_ids = None
-    if filter.get("programs") is not None:
-        program_ids = [
-            pk_from_global_id(gid, "LoyaltyCardProgram") or "" for gid in filter["programs"]
-        ]
-    rows = selectors.cards(statuses=filter.get("status"), program_ids=program_ids)
-    return pagination.paginate(rows, card_connection(), default_first=pagination.PAGE_LIMIT, **page)
-
-
-def loyalty_card_programs_field() -> graphene.Field:
-    return pagination.connection_field(
-        LoyaltyCardProgram,
-        description="Card programs, highest priority first (staff; MANAGE_DISCOUNTS).",
-        resolver=resolve_loyalty_card_programs,
+class LoyaltyCardProgramReport(graphene.ObjectType):
+    cards_issued = graphene.Int(required=True)
+    cards_redeemed = graphene.Int(required=True)
+    redemption_rate = graphene.Float(description="Redeemed / issued; null when none issued.")
+    redeeming_revenue = graphene.Field(
+        Money, required=True, description="Total of the orders that used the cards."
     )
-
-
-def loyalty_cards_field() -> graphene.Field:
-    return pagination.connection_field(
-        LoyaltyCardType,
-        filter=LoyaltyCardFilterInput(),
-        description="Issued cards, newest first (staff; MANAGE_DISCOUNTS).",
-        resolver=resolve_loyalty_cards,
+    treatment = graphene.Field(
+        LoyaltyCardGroupResult, required=True, description="Orders drawn to get a card."
     )
-
-
-def resolve_user_loyalty_cards(root, info, **page):
-    viewer = signed_in_user(info)
-    if viewer is None or (viewer.pk != root.pk and not is_staff_for_cards(viewer)):
-        return pagination.empty(card_connection())
-    return pagination.paginate(selectors.cards(customer_id=str(root.pk)), card_connection(), **page)
-
-
-def user_loyalty_cards_field() -> graphene.Field:
-    return pagination.connection_field(
-        LoyaltyCardType,
-        description=(
-            "Loyalty cards the customer received in parcels, newest first (the shopper's own, "
-            "or for staff who manage discounts; else empty)."
-        ),
-        resolver=resolve_user_loyalty_cards,
+    control = graphene.Field(
+        LoyaltyCardGroupResult, required=True, description="Eligible orders not drawn."
     )
-
-
-def resolve_fulfillment_loyalty_cards(root, info, **page):
-    if not is_staff_for_cards(getattr(info.context, "user", None)):
-        return pagination.empty(card_connection())
-    rows = selectors.cards(fulfillment_id=str(root.pk))
-    return pagination.paginate(rows, card_connection(), **page)
-
-
-def fulfillment_loyalty_cards_field() -> graphene.Field:
-    return pagination.connection_field(
-        LoyaltyCardType,
-        description="Cards put into this parcel (staff who manage discounts; else empty).",
-        resolver=resolve_fulfillment_loyalty_cards,
-    )
+    difference = graphene.Float(description="Treatment share minus control share.")
+    difference_ci_low = graphene.Float(description="95% confidence interval, lower bound.")
+    difference_ci_high = graphene.Float(description="95% confidence interval, upper bound.")

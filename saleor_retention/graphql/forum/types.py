@@ -21,24 +21,16 @@ from graphql_relay import to_global_id
 from ...errors import RetentionError as DomainError
 from ...errors import RetentionErrorCode
 from ...forum import models, selectors
-from ...forum.models import BoardAccess
 from ...forum.selectors import ANONYMOUS, Viewer
 from ...permissions import MANAGE_PAGES
 from .. import saleor_types
 from ..core import access, pagination
 from ..core.context import retention_settings
-from ..core.types import choices_enum
+from .enums import ForumBoardAccess
+from .filters import ForumPostFilterInput, filter_posts
+from .sorters import FORUM_POST_SORT_FIELDS, ForumPostSortingInput
 
 DEFAULT_PAGE = 20
-
-ForumBoardAccess = choices_enum(
-    "ForumBoardAccess",
-    BoardAccess,
-    description=(
-        "PUBLIC: everyone reads, signed-in shoppers write; REPEAT_CUSTOMERS: customers with at "
-        "least minPaidOrders paid orders; TIERS: customers in one of the board's tiers."
-    ),
-)
 
 
 def viewer_of(info: Any) -> Viewer:
@@ -272,7 +264,9 @@ class ForumTopic(ForumAuthored, graphene.ObjectType):
     )
     posts = pagination.connection_field(
         ForumPost,
-        resolver=lambda root, info, **page: ForumTopic.resolve_posts(root, info, **page),
+        filter=ForumPostFilterInput(),
+        sort_by=ForumPostSortingInput(description="Default: in the order they were written."),
+        resolver=lambda root, info, **arguments: ForumTopic.resolve_posts(root, info, **arguments),
         description=(
             "The topic's posts in the order they were written; a BOARD_CLOSED error when its "
             "board is closed to the caller."
@@ -305,11 +299,14 @@ class ForumTopic(ForumAuthored, graphene.ObjectType):
         )
 
     @staticmethod
-    def resolve_posts(root, info, **page):
+    def resolve_posts(root, info, filter=None, sort_by=None, **page):
         try:  # refused on a board closed to the caller, whatever led to this topic
             posts = selectors.topic_posts(root, viewer_of(info))
         except DomainError as error:
             raise refused(error, "id", on_argument=True) from None
+        posts = pagination.sorted_by(
+            filter_posts(posts, filter, viewer_of(info)), sort_by, FORUM_POST_SORT_FIELDS
+        )
 
         def with_topic(rows):
             for post in rows:
@@ -328,77 +325,3 @@ class ForumTopic(ForumAuthored, graphene.ObjectType):
 # request fails rather than show it)
 pagination.guard_edge_nodes(ForumTopic, lambda: readable_topic_field("node", required=True))
 pagination.guard_edge_nodes(ForumPost, lambda: readable_post_field("node", required=True))
-
-
-def resolve_forum_boards(root, info, **page):
-    return pagination.paginate(selectors.boards(), pagination.connection_type(ForumBoard), **page)
-
-
-def resolve_forum_topics(root, info, board_id, **page):
-    viewer = viewer_of(info)
-    try:
-        board = selectors.board(pk_from_global_id(board_id, "ForumBoard", "boardId"))
-        board_access = selectors.board_access(board, viewer)
-        if not board_access.can_read:
-            raise selectors.board_closed(board, board_access)
-    except DomainError as error:
-        raise refused(error, "boardId") from None
-
-    def with_board(rows):
-        for topic in rows:
-            topic.board = board  # the page's board, not a query per topic
-
-    return pagination.paginate(
-        selectors.board_topics(board, viewer),
-        pagination.connection_type(ForumTopic),
-        default_first=DEFAULT_PAGE,
-        on_page=with_board,
-        **page,
-    )
-
-
-def resolve_forum_topic(root, info, id):
-    """Null for a topic the caller cannot see (as Saleor's ``product(id:)``); a closed board or a
-    malformed id is a top-level typed error whose message says what it takes."""
-    try:
-        topic_pk = pk_from_global_id(id, "ForumTopic", "id")
-        return selectors.readable_topic(topic_pk, viewer_of(info), field="id")
-    except DomainError as error:
-        if error.code == RetentionErrorCode.NOT_FOUND:
-            return None
-        raise refused(error, "id", on_argument=True) from None
-
-
-def forum_boards_field() -> graphene.Field:
-    return pagination.connection_field(
-        ForumBoard,
-        description=(
-            "Every forum board by position. Boards closed to the caller are listed too, with "
-            "canRead false, what it takes to get in and why they are not in."
-        ),
-        resolver=resolve_forum_boards,
-    )
-
-
-def forum_topics_field() -> graphene.Field:
-    return pagination.connection_field(
-        ForumTopic,
-        board_id=graphene.ID(required=True),
-        description=(
-            "A board's topics: pinned first, then the latest activity. A board closed to the "
-            "caller is a BOARD_CLOSED error whose message says what it takes (the board itself, "
-            "with canRead and requirement, is in forumBoards and node(id:))."
-        ),
-        resolver=resolve_forum_topics,
-    )
-
-
-def forum_topic_field() -> graphene.Field:
-    return readable_topic_field(
-        id=graphene.ID(required=True),
-        description=(
-            "One topic with its posts (paginated); null when there is none the caller may see. "
-            "A board closed to the caller is a BOARD_CLOSED error saying what it takes."
-        ),
-        resolver=resolve_forum_topic,
-    )

@@ -1,6 +1,9 @@
+"""The ledger's object types: the account (``User.loyalty``), its history entries and tiers,
+an order's and a checkout's points, a campaign and a referral. Inputs are in filters.py and
+sorters.py, the root and Saleor-type resolvers in resolvers.py, the fields in schema.py."""
+
 import graphene
 from django.utils.translation import gettext as _
-from graphql_relay import from_global_id
 from prices import Money as Price
 
 from ... import saleor_adapter as saleor
@@ -11,16 +14,13 @@ from ...referrals import services as referrals
 from ...tiers import services as tiers
 from .. import saleor_types
 from ..core import pagination
-from ..core.access import as_pk, may_see_customer, may_see_customer_id
-from ..core.context import retention_settings, selected_fields
-from ..core.types import choices_enum
+from ..core.access import as_pk, may_see_customer_id
+from ..core.context import retention_settings
 from ..saleor_types import Money, Order
-
-LoyaltyEntryType = choices_enum(
-    "LoyaltyEntryType",
-    EntryType,
-    description="Why points changed.",
-)
+from .dataloaders import with_orders
+from .enums import LoyaltyCampaignStatus, LoyaltyEntryType, LoyaltyReferralStatus
+from .filters import LoyaltyEntryFilterInput, filter_entries
+from .sorters import LOYALTY_ENTRY_SORT_FIELDS, LoyaltyEntrySortingInput
 
 
 class LoyaltyExpiringPoints(graphene.ObjectType):
@@ -103,13 +103,6 @@ class LoyaltyTier(graphene.ObjectType):
         )
 
 
-def with_orders(rows) -> None:
-    """Load the Saleor orders of a page of entries in one query."""
-    orders = saleor.orders_by_id([row.order_id for row in rows])
-    for row in rows:
-        row.saleor_order = orders.get(row.order_id)
-
-
 class LoyaltyAccount(graphene.ObjectType):
     points = graphene.Int(required=True, description="Points the customer can spend now.")
     pending_points = graphene.Int(
@@ -135,7 +128,9 @@ class LoyaltyAccount(graphene.ObjectType):
     )
     entries = pagination.connection_field(
         LoyaltyEntry,
-        resolver=lambda root, info, **page: root.resolve_entries(info, **page),
+        filter=LoyaltyEntryFilterInput(),
+        sort_by=LoyaltyEntrySortingInput(description="Default: newest first."),
+        resolver=lambda root, info, **arguments: root.resolve_entries(info, **arguments),
         description="History, newest first.",
     )
 
@@ -192,33 +187,14 @@ class LoyaltyAccount(graphene.ObjectType):
     def resolve_expiring_points(self, info):
         return selectors.expiring_points(self._account)
 
-    def resolve_entries(self, info, **page):
+    def resolve_entries(self, info, filter=None, sort_by=None, **page):
+        rows = filter_entries(selectors.entries(self._account), filter)
         return pagination.paginate(
-            selectors.entries(self._account),
+            pagination.sorted_by(rows, sort_by, LOYALTY_ENTRY_SORT_FIELDS),
             pagination.connection_type(LoyaltyEntry),
             on_page=with_orders,
             **page,
         )
-
-
-def resolve_user_loyalty(root, info):
-    """The shopper's own account, or any customer's for staff who manage users; else null."""
-    if not may_see_customer(getattr(info.context, "user", None), root):
-        return None
-    customer_id = str(root.pk)
-    if "expiringPoints" in selected_fields(info):
-        account = selectors.account_with_expiring_points(customer_id)
-    else:
-        account = selectors.account_for_customer(customer_id)
-    return LoyaltyAccount(account, info, customer_id)
-
-
-def user_loyalty_field() -> graphene.Field:
-    return graphene.Field(
-        LoyaltyAccount,
-        description="Loyalty points (the shopper's own, or for staff who manage users).",
-        resolver=resolve_user_loyalty,
-    )
 
 
 class LoyaltyOrderPoints(graphene.ObjectType):
@@ -232,28 +208,43 @@ class LoyaltyOrderPoints(graphene.ObjectType):
     )
 
 
-def resolve_order_loyalty(root, info):
-    summary = selectors.order_points(str(root.pk))
-    return LoyaltyOrderPoints(
-        points_earned=summary.earned,
-        points_pending=summary.pending,
-        points_redeemed=summary.redeemed,
-        points_reversed=summary.reversed,
+class LoyaltyCheckout(graphene.ObjectType):
+    points_to_earn = graphene.Int(
+        required=True, description="Estimated points this checkout earns once paid."
     )
-
-
-def order_loyalty_field() -> graphene.Field:
-    return graphene.Field(
-        LoyaltyOrderPoints,
+    redeemable_points = graphene.Int(
         required=True,
-        description="Points this order earned, still pending and reversed.",
-        resolver=resolve_order_loyalty,
+        description="The most points the shopper can apply to this checkout now.",
     )
+    applied_points = graphene.Int(required=True, description="Points applied to this checkout.")
+    applied_discount = graphene.Field(
+        Money, required=True, description="What the applied points take off the checkout."
+    )
+    value_per_point = graphene.Field(Money, description="What one point is worth here.")
 
 
-def customer_pk(global_id: str) -> str | None:
-    try:
-        kind, pk = from_global_id(global_id)
-    except Exception:  # noqa: BLE001 - any malformed id is just "not a user id"
-        return None
-    return as_pk(pk) if kind == "User" else None
+class LoyaltyCampaign(graphene.ObjectType):
+    key = graphene.String(required=True, description="The campaign key given when created.")
+    points = graphene.Int(required=True, description="Points each customer receives.")
+    reason = graphene.String(required=True, description="Shown to customers in their history.")
+    status = LoyaltyCampaignStatus(required=True)
+    matched_customers = graphene.Int(
+        required=True, description="Customers the audience matched when the campaign was created."
+    )
+    credited_customers = graphene.Int(required=True, description="Customers credited so far.")
+    created_at = saleor_types.DateTime(required=True)
+    finished_at = saleor_types.DateTime(description="When every customer had been credited.")
+
+    @staticmethod
+    def resolve_status(root, info):
+        return root.status
+
+
+class LoyaltyReferral(graphene.ObjectType):
+    code = graphene.String(required=True, description="The referral code that was given.")
+    status = LoyaltyReferralStatus(required=True)
+    created_at = saleor_types.DateTime(required=True)
+
+    @staticmethod
+    def resolve_status(root, info):
+        return root.status

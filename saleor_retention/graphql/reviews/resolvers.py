@@ -11,8 +11,9 @@ from ..core.access import (
     pk_from_global_id,
 )
 from .dataloaders import LatestReviewsByProductIdLoader, ProductRatingByProductIdLoader
+from .filters import filter_customer_reviews, filter_moderation, filter_requests
 from .jsonld import json_ld
-from .sorters import REVIEW_SORT_FIELDS
+from .sorters import REVIEW_REQUEST_SORT_FIELDS, REVIEW_SORT_FIELDS
 from .types import (
     ReviewRequestInfo,
     ReviewRequestType,
@@ -68,11 +69,12 @@ def resolve_review_json_ld(root, info):
     return Promise.all([rating, reviews]).then(lambda both: json_ld(root, both[0], both[1]))
 
 
-def resolve_user_reviews(root, info, **page):
+def resolve_user_reviews(root, info, filter=None, sort_by=None, **page):
     me = viewer_of(info)
     if me is None or (me.pk != root.pk and not is_review_staff(info)):
         return pagination.empty(review_connection())
-    rows = selectors.customer_reviews(str(root.pk))
+    rows = filter_customer_reviews(selectors.customer_reviews(str(root.pk)), filter)
+    rows = pagination.sorted_by(rows, sort_by, REVIEW_SORT_FIELDS)
     return pagination.paginate(rows, review_connection(), **page)
 
 
@@ -83,16 +85,19 @@ def resolve_moderation_queue(root, info, filter=None, sort_by=None, **page):
     product_id = None
     if filter.get("product"):
         product_id = pk_from_global_id(filter["product"], "Product") or "-"
-    rows = selectors.moderation_list(statuses=statuses or None, product_id=product_id)
+    rows = filter_moderation(
+        selectors.moderation_list(statuses=statuses or None, product_id=product_id), filter
+    )
     if sort_by:
         rows = pagination.sorted_by(rows, sort_by, REVIEW_SORT_FIELDS)
     return pagination.paginate(rows, review_connection(), **page)
 
 
-def resolve_review_requests_due(root, info, **page):
+def resolve_review_requests_due(root, info, filter=None, sort_by=None, **page):
     require_staff(info)
+    rows = filter_requests(selectors.due_requests(), filter)
     return pagination.paginate(
-        selectors.due_requests(),
+        pagination.sorted_by(rows, sort_by, REVIEW_REQUEST_SORT_FIELDS),
         pagination.connection_type(ReviewRequestType),
         default_first=pagination.PAGE_LIMIT,
         **page,

@@ -7,7 +7,12 @@ import graphene
 
 from .. import saleor_types
 from ..core import pagination
-from .filters import ReviewFilterInput, ReviewModerationFilterInput
+from .filters import (
+    ReviewCustomerFilterInput,
+    ReviewFilterInput,
+    ReviewModerationFilterInput,
+    ReviewRequestFilterInput,
+)
 from .resolvers import (
     resolve_moderation_queue,
     resolve_product_reviews,
@@ -17,7 +22,7 @@ from .resolvers import (
     resolve_review_summary,
     resolve_user_reviews,
 )
-from .sorters import ReviewSortingInput
+from .sorters import ReviewRequestSortingInput, ReviewSortingInput
 from .types import ReviewRequestInfo, ReviewRequestType, ReviewSummary, ReviewType
 
 
@@ -59,6 +64,8 @@ def product_review_json_ld_field() -> graphene.Field:
 def user_reviews_field() -> graphene.Field:
     return pagination.connection_field(
         ReviewType,
+        filter=ReviewCustomerFilterInput(),
+        sort_by=ReviewSortingInput(description="Default: newest first (CREATED_AT, DESC)."),
         description=(
             "The customer's reviews in every status, newest first (their own, or staff; else "
             "empty)."
@@ -82,6 +89,8 @@ def review_moderation_queue_field() -> graphene.Field:
 def review_requests_due_field() -> graphene.Field:
     return pagination.connection_field(
         ReviewRequestType,
+        filter=ReviewRequestFilterInput(),
+        sort_by=ReviewRequestSortingInput(description="Default: the earliest due first."),
         description=(
             "Staff (MANAGE_PRODUCTS): review requests whose day has come, for lines not yet "
             "reviewed, the earliest due first (sending them is the messaging's job)."

@@ -24,3 +24,21 @@ ReviewSortField = graphene.Enum(
 ReviewSortingInput = pagination.sorting_input(
     "ReviewSortingInput", ReviewSortField, "Sort reviews by the selected field."
 )
+
+
+REVIEW_REQUEST_SORT_FIELDS = {
+    "due_at": ["due_at", "pk"],
+    "created_at": ["created_at", "pk"],
+}
+
+ReviewRequestSortField = graphene.Enum(
+    "ReviewRequestSortField",
+    [("DUE_AT", "due_at"), ("CREATED_AT", "created_at")],
+    description="When the request falls due, or when it was scheduled.",
+)
+
+ReviewRequestSortingInput = pagination.sorting_input(
+    "ReviewRequestSortingInput",
+    ReviewRequestSortField,
+    "Sort review requests by the selected field.",
+)

@@ -1,5 +1,5 @@
 """Reviews in GraphQL: the object types (``Review``, its photos, reply and reports,
-``ReviewSummary``, ``ReviewRequest``, ``ReviewRequestInfo``) and their enums. The lists' inputs are
+``ReviewSummary``, ``ReviewRequest``, ``ReviewRequestInfo``) (their enums are in enums.py). The lists' inputs are
 in filters.py and sorters.py, the resolvers in resolvers.py, the fields in schema.py.
 
 Permissions: staff holding Saleor's ``MANAGE_PRODUCTS`` moderate and see every review; shoppers
@@ -16,7 +16,7 @@ from graphql_relay import to_global_id
 
 from ...permissions import MANAGE_PRODUCTS
 from ...reviews import selectors, services
-from ...reviews.models import Review, ReviewRequest, ReviewSource, ReviewStatus
+from ...reviews.models import Review, ReviewRequest
 from .. import saleor_types
 from ..core.access import (
     as_pk,
@@ -25,27 +25,8 @@ from ..core.access import (
     signed_in_user,
 )
 from ..core.context import retention_settings
-from ..core.types import choices_enum
 from ..saleor_types import Product
-
-ReviewStatusEnum = choices_enum(
-    "ReviewStatus",
-    ReviewStatus,
-    description=(
-        "PENDING: waiting for moderation; PUBLISHED: shown to every shopper; REJECTED: refused "
-        "by staff (with a reason); REMOVED: taken down by staff."
-    ),
-)
-
-
-ReviewSourceEnum = choices_enum(
-    "ReviewSource",
-    ReviewSource,
-    description=(
-        "VERIFIED: written by a buyer of a shipped order line; UNVERIFIED: by a signed-in "
-        "customer who has not bought it (when the store allows it); IMPORTED: brought in by staff."
-    ),
-)
+from .enums import ReviewSourceEnum, ReviewStatusEnum
 
 
 def viewer_of(info) -> Any | None:

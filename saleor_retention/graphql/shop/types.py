@@ -1,6 +1,6 @@
-import graphene
+"""The store's retention programme as a shopper sees it (``Shop.retention``)."""
 
-from ... import conf
+import graphene
 
 
 class RetentionCurrencyRate(graphene.ObjectType):
@@ -20,30 +20,4 @@ class RetentionShopSettings(graphene.ObjectType):
     signup_bonus = graphene.Int(required=True, description="Points given once on sign-up.")
     pending_days = graphene.Int(
         required=True, description="Days earned points stay pending before they can be spent."
-    )
-
-    @staticmethod
-    def from_state() -> "RetentionShopSettings":
-        active, settings = conf.load_state()
-        return RetentionShopSettings(
-            plugin_active=active,
-            points_per_currency_unit=[
-                RetentionCurrencyRate(currency=currency, points=float(rate))
-                for currency, rate in sorted(settings.points_per_currency_unit.items())
-            ],
-            signup_bonus=settings.signup_bonus,
-            pending_days=settings.pending_days,
-        )
-
-
-def resolve_shop_retention(root, info):
-    return RetentionShopSettings.from_state()
-
-
-def shop_retention_field() -> graphene.Field:
-    return graphene.Field(
-        RetentionShopSettings,
-        required=True,
-        description="The store's retention programme: what shoppers earn and when.",
-        resolver=resolve_shop_retention,
     )

@@ -1,13 +1,16 @@
+"""``loyaltyPointsAdjust``: staff add or deduct a customer's points with a reason."""
+
 import graphene
 from django.utils.translation import gettext as _
 
-from ... import saleor_adapter as saleor
-from ...adjustments import services as adjustments
-from ...errors import RetentionError, RetentionErrorCode
-from ...permissions import MANAGE_USERS
-from ..core.context import retention_settings
-from ..core.mutations import RetentionMutation
-from .types import LoyaltyEntry, customer_pk
+from .... import saleor_adapter as saleor
+from ....errors import RetentionError, RetentionErrorCode
+from ....adjustments import services as adjustments
+from ....permissions import MANAGE_USERS
+from ...core.access import pk_from_global_id
+from ...core.context import retention_settings
+from ...core.mutations import RetentionMutation
+from ..types import LoyaltyEntry
 
 
 class LoyaltyPointsAdjust(RetentionMutation):
@@ -44,7 +47,7 @@ class LoyaltyPointsAdjust(RetentionMutation):
 
     @classmethod
     def perform_mutation(cls, root, info, customer_id, points, reason, idempotency_key=None):
-        pk = customer_pk(customer_id)
+        pk = pk_from_global_id(customer_id, "User")
         if pk is None or saleor.get_customer(pk) is None:
             raise RetentionError(
                 _("No customer with this id."),

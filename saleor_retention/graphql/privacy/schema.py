@@ -1,25 +1,12 @@
-"""``User.retentionData``: everything the plugin holds about one customer, one section per
-domain (``privacy.export_customer``), for the shopper's own data request or staff who manage
-users. A JSON string, so a new section needs no schema change."""
+"""``User.retentionData``, for the shopper's own data request or staff who manage users. A JSON
+string, so a new section needs no schema change."""
 
 from __future__ import annotations
 
 import graphene
 
-from ... import privacy
-from ...permissions import MANAGE_USERS
 from .. import saleor_types
-from ..core.access import may_see_customer
-
-
-def resolve_user_retention_data(root, info):
-    viewer = getattr(info.context, "user", None)
-    if not may_see_customer(viewer, root):
-        return None
-    # the shopper's own export leaves out staff's notes and scores about her (insight)
-    return privacy.export_customer(
-        str(root.pk), for_staff=bool(viewer and viewer.has_perm(MANAGE_USERS))
-    )
+from .resolvers import resolve_user_retention_data
 
 
 def user_retention_data_field() -> graphene.Field:

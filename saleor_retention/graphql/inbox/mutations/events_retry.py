@@ -1,11 +1,13 @@
+"""``retentionEventsRetry``: queue failed plugin work again (staff; MANAGE_PLUGINS)."""
+
 import graphene
 from django.utils.translation import gettext as _
 
-from ...errors import RetentionError, RetentionErrorCode
-from ...inbox import services
-from ...inbox.models import PluginEvent
-from ...permissions import MANAGE_PLUGINS
-from ..core.mutations import RetentionMutation
+from ....errors import RetentionError, RetentionErrorCode
+from ....inbox import services
+from ....inbox.models import PluginEvent
+from ....permissions import MANAGE_PLUGINS
+from ...core.mutations import RetentionMutation
 
 
 class RetentionEventsRetry(RetentionMutation):

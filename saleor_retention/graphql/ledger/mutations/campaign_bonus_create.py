@@ -4,38 +4,13 @@ import graphene
 from django.utils.translation import gettext as _
 from graphql_relay import to_global_id
 
-from ... import saleor_adapter as saleor
-from ...bonuses import services as bonuses
-from ...bonuses.models import LoyaltyCampaign as CampaignModel
-from ...errors import RetentionError, RetentionErrorCode
-from ...permissions import MANAGE_USERS
-from .. import saleor_types
-from ..core.mutations import RetentionMutation
-from ..core.types import choices_enum
-from .types import customer_pk
-
-LoyaltyCampaignStatus = choices_enum(
-    "LoyaltyCampaignStatus",
-    CampaignModel.Status,
-    description="QUEUED: customers are being credited; DONE: every customer was credited.",
-)
-
-
-class LoyaltyCampaign(graphene.ObjectType):
-    key = graphene.String(required=True, description="The campaign key given when created.")
-    points = graphene.Int(required=True, description="Points each customer receives.")
-    reason = graphene.String(required=True, description="Shown to customers in their history.")
-    status = LoyaltyCampaignStatus(required=True)
-    matched_customers = graphene.Int(
-        required=True, description="Customers the audience matched when the campaign was created."
-    )
-    credited_customers = graphene.Int(required=True, description="Customers credited so far.")
-    created_at = saleor_types.DateTime(required=True)
-    finished_at = saleor_types.DateTime(description="When every customer had been credited.")
-
-    @staticmethod
-    def resolve_status(root, info):
-        return root.status
+from .... import saleor_adapter as saleor
+from ....bonuses import services as bonuses
+from ....errors import RetentionError, RetentionErrorCode
+from ....permissions import MANAGE_USERS
+from ...core.access import pk_from_global_id
+from ...core.mutations import RetentionMutation
+from ..types import LoyaltyCampaign
 
 
 class LoyaltyCampaignAudienceInput(graphene.InputObjectType):
@@ -106,7 +81,7 @@ class LoyaltyCampaignBonusCreate(RetentionMutation):
 
 
 def _customer_pk(global_id: str) -> str:
-    pk = customer_pk(global_id)
+    pk = pk_from_global_id(global_id, "User")
     if pk is None or not pk.isdigit():
         raise RetentionError(
             _("%(id)s is not a customer id.") % {"id": global_id},

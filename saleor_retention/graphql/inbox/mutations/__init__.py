@@ -1,0 +1,5 @@
+"""The inbox's mutations, one module each."""
+
+from .events_retry import RetentionEventsRetry
+
+__all__ = ["RetentionEventsRetry"]
