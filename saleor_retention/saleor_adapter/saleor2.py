@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -307,3 +308,11 @@ def insight_touched_customers_sql() -> str:
         JOIN {orders} o ON o.id = p.order_id
         WHERE t.created >= %(since)s AND o.user_id IS NOT NULL
     """
+
+
+# --- the database: one connection, nothing to ask for ----------------------------------------
+
+
+def writer_allowed() -> contextlib.AbstractContextManager[None]:
+    """Saleor 2.10 has no reader / writer split: every query may write."""
+    return contextlib.nullcontext()

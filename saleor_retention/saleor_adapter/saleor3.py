@@ -8,6 +8,7 @@ are those of ``saleor2``."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -378,3 +379,16 @@ def insight_touched_customers_sql() -> str:
         JOIN {orders} o ON o.id = t.order_id
         WHERE t.modified_at >= %(since)s AND o.user_id IS NOT NULL
     """
+
+
+# --- the database: the writer, asked for where the plugin writes on a read query's path ---------
+
+
+def writer_allowed() -> contextlib.AbstractContextManager[None]:
+    """Saleor 3's ``allow_writer()``: read queries run on the replica, and with
+    ``ENABLE_RESTRICT_WRITER_MIDDLEWARE`` (always in Saleor's own tests) a query on the writer
+    outside this block is refused or logged. The plugin asks for it only where a read query's
+    path must write (fitting a points card to the checkout when Saleor recalculates its total)."""
+    from saleor.core.db.connection import allow_writer
+
+    return allow_writer()
