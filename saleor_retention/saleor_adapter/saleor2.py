@@ -112,6 +112,11 @@ def order_refunds(order: Any) -> list[RefundFacts]:
     ]
 
 
+def order_refunds_and_voids(order: Any) -> tuple[list[RefundFacts], list[RefundFacts]]:
+    """(``order_refunds``, none taken back): a 2.10 refund is an order event, never undone."""
+    return order_refunds(order), []
+
+
 def orders_refunded_since(since: datetime) -> list[str]:
     from saleor.order import OrderEvents
     from saleor.order.models import OrderEvent

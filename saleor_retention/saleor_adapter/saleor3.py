@@ -19,7 +19,7 @@ from .tables import db_table
 from .transaction_refunds import GRANTED_REFUND_DONE as _GRANTED_REFUND_DONE
 from .transaction_refunds import REFUND_FAILURE as _REFUND_FAILURE
 from .transaction_refunds import REFUND_SUCCESS as _REFUND_SUCCESS
-from .transaction_refunds import GrantedRefundRow, RefundEventRow, merge_refunds
+from .transaction_refunds import GrantedRefundRow, RefundEventRow, merge_refunds, voided_refunds
 
 ORDER_CREATED_AT = "created_at"
 
@@ -97,15 +97,11 @@ def ever_charged(orders: Any) -> bool:
     )
 
 
-def order_refunds(order: Any) -> list[RefundFacts]:
-    """Every refund of the order, oldest first, each once: transaction refund events, granted
-    refunds done without one, and legacy payments' ``payment_refunded`` order events (the rule
-    is ``transaction_refunds.merge_refunds``). A manual adjustment that lowers the refunded
-    amount (a negative refund event) is not taken as a refund."""
-    from saleor.order import OrderEvents
+def _refund_event_rows(order: Any) -> list[RefundEventRow]:
+    """The order's refund success and failure events that count in Saleor's calculations."""
     from saleor.payment.models import TransactionEvent
 
-    events = [
+    return [
         RefundEventRow(
             pk=event.pk,
             transaction_id=str(event.transaction_id),
@@ -122,6 +118,23 @@ def order_refunds(order: Any) -> list[RefundFacts]:
             include_in_calculations=True,
         )
     ]
+
+
+def order_refunds(order: Any) -> list[RefundFacts]:
+    """Every refund of the order, oldest first, each once: transaction refund events, granted
+    refunds done without one, and legacy payments' ``payment_refunded`` order events (the rule
+    is ``transaction_refunds.merge_refunds``). A manual adjustment that lowers the refunded
+    amount (a negative refund event) is not taken as a refund."""
+    return order_refunds_and_voids(order)[0]
+
+
+def order_refunds_and_voids(order: Any) -> tuple[list[RefundFacts], list[RefundFacts]]:
+    """(``order_refunds``, the refunds the payment provider took back: a newer
+    ``refund_failure`` under the same PSP reference, so Saleor no longer counts them), from
+    one read of the transaction events."""
+    from saleor.order import OrderEvents
+
+    events = _refund_event_rows(order)
     # a granted refund is done only through a success event linked to it: that event counts
     granted = [
         GrantedRefundRow(
@@ -145,7 +158,8 @@ def order_refunds(order: Any) -> list[RefundFacts]:
         )
         for event in order.events.filter(type=OrderEvents.PAYMENT_REFUNDED)
     ]
-    return merge_refunds(str(order.pk), events=events, granted=granted, payment_refunds=payments)
+    refunds = merge_refunds(str(order.pk), events=events, granted=granted, payment_refunds=payments)
+    return refunds, voided_refunds(str(order.pk), events=events)
 
 
 def orders_refunded_since(since: datetime) -> list[str]:
