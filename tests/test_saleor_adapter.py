@@ -377,3 +377,58 @@ def test_saleor_2_refunds_are_never_voided(retention_on):
     # then the refund is there and nothing is void (a 2.10 refund is never undone)
     assert [r.amount for r in refunds] == [Decimal("5.00")]
     assert voided == []
+
+
+# --- the checkout total hook: what a checkout without points costs Saleor ------------------------
+
+
+def _hook_queries(plugin, checkout):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert plugin.calculate_checkout_total(checkout, previous_value="total") == "total"
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def test_a_checkout_without_points_costs_the_total_hook_one_read_and_no_savepoint(retention_on):
+    # given a checkout with no gift card, and one with an ordinary (not points) gift card
+    from saleor.checkout.models import Checkout
+    from saleor.giftcard.models import GiftCard
+
+    plain = Checkout.objects.get(token=retention_on.checkout_create(email="q@example.com")["token"])
+    carded = Checkout.objects.get(
+        token=retention_on.checkout_create(email="r@example.com")["token"]
+    )
+    carded.gift_cards.add(
+        GiftCard.objects.create(
+            code="GIFT-PLAIN-1", initial_balance_amount=5, current_balance_amount=5
+        )
+    )
+    plugin = RetentionPlugin(configuration=[], active=True)
+
+    # when Saleor asks the plugin for their totals
+    plain_sql, carded_sql = _hook_queries(plugin, plain), _hook_queries(plugin, carded)
+
+    # then each cost the read of its gift card codes only: no savepoint, no settings row, no
+    # look-up of the plugin's holds (an ordinary code is told apart by its prefix)
+    for sql in (plain_sql, carded_sql):
+        assert len(sql) == 1, sql
+        assert "giftcard" in sql[0] and "SAVEPOINT" not in sql[0]
+
+
+def test_gift_cards_saleor_prefetched_cost_the_total_hook_nothing(retention_on):
+    from saleor.checkout.models import Checkout
+
+    token = retention_on.checkout_create(email="s@example.com")["token"]
+    checkout = Checkout.objects.prefetch_related("gift_cards").get(token=token)
+
+    assert _hook_queries(RetentionPlugin(configuration=[], active=True), checkout) == []
+    assert adapter.checkout_gift_card_codes(checkout) == ()
+
+
+def test_the_writer_needs_no_asking_on_saleor_2():
+    # Saleor 2.10 has one connection; Saleor 3's allow_writer() is used only on 3.x
+    with adapter.writer_allowed():
+        pass
+    assert adapter.saleor_major_version() == 2
