@@ -410,15 +410,20 @@ def _checkout_of(checkout_or_info: Any) -> Any:
 
 def checkout_gift_card_codes(checkout_or_info: Any) -> tuple[str, ...]:
     """Codes of the gift cards on a checkout: no query when Saleor prefetched them, else one
-    (codes only), on the connection the checkout was read from (Saleor 3's replica on a read
-    query, so the writer is not touched)."""
+    (codes only), on the connection Saleor computes the checkout with (Saleor 3's
+    ``CheckoutInfo.database_connection_name``: the replica on a read query, so the writer is not
+    touched), or the one the checkout was read from."""
     checkout = _checkout_of(checkout_or_info)
     if checkout.pk is None:
         return ()
     prefetched = getattr(checkout, "_prefetched_objects_cache", {}).get("gift_cards")
     if prefetched is not None:
         return tuple(card.code for card in prefetched)
-    return tuple(checkout.gift_cards.values_list("code", flat=True))
+    cards = checkout.gift_cards.all()
+    connection_name = getattr(checkout_or_info, "database_connection_name", None)
+    if connection_name:
+        cards = cards.using(connection_name)
+    return tuple(cards.values_list("code", flat=True))
 
 
 def points_checkout_facts(checkout_or_info: Any, lines: Any = None) -> PointsCheckoutFacts:
