@@ -26,7 +26,7 @@ from .audit import services as audit
 from .inbox import intake
 from .inbox.services import record_hook_failure
 from .redemption import services as redemption
-from .saleor_adapter import object_ref
+from .saleor_adapter import object_ref, writer_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -179,13 +179,22 @@ class RetentionPlugin(BasePlugin):
     # order data). That is where a points card is kept on its own checkout and within the cap.
     # Positional arguments stay open: 3.x passes (checkout_info, lines, address, discounts).
 
+    # Saleor asks for the total on every price recalculation (on 3.x also inside read queries,
+    # and its own benchmarks count the queries): a checkout without a points card costs at most
+    # the read of its gift card codes, with no savepoint and no settings read. Only a points card
+    # opens a savepoint, on the writer (Saleor 3's allow_writer(): the fit may write on a read
+    # query's path).
+
     def calculate_checkout_total(self, checkout, *args, previous_value=None, **kwargs):
-        if self.active:
-            try:
-                with transaction.atomic():
-                    redemption.fit_points_to_checkout(checkout, conf.load_settings())
-            except Exception:  # noqa: BLE001 - never fail Saleor; checkoutComplete re-checks
-                logger.exception("retention: fitting points to a checkout failed")
+        if not self.active:
+            return previous_value
+        try:
+            codes = redemption.points_codes_on(checkout)
+            if codes:
+                with writer_allowed(), transaction.atomic():
+                    redemption.fit_points_to_checkout(checkout, conf.load_settings(), codes=codes)
+        except Exception:  # noqa: BLE001 - never fail Saleor; checkoutComplete re-checks
+            logger.exception("retention: fitting points to a checkout failed")
         return previous_value
 
     def preprocess_order_creation(self, checkout, *args, previous_value=None, **kwargs):
@@ -196,7 +205,10 @@ class RetentionPlugin(BasePlugin):
         if not self.active:
             return previous_value
         try:
-            refusal = redemption.points_cards_refusal(checkout, conf.load_settings())
+            codes = redemption.points_codes_on(checkout)
+            if not codes:
+                return previous_value
+            refusal = redemption.points_cards_refusal(checkout, conf.load_settings(), codes=codes)
         except Exception:  # noqa: BLE001 - never fail Saleor for a fault of ours
             logger.exception("retention: checking points cards before an order failed")
             return previous_value

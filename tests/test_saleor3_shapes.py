@@ -29,3 +29,26 @@ def test_a_page_carries_the_total_count_both_lines_read(db):
     page = pagination.paginate(Review.objects.order_by("pk"), connection, first=10)
     assert page.total_count() == Review.objects.count() == page.iterable.count()
     assert pagination.empty(connection).total_count == 0
+
+
+def test_a_checkout_info_s_connection_is_the_one_its_gift_cards_are_read_on(retention_on):
+    # Saleor 3 computes a read query's checkout on the replica and names it in
+    # ``CheckoutInfo.database_connection_name``; the plugin's read follows it (a read on the
+    # writer there is refused by Saleor's restrict-writer guard)
+    from types import SimpleNamespace
+
+    import pytest
+    from django.utils.connection import ConnectionDoesNotExist
+    from saleor.checkout.models import Checkout
+
+    from saleor_retention import saleor_adapter
+
+    checkout = Checkout.objects.get(
+        token=retention_on.checkout_create(email="t@example.com")["token"]
+    )
+    on_default = SimpleNamespace(checkout=checkout, database_connection_name="default")
+    on_replica = SimpleNamespace(checkout=checkout, database_connection_name="replica")
+
+    assert saleor_adapter.checkout_gift_card_codes(on_default) == ()
+    with pytest.raises(ConnectionDoesNotExist):  # 2.10's store has no "replica": it was asked
+        saleor_adapter.checkout_gift_card_codes(on_replica)

@@ -325,3 +325,110 @@ def test_a_refund_event_with_the_same_reference_on_another_transaction_is_its_ow
     refunds = merge_refunds("o1", events=events, granted=[])
 
     assert [r.refund_id for r in refunds] == ["transaction-event-1", "transaction-event-2"]
+
+
+def test_a_refund_failed_after_its_success_is_voided_and_a_retry_is_a_new_refund():
+    # given a PSP refund reported done, then failed, then retried with success (Saleor 3.x)
+    from saleor_retention.saleor_adapter.transaction_refunds import merge_refunds, voided_refunds
+
+    event, _grant = _refund_rows()
+    done = [event(6, 6, psp="r-3", amount="2.00")]
+    failed = [*done, event(7, 7, kind="refund_failure", psp="r-3", amount="2.00")]
+    retried = [*failed, event(8, 8, psp="r-3", amount="2.00"), event(9, 9, psp="r-3")]
+
+    # when each stage is read
+    # then the refund stands, then is void (keeping its id), then the retry is a refund of its own
+    assert [r.refund_id for r in merge_refunds("o1", events=done, granted=[])] == [
+        "transaction-event-6"
+    ]
+    assert voided_refunds("o1", events=done) == []
+    assert merge_refunds("o1", events=failed, granted=[]) == []
+    assert [(r.refund_id, r.amount) for r in voided_refunds("o1", events=failed)] == [
+        ("transaction-event-6", Decimal("2.00"))
+    ]
+    assert [r.refund_id for r in merge_refunds("o1", events=retried, granted=[])] == [
+        "transaction-event-8"
+    ]
+    assert [r.refund_id for r in voided_refunds("o1", events=reversed(retried))] == [
+        "transaction-event-6"
+    ]
+
+
+def test_a_failure_before_any_success_voids_nothing():
+    from saleor_retention.saleor_adapter.transaction_refunds import merge_refunds, voided_refunds
+
+    event, _grant = _refund_rows()
+    events = [event(1, 1, kind="refund_failure", psp="r-1"), event(2, 2, psp="r-1")]
+
+    assert voided_refunds("o1", events=events) == []
+    assert [r.refund_id for r in merge_refunds("o1", events=events, granted=[])] == [
+        "transaction-event-2"
+    ]
+
+
+def test_saleor_2_refunds_are_never_voided(retention_on):
+    # given a 2.10 order refunded by staff
+    order = retention_on.buy(email="vic@example.com")
+    retention_on.order_refund(order["id"], "5.00")
+
+    # when the adapter reads its refunds with their voids
+    refunds, voided = adapter.order_refunds_and_voids(Order.objects.get(pk=pk_of(order["id"])))
+
+    # then the refund is there and nothing is void (a 2.10 refund is never undone)
+    assert [r.amount for r in refunds] == [Decimal("5.00")]
+    assert voided == []
+
+
+# --- the checkout total hook: what a checkout without points costs Saleor ------------------------
+
+
+def _hook_queries(plugin, checkout):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert plugin.calculate_checkout_total(checkout, previous_value="total") == "total"
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def test_a_checkout_without_points_costs_the_total_hook_one_read_and_no_savepoint(retention_on):
+    # given a checkout with no gift card, and one with an ordinary (not points) gift card
+    from saleor.checkout.models import Checkout
+    from saleor.giftcard.models import GiftCard
+
+    plain = Checkout.objects.get(token=retention_on.checkout_create(email="q@example.com")["token"])
+    carded = Checkout.objects.get(
+        token=retention_on.checkout_create(email="r@example.com")["token"]
+    )
+    carded.gift_cards.add(
+        GiftCard.objects.create(
+            code="GIFT-PLAIN-1", initial_balance_amount=5, current_balance_amount=5
+        )
+    )
+    plugin = RetentionPlugin(configuration=[], active=True)
+
+    # when Saleor asks the plugin for their totals
+    plain_sql, carded_sql = _hook_queries(plugin, plain), _hook_queries(plugin, carded)
+
+    # then each cost the read of its gift card codes only: no savepoint, no settings row, no
+    # look-up of the plugin's holds (an ordinary code is told apart by its prefix)
+    for sql in (plain_sql, carded_sql):
+        assert len(sql) == 1, sql
+        assert "giftcard" in sql[0] and "SAVEPOINT" not in sql[0]
+
+
+def test_gift_cards_saleor_prefetched_cost_the_total_hook_nothing(retention_on):
+    from saleor.checkout.models import Checkout
+
+    token = retention_on.checkout_create(email="s@example.com")["token"]
+    checkout = Checkout.objects.prefetch_related("gift_cards").get(token=token)
+
+    assert _hook_queries(RetentionPlugin(configuration=[], active=True), checkout) == []
+    assert adapter.checkout_gift_card_codes(checkout) == ()
+
+
+def test_the_writer_needs_no_asking_on_saleor_2():
+    # Saleor 2.10 has one connection; Saleor 3's allow_writer() is used only on 3.x
+    with adapter.writer_allowed():
+        pass
+    assert adapter.saleor_major_version() == 2

@@ -43,3 +43,16 @@ def reverse_cancelled_order(event: PluginEvent, settings: RetentionSettings) -> 
         order_id=event.object_id, customer_id=customer_id, settings=settings
     )
     return {"reversed": -entry.points if entry else 0}
+
+
+@handles(intake.ORDER_REFUND_VOIDED)
+def restore_voided_refund(event: PluginEvent, settings: RetentionSettings) -> dict[str, Any]:
+    customer_id = saleor.order_customer_id(saleor.get_order(event.object_id))
+    entry = services.restore_for_voided_refund(
+        order_id=event.object_id,
+        customer_id=customer_id,
+        refund_id=event.payload["refund_id"],
+        amount=Decimal(event.payload["amount"]),
+        settings=settings,
+    )
+    return {"restored": entry.points if entry else 0}

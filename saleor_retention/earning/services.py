@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from .. import lock_objects
 from ..conf import RetentionSettings
 from ..ledger import selectors as ledger_selectors
 from ..ledger import services as ledger
-from ..ledger.models import EntryType, LedgerEntry, LoyaltyAccount
+from ..ledger.models import EntryType, LedgerEntry, LoyaltyAccount, PointLot
 
 # System reasons are stored as English message ids and translated when shown
 # (graphql/ledger/types.py), so history reads in the shopper's language, not the worker's.
@@ -199,11 +201,14 @@ def reverse_for_refund(
     amount: Decimal,
     settings: RetentionSettings,
 ) -> LedgerEntry | None:
-    """Take back the refunded share of an order's points, by the rate recorded when earned."""
-    key = f"refund:order:{order_id}:{refund_id}"
+    """Take back the refunded share of an order's points, by the rate recorded when earned.
+    Not for a refund already voided (``restore_for_voided_refund`` ran first)."""
+    key = refund_key(order_id, refund_id)
     account, existing = _locked_for_reversal(order_id, customer_id, key)
     if account is None or existing is not None:
         return existing
+    if ledger_selectors.entry_for_key(refund_void_key(order_id, refund_id)) is not None:
+        return None
     return _reverse_towards_target(
         account,
         order_id,
@@ -211,6 +216,64 @@ def reverse_for_refund(
         refund_id=refund_id,
         refund_amount=amount,
         policy=settings.negative_balance_policy,
+    )
+
+
+def refund_key(order_id: str, refund_id: str) -> str:
+    return f"refund:order:{order_id}:{refund_id}"
+
+
+def refund_void_key(order_id: str, refund_id: str) -> str:
+    return f"refund-void:order:{order_id}:{refund_id}"
+
+
+def _pending_days_left(order_id: str) -> int:
+    """Days the order's earned points are still pending (0 once they are available)."""
+    earn = ledger_selectors.entry_for_key(earn_key(order_id))
+    if earn is None:
+        return 0
+    lot = PointLot.objects.filter(entry=earn, status=PointLot.Status.PENDING).first()
+    if lot is None:
+        return 0
+    return max(0, math.ceil((lot.available_at - timezone.now()).total_seconds() / 86400))
+
+
+@transaction.atomic
+def restore_for_voided_refund(
+    *,
+    order_id: str,
+    customer_id: str | None,
+    refund_id: str,
+    amount: Decimal,
+    settings: RetentionSettings,
+) -> LedgerEntry | None:
+    """The payment provider failed a refund after reporting it done (Saleor 3.x): the points
+    reversed for it come back, once (``refund-void:...``), pending as long as the order's own
+    points still are. Its details carry the reversal with the opposite sign, so later refunds
+    of the order are measured without it. A refund voided before its reversal ran is never
+    reversed: ``reverse_for_refund`` finds this key and stops."""
+    key = refund_void_key(order_id, refund_id)
+    account, existing = _locked_for_reversal(order_id, customer_id, key)
+    if account is None or existing is not None or account.customer_id is None:
+        return existing  # no account, already given back, or the customer was erased
+    reversal = ledger_selectors.entry_for_key(refund_key(order_id, refund_id))
+    reversed_points = int(reversal.details.get("reversal_points", 0)) if reversal else 0
+    refunded = Decimal(reversal.details.get("refund_amount", "0")) if reversal else Decimal("0")
+    return ledger.credit(
+        customer_id=str(account.customer_id),
+        points=reversed_points,
+        type=EntryType.REVERSAL,
+        key=key,
+        settings=settings,
+        pending_days=_pending_days_left(order_id),
+        order_id=order_id,
+        reason=gettext_noop("Refund cancelled by the payment provider"),
+        details={
+            "voids_refund": refund_id,
+            "reversal_points": -reversed_points,
+            "refund_amount": str(-refunded),
+            "voided_amount": str(amount),
+        },
     )
 
 

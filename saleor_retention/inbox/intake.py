@@ -19,6 +19,7 @@ from .services import record_event
 ORDER_CREATED = "order_created"
 ORDER_PAID = "order_paid"
 ORDER_REFUNDED = "order_refunded"
+ORDER_REFUND_VOIDED = "order_refund_voided"  # Saleor 3.x: the PSP failed a refund after its success
 ORDER_CANCELLED = "order_cancelled"
 ORDER_FULFILLED = "order_fulfilled"
 FULFILLMENT_CREATED = "fulfillment_created"
@@ -43,19 +44,21 @@ def order_seen(order: Any, *, created: bool = False) -> list[str]:
         events.append(record_event(kind=ORDER_CREATED, object_type="order", object_id=order_id))
     if saleor.order_is_paid(order):
         events.append(record_event(kind=ORDER_PAID, object_type="order", object_id=order_id))
-    for refund in saleor.order_refunds(order):
-        key = record_event(
-            kind=ORDER_REFUNDED,
-            object_type="order",
-            object_id=order_id,
-            discriminator=refund.refund_id,
-            payload={
-                "refund_id": refund.refund_id,
-                "amount": str(refund.amount),
-                "currency": refund.currency,
-            },
-        )
-        events.append(key)
+    refunds, voided = saleor.order_refunds_and_voids(order)
+    for kind, found in ((ORDER_REFUNDED, refunds), (ORDER_REFUND_VOIDED, voided)):
+        for refund in found:
+            key = record_event(
+                kind=kind,
+                object_type="order",
+                object_id=order_id,
+                discriminator=refund.refund_id,
+                payload={
+                    "refund_id": refund.refund_id,
+                    "amount": str(refund.amount),
+                    "currency": refund.currency,
+                },
+            )
+            events.append(key)
     return events
 
 

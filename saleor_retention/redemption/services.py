@@ -55,8 +55,24 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0")
 
 
-def new_code(prefix: str = "PTS", length: int = 13) -> str:
+# Every points card's code starts so (since the first release), so a checkout's ordinary gift
+# cards are told apart without a query.
+POINTS_CODE_PREFIX = "PTS"
+
+
+def new_code(prefix: str = POINTS_CODE_PREFIX, length: int = 13) -> str:
     return prefix + "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def points_codes_on(checkout: Any) -> tuple[str, ...]:
+    """The codes on a checkout (Saleor's object) that may be points cards. Reads Saleor's gift
+    cards only (none of the plugin's tables, no settings, no savepoint): at most one query, none
+    when Saleor prefetched them. The common checkout carries none, and costs no more."""
+    return tuple(
+        code
+        for code in saleor.checkout_gift_card_codes(checkout)
+        if code.startswith(POINTS_CODE_PREFIX)
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -278,10 +294,19 @@ def _active_holds_for(codes: tuple[str, ...]) -> list[tuple[int, int]]:
     )
 
 
-def fit_points_to_checkout(checkout: Any, settings: RetentionSettings, lines: Any = None) -> None:
+def fit_points_to_checkout(
+    checkout: Any,
+    settings: RetentionSettings,
+    lines: Any = None,
+    *,
+    codes: tuple[str, ...] | None = None,
+) -> None:
     """Called whenever Saleor computes the checkout's total (``checkout`` is Saleor's object,
-    handed to the adapter). Cheap when the checkout carries no points card: one query at most."""
-    holds = _active_holds_for(saleor.checkout_gift_card_codes(checkout))
+    handed to the adapter); ``codes``: its gift card codes when the caller read them already
+    (``points_codes_on``). A checkout whose codes name no active hold costs one query."""
+    if codes is None:
+        codes = points_codes_on(checkout)
+    holds = _active_holds_for(codes)
     if not holds:
         return
     facts = saleor.points_checkout_facts(checkout, lines)
@@ -314,10 +339,13 @@ def _shrink_to(
     ledger.release_hold(account, hold, keep=points, keep_amount=amount)
 
 
-def points_cards_refusal(checkout: Any, settings: RetentionSettings) -> RetentionError | None:
+def points_cards_refusal(
+    checkout: Any, settings: RetentionSettings, *, codes: tuple[str, ...] | None = None
+) -> RetentionError | None:
     """Last check inside checkoutComplete: a points card that is not its checkout's own, or
-    worth more than the cap, stops the order. Reads only; a fit normally made this moot."""
-    holds = _active_holds_for(saleor.checkout_gift_card_codes(checkout))
+    worth more than the cap, stops the order. Reads only; a fit normally made this moot.
+    ``codes``: as for ``fit_points_to_checkout``."""
+    holds = _active_holds_for(points_codes_on(checkout) if codes is None else codes)
     if not holds:
         return None
     facts = saleor.points_checkout_facts(checkout)

@@ -54,12 +54,14 @@ if SALEOR_MAJOR_VERSION >= 3:
         order_gift_card_discount,
         order_number,
         order_refunds,
+        order_refunds_and_voids,
         order_token,
         order_voucher_code,
         orders_refunded_since,
         paid_amount,
         plugin_configuration_row,
         points_checkout_subtotal,
+        writer_allowed,
     )
     from .saleor3 import create_card_voucher as _create_card_voucher
 else:
@@ -82,12 +84,14 @@ else:
         order_gift_card_discount,
         order_number,
         order_refunds,
+        order_refunds_and_voids,
         order_token,
         order_voucher_code,
         orders_refunded_since,
         paid_amount,
         plugin_configuration_row,
         points_checkout_subtotal,
+        writer_allowed,
     )
     from .saleor2 import create_card_voucher as _create_card_voucher
 
@@ -112,10 +116,12 @@ __all__ = [
     "insight_supported",
     "insight_touched_customers_sql",
     "order_refunds",
+    "order_refunds_and_voids",
     "order_voucher_code",
     "orders_refunded_since",
     "saleor_major_version",
     "saleor_version",
+    "writer_allowed",
 ]
 
 # --- loaders: id -> Saleor object (tasks receive ids, never objects) ---------------------------
@@ -403,11 +409,21 @@ def _checkout_of(checkout_or_info: Any) -> Any:
 
 
 def checkout_gift_card_codes(checkout_or_info: Any) -> tuple[str, ...]:
-    """Codes of the gift cards on a checkout (Saleor's prefetch is used when it has one)."""
+    """Codes of the gift cards on a checkout: no query when Saleor prefetched them, else one
+    (codes only), on the connection Saleor computes the checkout with (Saleor 3's
+    ``CheckoutInfo.database_connection_name``: the replica on a read query, so the writer is not
+    touched), or the one the checkout was read from."""
     checkout = _checkout_of(checkout_or_info)
     if checkout.pk is None:
         return ()
-    return tuple(card.code for card in checkout.gift_cards.all())
+    prefetched = getattr(checkout, "_prefetched_objects_cache", {}).get("gift_cards")
+    if prefetched is not None:
+        return tuple(card.code for card in prefetched)
+    cards = checkout.gift_cards.all()
+    connection_name = getattr(checkout_or_info, "database_connection_name", None)
+    if connection_name:
+        cards = cards.using(connection_name)
+    return tuple(cards.values_list("code", flat=True))
 
 
 def points_checkout_facts(checkout_or_info: Any, lines: Any = None) -> PointsCheckoutFacts:
@@ -418,7 +434,7 @@ def points_checkout_facts(checkout_or_info: Any, lines: Any = None) -> PointsChe
         currency=checkout.currency,
         subtotal_gross=points_checkout_subtotal(checkout_or_info, lines),
         voucher_discount=checkout_voucher_discount(checkout),
-        gift_card_codes=tuple(checkout.gift_cards.values_list("code", flat=True)),
+        gift_card_codes=checkout_gift_card_codes(checkout),
     )
 
 

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -109,6 +110,11 @@ def order_refunds(order: Any) -> list[RefundFacts]:
         )
         for event in events
     ]
+
+
+def order_refunds_and_voids(order: Any) -> tuple[list[RefundFacts], list[RefundFacts]]:
+    """(``order_refunds``, none taken back): a 2.10 refund is an order event, never undone."""
+    return order_refunds(order), []
 
 
 def orders_refunded_since(since: datetime) -> list[str]:
@@ -307,3 +313,11 @@ def insight_touched_customers_sql() -> str:
         JOIN {orders} o ON o.id = p.order_id
         WHERE t.created >= %(since)s AND o.user_id IS NOT NULL
     """
+
+
+# --- the database: one connection, nothing to ask for ----------------------------------------
+
+
+def writer_allowed() -> contextlib.AbstractContextManager[None]:
+    """Saleor 2.10 has no reader / writer split: every query may write."""
+    return contextlib.nullcontext()

@@ -8,6 +8,7 @@ are those of ``saleor2``."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,7 +19,7 @@ from .tables import db_table
 from .transaction_refunds import GRANTED_REFUND_DONE as _GRANTED_REFUND_DONE
 from .transaction_refunds import REFUND_FAILURE as _REFUND_FAILURE
 from .transaction_refunds import REFUND_SUCCESS as _REFUND_SUCCESS
-from .transaction_refunds import GrantedRefundRow, RefundEventRow, merge_refunds
+from .transaction_refunds import GrantedRefundRow, RefundEventRow, merge_refunds, voided_refunds
 
 ORDER_CREATED_AT = "created_at"
 
@@ -96,15 +97,11 @@ def ever_charged(orders: Any) -> bool:
     )
 
 
-def order_refunds(order: Any) -> list[RefundFacts]:
-    """Every refund of the order, oldest first, each once: transaction refund events, granted
-    refunds done without one, and legacy payments' ``payment_refunded`` order events (the rule
-    is ``transaction_refunds.merge_refunds``). A manual adjustment that lowers the refunded
-    amount (a negative refund event) is not taken as a refund."""
-    from saleor.order import OrderEvents
+def _refund_event_rows(order: Any) -> list[RefundEventRow]:
+    """The order's refund success and failure events that count in Saleor's calculations."""
     from saleor.payment.models import TransactionEvent
 
-    events = [
+    return [
         RefundEventRow(
             pk=event.pk,
             transaction_id=str(event.transaction_id),
@@ -121,6 +118,23 @@ def order_refunds(order: Any) -> list[RefundFacts]:
             include_in_calculations=True,
         )
     ]
+
+
+def order_refunds(order: Any) -> list[RefundFacts]:
+    """Every refund of the order, oldest first, each once: transaction refund events, granted
+    refunds done without one, and legacy payments' ``payment_refunded`` order events (the rule
+    is ``transaction_refunds.merge_refunds``). A manual adjustment that lowers the refunded
+    amount (a negative refund event) is not taken as a refund."""
+    return order_refunds_and_voids(order)[0]
+
+
+def order_refunds_and_voids(order: Any) -> tuple[list[RefundFacts], list[RefundFacts]]:
+    """(``order_refunds``, the refunds the payment provider took back: a newer
+    ``refund_failure`` under the same PSP reference, so Saleor no longer counts them), from
+    one read of the transaction events."""
+    from saleor.order import OrderEvents
+
+    events = _refund_event_rows(order)
     # a granted refund is done only through a success event linked to it: that event counts
     granted = [
         GrantedRefundRow(
@@ -144,7 +158,8 @@ def order_refunds(order: Any) -> list[RefundFacts]:
         )
         for event in order.events.filter(type=OrderEvents.PAYMENT_REFUNDED)
     ]
-    return merge_refunds(str(order.pk), events=events, granted=granted, payment_refunds=payments)
+    refunds = merge_refunds(str(order.pk), events=events, granted=granted, payment_refunds=payments)
+    return refunds, voided_refunds(str(order.pk), events=events)
 
 
 def orders_refunded_since(since: datetime) -> list[str]:
@@ -378,3 +393,16 @@ def insight_touched_customers_sql() -> str:
         JOIN {orders} o ON o.id = t.order_id
         WHERE t.modified_at >= %(since)s AND o.user_id IS NOT NULL
     """
+
+
+# --- the database: the writer, asked for where the plugin writes on a read query's path ---------
+
+
+def writer_allowed() -> contextlib.AbstractContextManager[None]:
+    """Saleor 3's ``allow_writer()``: read queries run on the replica, and with
+    ``ENABLE_RESTRICT_WRITER_MIDDLEWARE`` (always in Saleor's own tests) a query on the writer
+    outside this block is refused or logged. The plugin asks for it only where a read query's
+    path must write (fitting a points card to the checkout when Saleor recalculates its total)."""
+    from saleor.core.db.connection import allow_writer
+
+    return allow_writer()

@@ -13,7 +13,8 @@ A 3.x store records money going back in three places, and one refund may show in
 The rule, the same as Saleor's own for ``TransactionItem.refunded_value``: events that count in
 Saleor's calculations; without a PSP reference (manual adjustments) each positive success is a
 refund; with one, a transaction's successes under the same reference are one refund (named by
-the first), void when a newer failure under that reference follows. A granted refund counts on its
+the first), void when a newer failure under that reference follows (``voided_refunds`` lists
+those, so the points reversed for one come back); a success after such a failure is a new refund. A granted refund counts on its
 own only when done and no refund event is linked to it.
 """
 
@@ -54,8 +55,12 @@ class GrantedRefundRow:
     created: datetime
 
 
-def _event_refunds(order_id: str, events: list[RefundEventRow]) -> list[RefundFacts]:
+def _event_refunds(
+    order_id: str, events: list[RefundEventRow]
+) -> tuple[list[RefundFacts], list[RefundFacts]]:
+    """(the refunds that stand, the refunds voided by a failure that came after them)."""
     refunds: list[RefundFacts] = []
+    voided: list[RefundFacts] = []
     by_reference: dict[tuple[str, str], list[RefundEventRow]] = {}
     for event in sorted(events, key=lambda e: (e.created, e.pk)):
         if event.psp_reference:
@@ -63,14 +68,22 @@ def _event_refunds(order_id: str, events: list[RefundEventRow]) -> list[RefundFa
         elif event.type == REFUND_SUCCESS and event.amount > 0:
             refunds.append(_refund(f"transaction-event-{event.pk}", order_id, event))
     for group in by_reference.values():
-        successes = [e for e in group if e.type == REFUND_SUCCESS]
-        failures = [e for e in group if e.type == REFUND_FAILURE]
-        if not successes or successes[0].amount <= 0:
-            continue
-        if failures and failures[-1].created > successes[-1].created:
-            continue  # the PSP said it failed after all: Saleor does not count it either
-        refunds.append(_refund(f"transaction-event-{successes[0].pk}", order_id, successes[0]))
-    return refunds
+        # Failures cut a reference's events into attempts: an attempt's successes are one
+        # refund, named by its first; a failure after it voids it (the PSP took it back), and a
+        # success after that failure is a new refund with a name of its own.
+        successes: list[RefundEventRow] = []
+        for event in group:
+            if event.type == REFUND_SUCCESS:
+                successes.append(event)
+                continue
+            if successes and successes[0].amount > 0:
+                voided.append(
+                    _refund(f"transaction-event-{successes[0].pk}", order_id, successes[0])
+                )
+            successes = []
+        if successes and successes[0].amount > 0:
+            refunds.append(_refund(f"transaction-event-{successes[0].pk}", order_id, successes[0]))
+    return refunds, voided
 
 
 def _refund(refund_id: str, order_id: str, row: RefundEventRow | GrantedRefundRow) -> RefundFacts:
@@ -94,7 +107,7 @@ def merge_refunds(
     recorded the refund, so a replay, or a later event about the same refund, finds the same id."""
     events = list(events)
     linked = {e.granted_refund_id for e in events if e.granted_refund_id is not None}
-    refunds = _event_refunds(order_id, events)
+    refunds, _voided = _event_refunds(order_id, events)
     refunds += [
         _refund(f"granted-refund-{grant.pk}", order_id, grant)
         for grant in granted
@@ -102,3 +115,11 @@ def merge_refunds(
     ]
     refunds += list(payment_refunds)
     return sorted(refunds, key=lambda refund: (refund.created, refund.refund_id))
+
+
+def voided_refunds(order_id: str, *, events: Iterable[RefundEventRow]) -> list[RefundFacts]:
+    """Refunds the payment provider took back: successes under a PSP reference with a newer
+    failure under it. Each keeps the id ``merge_refunds`` gave it while it stood, so what was
+    reversed for it is found, and given back, once."""
+    _refunds, voided = _event_refunds(order_id, list(events))
+    return sorted(voided, key=lambda refund: (refund.created, refund.refund_id))
