@@ -55,6 +55,9 @@ def _params(settings: RetentionSettings, now: datetime, customer_id: int | None)
 def _settings_key(params: sql.Params) -> str:
     """What the files were computed with: a run under other settings recomputes everyone."""
     basis = [
+        # the shape of what a run writes: a new one (here, insight's own copy of the paid
+        # orders, margins, the second order) makes the next run recompute everyone
+        "paid-orders-1",
         params.default_days,
         sorted(zip(params.override_slugs, params.override_days, strict=True)),
         (params.now - params.value_since).days,
