@@ -238,8 +238,77 @@ def main() -> int:
         f"bench: peak memory (RSS) {memory_before:.0f} MB before the rebuilds, "
         f"{memory_after:.0f} MB after"
     )
-    print("bench-insight-json: " + json.dumps(results))
+    print(JSON_PREFIX + json.dumps(results))
     return 0
+
+
+JSON_PREFIX = "bench-insight-json: "
+TARGETS = {"nightly_s": 30.0, "update_median_ms": 5.0, "analytics_s": 2.0}
+
+
+def run_subprocess(env: dict[str, str] | None = None) -> dict:
+    """``make bench``'s part: this bench in a process of its own (its own database and Django
+    set-up), at the default size unless ``BENCH_INSIGHT_*`` say otherwise; returns its
+    figures. Its lines are printed as they come."""
+    import subprocess
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.insight"],
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    results: dict = {}
+    for line in process.stdout:
+        if line.startswith(JSON_PREFIX):
+            results = json.loads(line[len(JSON_PREFIX) :])
+        else:
+            print(line, end="", flush=True)
+    if process.wait() != 0 or not results:
+        raise RuntimeError("bench.insight failed")
+    return results
+
+
+def report_lines(results: dict) -> list[str]:
+    """The insight rows of the benchmarks table (markdown)."""
+    size = f"{results['customers']:,} customers / {results['orders']:,} orders"
+
+    def verdict(value: float, target: float) -> str:
+        return "met" if value <= target else "not met"
+
+    nightly, update = results["nightly_s"], results["update_median_ms"]
+    lines = [
+        f"Insight (`python -m bench.insight`, {size}; load average "
+        f"{results['load_before']:.1f} at the start):",
+        "",
+        "| measure | result | target |",
+        "|---|---|---|",
+        f"| full rebuild, every customer from the orders | {results['full_s']:.1f} s | |",
+        f"| nightly rebuild ({results['nightly_files']:,} changed customers recomputed, every "
+        f"stage, score, band and segment count) | {nightly:.1f} s | ≤ 30 s: "
+        f"{verdict(nightly, TARGETS['nightly_s'])} |",
+        f"| naive per-customer ORM loop, {results['slice']:,}-customer slice | "
+        f"{results['naive_ms']:.2f} ms a customer against {results['set_based_ms']:.3f} ms "
+        f"set-based: {results['ratio']:.0f}× | |",
+        f"| update of one customer on an order event, median (p90) | {update:.2f} ms "
+        f"({results['update_p90_ms']:.2f} ms); {results['update_committed_ms']:.2f} ms with "
+        f"its own commit | ≤ 5 ms: {verdict(update, TARGETS['update_median_ms'])} |",
+    ]
+    for name, row in results["analytics"].items():
+        before = (
+            f" (before: {row['before_seconds']:.2f} s from Saleor's tables, "
+            f"{'same answer' if row['same'] else 'different answer'})"
+            if "before_seconds" in row
+            else ""
+        )
+        lines.append(
+            f"| analytics: {name} | {row['seconds']:.2f} s{before} | ≤ 2 s: "
+            f"{verdict(row['seconds'], TARGETS['analytics_s'])} |"
+        )
+    low, high = results["memory_mb"]
+    lines.append(f"| peak RSS before / after the rebuilds | {low:.0f} / {high:.0f} MB | flat |")
+    return lines
 
 
 def comparable(name: str, answer):
