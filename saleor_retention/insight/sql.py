@@ -18,7 +18,7 @@ from typing import Any
 from django.db import connections
 
 from .. import saleor_adapter as saleor
-from .models import CustomerFile, CustomerSpend, PaidOrder, StageChange
+from .models import CustomerFile, CustomerSpend, InsightRebuild, PaidOrder, StageChange
 
 
 @dataclasses.dataclass(frozen=True)
@@ -546,7 +546,16 @@ def _one_customer_sql() -> str:
                                 EXCLUDED.last_paid_at)
         RETURNING 1)
     SELECT (SELECT COUNT(*) FROM facts), (SELECT COUNT(*) FROM changes)
-    """
+    """.replace("%(band_low)s", _LAST_RUN.format(column="band_low_below")).replace(
+        "%(band_high)s", _LAST_RUN.format(column="band_high_from")
+    )
+
+
+# The price-band thresholds of the last rebuild, read inside the one-customer statement (one
+# round trip less than asking first).
+_LAST_RUN = (
+    f"(SELECT {{column}} FROM {_t(InsightRebuild)} ORDER BY started_at DESC, id DESC LIMIT 1)"
+)
 
 
 # The one-customer statement is prepared once per database connection: planning it costs more
