@@ -12,8 +12,13 @@ event's update, one customer per transaction) on a slice, with its median (the i
 update target) and the ratio to the set-based cost per customer; each analytics query; the
 process's peak memory before and after the rebuild.
 
+Every statement of the rebuilds that takes over 0.2 s is printed with its time (a profile of
+the set-based path), and each analytics figure is also computed the way it was before it read
+insight's own tables (straight from Saleor's orders, payments and refunds, in
+``BASELINE_FIGURES``): both times are printed and the answers compared.
+
 Sizes: ``BENCH_INSIGHT_CUSTOMERS`` (default 20,000), ``BENCH_INSIGHT_ORDERS`` (100,000),
-``BENCH_INSIGHT_SLICE`` (2,000), so a run takes a few minutes; the issue's full size is
+``BENCH_INSIGHT_SLICE`` (500), so a run takes about two minutes (``make bench`` runs it so); the issue's full size is
 ``BENCH_INSIGHT_CUSTOMERS=1000000 BENCH_INSIGHT_ORDERS=5000000 BENCH_INSIGHT_SLICE=10000``
 (use its own database, e.g. ``saleor_retention_bench_insight_big``); database ``BENCH_INSIGHT_DATABASE_URL`` (default
 ``saleor_retention_bench_insight``), filled once and reused while it holds enough orders
@@ -22,6 +27,8 @@ Sizes: ``BENCH_INSIGHT_CUSTOMERS`` (default 20,000), ``BENCH_INSIGHT_ORDERS`` (1
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import resource
 import statistics
@@ -33,7 +40,7 @@ from urllib.parse import urlparse
 
 CUSTOMERS = int(os.environ.get("BENCH_INSIGHT_CUSTOMERS", "20000"))
 ORDERS = int(os.environ.get("BENCH_INSIGHT_ORDERS", "100000"))
-SLICE = int(os.environ.get("BENCH_INSIGHT_SLICE", "2000"))
+SLICE = int(os.environ.get("BENCH_INSIGHT_SLICE", "500"))
 DATABASE_URL = os.environ.get(
     "BENCH_INSIGHT_DATABASE_URL",
     "postgres://postgres@127.0.0.1:5432/saleor_retention_bench_insight",
@@ -49,6 +56,25 @@ def configure() -> str:
     os.environ["DEBUG"] = "False"
     os.environ["CELERY_BROKER_URL"] = ""
     return name
+
+
+@contextlib.contextmanager
+def statements(label: str, results: dict, slowest: float = 0.2):
+    """Times every statement run inside (Django's query capture), prints those over
+    ``slowest`` seconds and keeps them in ``results["statements"][label]``."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        yield
+    slow = []
+    for query in captured.captured_queries:
+        seconds = float(query["time"])
+        if seconds >= slowest:
+            text = " ".join(query["sql"].split())
+            slow.append((seconds, text[:110]))
+            print(f"bench:   {label} {seconds:7.2f} s  {text[:110]}")
+    results.setdefault("statements", {})[label] = slow
 
 
 def peak_mb() -> float:
@@ -93,21 +119,28 @@ def main() -> int:
         print(f"bench: reusing {existing:,} orders in {database}")
     if "--generate-only" in sys.argv:
         return 0
+    results: dict = {"customers": CUSTOMERS, "orders": ORDERS, "slice": SLICE}
+    results["load_before"] = os.getloadavg()[0]
     settings = load_settings()
     memory_before = peak_mb()
     # the history ends now; the rebuild runs tonight (a day later) and the next night
     tonight = datetime.now(UTC) + timedelta(days=1)
     started = time.perf_counter()
-    run = services.files_rebuild(settings=settings, now=tonight, full=True)
+    with statements("full", results):
+        run = services.files_rebuild(settings=settings, now=tonight, full=True)
     full_seconds = time.perf_counter() - started
+    results["full_s"] = full_seconds
     print(
         f"bench: rebuild, every customer from the orders: {full_seconds:.1f} s, {run.files:,} files"
     )
     # the next night, no order event in between: only the customers whose orders crossed a
     # window are recomputed from the orders; stages, scores and bands for everyone
     started = time.perf_counter()
-    nightly = services.files_rebuild(settings=settings, now=tonight + timedelta(days=1))
+    with statements("nightly", results):
+        nightly = services.files_rebuild(settings=settings, now=tonight + timedelta(days=1))
     nightly_seconds = time.perf_counter() - started
+    results["nightly_s"] = nightly_seconds
+    results["nightly_files"] = nightly.files
     print(
         f"bench: rebuild, nightly (changed customers only, then every stage, score and band): "
         f"{nightly_seconds:.1f} s, {nightly.files:,} files recomputed, "
@@ -134,6 +167,9 @@ def main() -> int:
             services.file_refresh(customer_id=str(customer_id), settings=settings)
             inside.append(time.perf_counter() - begun)
         committed.append(time.perf_counter() - started)
+    results["update_median_ms"] = statistics.median(inside) * 1000
+    results["update_p90_ms"] = statistics.quantiles(inside, n=10)[-1] * 1000
+    results["update_committed_ms"] = statistics.median(committed) * 1000
     print(
         f"bench: update of one customer on an order event, {len(ids):,} customers: median "
         f"{statistics.median(inside) * 1000:.2f} ms inside the event's transaction "
@@ -146,6 +182,9 @@ def main() -> int:
             naive_file(customer_id)
     naive = (time.perf_counter() - started) / max(len(ids), 1)
     set_based = full_seconds / max(files, 1)
+    results["naive_ms"] = naive * 1000
+    results["set_based_ms"] = set_based * 1000
+    results["ratio"] = naive / set_based
     print(
         f"bench: naive per-customer ORM loop on {len(ids):,} customers: {naive * 1000:.2f} ms "
         f"per customer ({naive * files:.0f} s for all {files:,}); set-based "
@@ -174,15 +213,238 @@ def main() -> int:
         "rating trend": lambda: analytics.rating_trend(since=year_ago, until=now, time_zone="UTC"),
         "segment count (lost, 3+ orders)": lambda: segments.customer_files(lost_regulars).count(),
     }
+    baseline = baseline_figures(now=now, year_ago=year_ago)
+    results["analytics"] = {}
     for name, figure in figures.items():
         started = time.perf_counter()
-        figure()
-        print(f"bench: analytics {name}: {time.perf_counter() - started:.2f} s")
+        answer = figure()
+        seconds = time.perf_counter() - started
+        line = f"bench: analytics {name}: {seconds:.2f} s"
+        row = {"seconds": seconds}
+        if name in baseline:
+            started = time.perf_counter()
+            before = baseline[name]()
+            row["before_seconds"] = time.perf_counter() - started
+            row["same"] = comparable(name, answer) == before
+            line += (
+                f" (before, from Saleor's tables: {row['before_seconds']:.2f} s; "
+                f"{'same answer' if row['same'] else 'DIFFERENT answer'})"
+            )
+        results["analytics"][name] = row
+        print(line)
+    results["memory_mb"] = [memory_before, memory_after]
+    results["load_after"] = os.getloadavg()[0]
     print(
         f"bench: peak memory (RSS) {memory_before:.0f} MB before the rebuilds, "
         f"{memory_after:.0f} MB after"
     )
+    print(JSON_PREFIX + json.dumps(results))
     return 0
+
+
+JSON_PREFIX = "bench-insight-json: "
+TARGETS = {"nightly_s": 30.0, "update_median_ms": 5.0, "analytics_s": 2.0}
+
+
+def run_subprocess(env: dict[str, str] | None = None) -> dict:
+    """``make bench``'s part: this bench in a process of its own (its own database and Django
+    set-up), at the default size unless ``BENCH_INSIGHT_*`` say otherwise; returns its
+    figures. Its lines are printed as they come."""
+    import subprocess
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.insight"],
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    results: dict = {}
+    for line in process.stdout:
+        if line.startswith(JSON_PREFIX):
+            results = json.loads(line[len(JSON_PREFIX) :])
+        else:
+            print(line, end="", flush=True)
+    if process.wait() != 0 or not results:
+        raise RuntimeError("bench.insight failed")
+    return results
+
+
+def report_lines(results: dict) -> list[str]:
+    """The insight rows of the benchmarks table (markdown)."""
+    size = f"{results['customers']:,} customers / {results['orders']:,} orders"
+
+    def verdict(value: float, target: float) -> str:
+        return "met" if value <= target else "not met"
+
+    nightly, update = results["nightly_s"], results["update_median_ms"]
+    lines = [
+        f"Insight (`python -m bench.insight`, {size}; load average "
+        f"{results['load_before']:.1f} at the start):",
+        "",
+        "| measure | result | target |",
+        "|---|---|---|",
+        f"| full rebuild, every customer from the orders | {results['full_s']:.1f} s | |",
+        f"| nightly rebuild ({results['nightly_files']:,} changed customers recomputed, every "
+        f"stage, score, band and segment count) | {nightly:.1f} s | ≤ 30 s: "
+        f"{verdict(nightly, TARGETS['nightly_s'])} |",
+        f"| naive per-customer ORM loop, {results['slice']:,}-customer slice | "
+        f"{results['naive_ms']:.2f} ms a customer against {results['set_based_ms']:.3f} ms "
+        f"set-based: {results['ratio']:.0f}× | |",
+        f"| update of one customer on an order event, median (p90) | {update:.2f} ms "
+        f"({results['update_p90_ms']:.2f} ms); {results['update_committed_ms']:.2f} ms with "
+        f"its own commit | ≤ 5 ms: {verdict(update, TARGETS['update_median_ms'])} |",
+    ]
+    for name, row in results["analytics"].items():
+        before = (
+            f" (before: {row['before_seconds']:.2f} s from Saleor's tables, "
+            f"{'same answer' if row['same'] else 'different answer'})"
+            if "before_seconds" in row
+            else ""
+        )
+        lines.append(
+            f"| analytics: {name} | {row['seconds']:.2f} s{before} | ≤ 2 s: "
+            f"{verdict(row['seconds'], TARGETS['analytics_s'])} |"
+        )
+    low, high = results["memory_mb"]
+    lines.append(f"| peak RSS before / after the rebuilds | {low:.0f} / {high:.0f} MB | flat |")
+    return lines
+
+
+def comparable(name: str, answer):
+    """The new figure in the shape its baseline returns."""
+    if name == "repeat purchase rate":
+        return (answer.part, answer.whole)
+    if name == "cohort matrix (12 months)":
+        return [(c.month, c.retained) for c in answer]
+    if name == "time to second order":
+        return (answer.customers, answer.median_days, answer.average_days)
+    if name == "churn by month (12)":
+        return [(m.month, m.at_start, m.lost) for m in answer]
+    if name == "top 20% share":
+        # the baseline ranks by spend; the files rank by margin where costs exist, so only the
+        # spenders and the revenue are comparable
+        return (answer.customers, answer.revenue)
+    if name == "review rate":
+        return (answer.part, answer.whole)
+    return answer
+
+
+def baseline_figures(*, now, year_ago) -> dict:
+    """The analytics as they were computed before (from Saleor's orders through the adapter's
+    paid rule, and the stage history month by month), to time against and compare with."""
+    from django.db import connection
+
+    from saleor_retention import saleor_adapter as saleor
+    from saleor_retention.insight.models import StageChange
+    from saleor_retention.reviews.models import Review
+
+    paid = f"WITH paid AS ({saleor.insight_paid_orders_sql()})"
+    stages = StageChange._meta.db_table
+
+    def rows(sql, params=None):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params or {})
+            return cursor.fetchall()
+
+    def repeat():
+        [(repeat_, buyers)] = rows(
+            f"""{paid}, per AS (SELECT customer_id, COUNT(*) AS n FROM paid GROUP BY customer_id)
+            SELECT COUNT(*) FILTER (WHERE n >= 2), COUNT(*) FROM per"""
+        )
+        return (repeat_, buyers)
+
+    def cohorts():
+        found = rows(
+            f"""{paid},
+            local AS (SELECT customer_id, date_trunc('month', created AT TIME ZONE 'UTC') AS month
+                      FROM paid),
+            firsts AS (SELECT customer_id, MIN(month) AS cohort FROM local GROUP BY customer_id),
+            activity AS (
+                SELECT DISTINCT f.cohort, l.customer_id,
+                       (EXTRACT(YEAR FROM l.month) - EXTRACT(YEAR FROM f.cohort)) * 12
+                       + EXTRACT(MONTH FROM l.month) - EXTRACT(MONTH FROM f.cohort) AS k
+                FROM local l JOIN firsts f USING (customer_id)
+                WHERE f.cohort >= date_trunc('month', %(since)s AT TIME ZONE 'UTC')
+                  AND f.cohort < date_trunc('month', %(since)s AT TIME ZONE 'UTC')
+                                 + 12 * interval '1 month')
+            SELECT to_char(cohort, 'YYYY-MM'), k::int, COUNT(*) FROM activity
+            WHERE k < 12 GROUP BY cohort, k ORDER BY cohort, k""",
+            {"since": year_ago},
+        )
+        table: dict = {}
+        for month, k, count in found:
+            table.setdefault(month, [0] * 12)[k] = count
+        return [(month, tuple(counts)) for month, counts in table.items()]
+
+    def second():
+        [(count, median, average)] = rows(
+            f"""{paid},
+            ranked AS (SELECT customer_id, created,
+                              row_number() OVER (PARTITION BY customer_id ORDER BY created) AS n
+                       FROM paid),
+            gaps AS (SELECT EXTRACT(EPOCH FROM s.created - f.created) / 86400 AS days
+                     FROM ranked f JOIN ranked s ON s.customer_id = f.customer_id
+                     WHERE f.n = 1 AND s.n = 2)
+            SELECT COUNT(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY days), AVG(days)
+            FROM gaps"""
+        )
+        rounded = lambda v: None if v is None else round(float(v), 2)  # noqa: E731
+        return (count, rounded(median), rounded(average))
+
+    def churn():
+        found = rows(
+            f"""WITH months AS (
+                    SELECT generate_series(date_trunc('month', %(since)s AT TIME ZONE 'UTC'),
+                                           date_trunc('month', %(until)s AT TIME ZONE 'UTC'),
+                                           interval '1 month') AS local_start),
+                bounds AS (SELECT local_start, (local_start AT TIME ZONE 'UTC') AS starts,
+                                  ((local_start + interval '1 month') AT TIME ZONE 'UTC') AS ends
+                           FROM months)
+                SELECT to_char(b.local_start, 'YYYY-MM'),
+                       (SELECT COUNT(*) FROM (
+                            SELECT DISTINCT ON (customer_id) to_stage FROM {stages}
+                            WHERE changed_at < b.starts
+                            ORDER BY customer_id, changed_at DESC, id DESC) last
+                        WHERE last.to_stage IN ('active', 'repeat')),
+                       (SELECT COUNT(DISTINCT customer_id) FROM {stages}
+                        WHERE to_stage = 'lost' AND changed_at >= b.starts AND changed_at < b.ends)
+                FROM bounds b ORDER BY b.local_start""",
+            {"since": year_ago, "until": now},
+        )
+        return [tuple(r) for r in found]
+
+    def top():
+        [(customers, revenue)] = rows(
+            f"""{paid}
+            SELECT COUNT(*), COALESCE(SUM(spent), 0) FROM (
+                SELECT customer_id, SUM(spent) AS spent FROM paid
+                WHERE currency = 'USD' AND created >= %(since)s AND created < %(until)s
+                GROUP BY customer_id HAVING SUM(spent) > 0) spend""",
+            {"since": year_ago, "until": now},
+        )
+        return (customers, revenue)
+
+    def reviews():
+        [(reviewed, orders)] = rows(
+            f"""{paid}
+            SELECT COUNT(*) FILTER (WHERE EXISTS (
+                       SELECT 1 FROM {Review._meta.db_table} r
+                       WHERE r.order_id = paid.order_id::text)),
+                   COUNT(*)
+            FROM paid WHERE created >= %(since)s AND created < %(until)s""",
+            {"since": year_ago, "until": now},
+        )
+        return (reviewed, orders)
+
+    return {
+        "repeat purchase rate": repeat,
+        "cohort matrix (12 months)": cohorts,
+        "time to second order": second,
+        "churn by month (12)": churn,
+        "top 20% share": top,
+        "review rate": reviews,
+    }
 
 
 def naive_file(customer_id: int) -> None:

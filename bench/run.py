@@ -14,6 +14,11 @@
    own stack); target: at least 0.90x the baseline's req/s. The review pages (bench/reviews.py)
    measure the rated category page beside the plain one the same way; target: at most 1.10x.
    ``BENCH_ONLY=loyalty,reviews`` runs only those two and prints their ratios.
+6. Customer insight (``bench/insight.py``, in a process of its own on its own database): the
+   full and nightly rebuilds, the naive per-customer ORM loop on a slice and the ratio, the
+   one-customer update on an order event, each analytics figure, at a default size that takes
+   about two minutes (``BENCH_INSIGHT_CUSTOMERS`` / ``_ORDERS`` / ``_SLICE`` /
+   ``_DATABASE_URL`` for the issue's 1,000,000 / 5,000,000). ``BENCH_ONLY=insight`` runs it alone.
 
 Everything goes to ``BENCH_DATABASE_URL`` (default ``saleor_retention_bench`` on the local
 PostgreSQL), created if missing and migrated. Requests go through Django's test client with real
@@ -45,6 +50,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bench.cards import QUEUE_CARDS, SINGLE_CARDS, CardsResult, bench_cards
+from bench.insight import report_lines as insight_report_lines
+from bench.insight import run_subprocess as bench_insight
 from bench.ledger import RawLoop, RawResult, statements_per_credit
 from bench.reviews import HISTOGRAM_FIELDS, REVIEWS_TARGET, ReviewsResult, bench_reviews
 
@@ -767,6 +774,7 @@ def report(
     reviews: ReviewsResult,
     host: dict[str, str],
     duration: float,
+    insight: dict | None = None,
 ) -> str:
     """The README section. The ``orderMarkAsPaid`` target is judged on the production shape
     (broker and worker); the eager numbers are reported beside it, not judged."""
@@ -941,6 +949,8 @@ def report(
         f"{per_field_us:.0f} µs a field here, so a category page should ask for the average and "
         "count and leave the histogram to the product page.",
     ]
+    if insight:
+        lines += ["", *insight_report_lines(insight)]
     return "\n".join(lines)
 
 
@@ -965,9 +975,11 @@ def write_readme(section: str) -> None:
 
 def run_parts(driver, run_id: str, parts: set[str]) -> int:
     """``BENCH_ONLY=loyalty,reviews``: only the two GraphQL read ratios, each beside its baseline."""
-    unknown = parts - {"loyalty", "reviews"}
+    unknown = parts - {"loyalty", "reviews", "insight"}
     if unknown:
-        sys.exit(f"bench: BENCH_ONLY knows loyalty and reviews, not {sorted(unknown)}")
+        sys.exit(f"bench: BENCH_ONLY knows loyalty, reviews and insight, not {sorted(unknown)}")
+    if "insight" in parts:
+        print("\n".join(insight_report_lines(bench_insight())))
     if "loyalty" in parts:
         loyalty = bench_loyalty(driver, run_id)
         print(
@@ -1018,28 +1030,30 @@ def main() -> int:
     if only:  # a quick look at some parts while working: printed, README left alone
         return run_parts(driver, run_id, only)
 
-    print(f"bench: 1/5 ledger, {LEDGER_POSTS:,} posts and {LEDGER_POSTS:,} replays...")
+    print(f"bench: 1/6 ledger, {LEDGER_POSTS:,} posts and {LEDGER_POSTS:,} replays...")
     ledger = bench_ledger(run_id)
     print(ledger_summary(ledger))
     if os.environ.get("BENCH_ONLY_LEDGER") == "1":
         return 0
     print(
-        f"bench: 2/5 orderMarkAsPaid, {MARK_PAID_PER_STATE} calls each with the plugin off/on, "
+        f"bench: 2/6 orderMarkAsPaid, {MARK_PAID_PER_STATE} calls each with the plugin off/on, "
         f"with a Redis broker ({BENCH_BROKER_URL}) and a celery worker..."
     )
     broker = bench_mark_as_paid(driver, run_id, broker_url=BENCH_BROKER_URL)
     print(summary(broker))
-    print(f"bench: 2/5 orderMarkAsPaid, {MARK_PAID_PER_STATE} calls each, no broker (eager)...")
+    print(f"bench: 2/6 orderMarkAsPaid, {MARK_PAID_PER_STATE} calls each, no broker (eager)...")
     eager = bench_mark_as_paid(driver, run_id, broker_url=None)
     print(summary(eager))
-    print(f"bench: 3/5 me.loyalty for {LOYALTY_SECONDS:.0f} s, {HISTORY_ENTRIES} entries...")
+    print(f"bench: 3/6 me.loyalty for {LOYALTY_SECONDS:.0f} s, {HISTORY_ENTRIES} entries...")
     loyalty = bench_loyalty(driver, run_id)
-    print("bench: 4/5 review pages (a 100-product category page, a product's reviews)...")
+    print("bench: 4/6 review pages (a 100-product category page, a product's reviews)...")
     reviews = bench_reviews(driver, run_id)
     print(
-        f"bench: 5/5 card printing, {SINGLE_CARDS} single cards and a {QUEUE_CARDS:,}-card queue..."
+        f"bench: 5/6 card printing, {SINGLE_CARDS} single cards and a {QUEUE_CARDS:,}-card queue..."
     )
     cards = bench_cards(run_id)
+    print("bench: 6/6 customer insight (bench/insight.py, its own process and database)...")
+    insight = bench_insight()
 
     section = report(
         database=database,
@@ -1051,6 +1065,7 @@ def main() -> int:
         reviews=reviews,
         host=machine(),
         duration=time.perf_counter() - started,
+        insight=insight,
     )
     print()
     print(section)

@@ -1,5 +1,11 @@
-"""The numbers a staff dashboard charts, each one SQL query (Saleor's paid orders come from the
-adapter, as for the files). Definitions, written down so a test can compute them by hand:
+"""The numbers a staff dashboard charts, each one SQL query. They read insight's own tables,
+which the order events and the nightly run keep current: the customer files (first, second and
+count of paid orders), insight's copy of the paid orders (``PaidOrder``: Saleor's paid orders by
+the adapter's rule, with their spend and cost, indexed by time) and the stage history; never
+Saleor's order, payment and refund tables, whose scan took 9-30 s at a million customers. The
+customers counted are those with a file (registered, active accounts; see
+``saleor_adapter.insight_customers_sql``). Definitions, written down so a test can compute them
+by hand:
 
 - repeat purchase rate: customers with two or more paid orders / customers with at least one;
 - cohort retention: customers by the month of their first paid order (store time zone); for
@@ -7,8 +13,9 @@ adapter, as for the files). Definitions, written down so a test can compute them
 - time to second order: days from a customer's first to second paid order (median, average);
 - churn rate of a month: customers who became lost in it / customers active or repeat when it
   began (from the stage history);
-- top 20% revenue share: the spend of the first ceil(20% of spenders) customers, by spend in a
-  currency over a period, / everyone's spend in it;
+- top 20% revenue share: the spend of the first ceil(20% of spenders) customers in a currency
+  over a period, / everyone's spend in it; customers are ranked by margin (spend minus what the
+  goods cost the store) when any order of the period has a cost price behind it, else by spend;
 - points: liability = outstanding points (available + pending) x the value of a point, per
   currency; breakage = expired / issued; redemption rate = redeemed (net of points returned)
   / issued, issued being every credited lot;
@@ -27,9 +34,8 @@ from typing import Any
 from django.db import connections
 from django.db.models import Sum
 
-from .. import saleor_adapter as saleor
 from ..ledger.models import EntryType, LedgerEntry, LoyaltyAccount, PointLot
-from .models import StageChange
+from .models import CustomerFile, PaidOrder, StageChange
 from .selectors import read_alias
 
 
@@ -39,8 +45,8 @@ def _rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-def _paid() -> str:
-    return f"WITH paid AS ({saleor.insight_paid_orders_sql()})"
+_FILES = CustomerFile._meta.db_table
+_PAID = PaidOrder._meta.db_table
 
 
 def _ratio(part: int | Decimal, whole: int | Decimal) -> float | None:
@@ -59,8 +65,8 @@ class Rate:
 
 def repeat_purchase_rate() -> Rate:
     [(repeat, buyers)] = _rows(
-        f"""{_paid()}, per AS (SELECT customer_id, COUNT(*) AS n FROM paid GROUP BY customer_id)
-            SELECT COUNT(*) FILTER (WHERE n >= 2), COUNT(*) FROM per""",
+        f"""SELECT COUNT(*) FILTER (WHERE paid_orders >= 2), COUNT(*) FILTER (WHERE paid_orders >= 1)
+            FROM {_FILES}""",
         {},
     )
     return Rate(repeat, buyers)
@@ -74,22 +80,33 @@ class Cohort:
 
 
 def cohort_matrix(*, since: datetime, months: int, time_zone: str) -> list[Cohort]:
+    # the cohorts' first orders from the files (bounds widened by a day around the local
+    # months, then the exact local month), their later orders from insight's copy
     rows = _rows(
-        f"""{_paid()},
-        local AS (SELECT customer_id, date_trunc('month', created AT TIME ZONE %(tz)s) AS month
-                  FROM paid),
-        firsts AS (SELECT customer_id, MIN(month) AS cohort FROM local GROUP BY customer_id),
+        f"""WITH span AS (
+            SELECT date_trunc('month', %(since)s AT TIME ZONE %(tz)s) AS first_local,
+                   date_trunc('month', %(since)s AT TIME ZONE %(tz)s)
+                   + %(months)s * interval '1 month' AS end_local),
+        firsts AS (
+            SELECT f.customer_id,
+                   date_trunc('month', f.first_paid_at AT TIME ZONE %(tz)s) AS cohort
+            FROM {_FILES} f, span
+            WHERE f.first_paid_at >= (span.first_local AT TIME ZONE %(tz)s) - interval '1 day'
+              AND f.first_paid_at < (span.end_local AT TIME ZONE %(tz)s) + interval '1 day'
+              AND date_trunc('month', f.first_paid_at AT TIME ZONE %(tz)s) >= span.first_local
+              AND date_trunc('month', f.first_paid_at AT TIME ZONE %(tz)s) < span.end_local),
         activity AS (
-            SELECT DISTINCT f.cohort, l.customer_id,
-                   (EXTRACT(YEAR FROM l.month) - EXTRACT(YEAR FROM f.cohort)) * 12
-                   + EXTRACT(MONTH FROM l.month) - EXTRACT(MONTH FROM f.cohort) AS k
-            FROM local l JOIN firsts f USING (customer_id)
-            WHERE f.cohort >= date_trunc('month', %(since)s AT TIME ZONE %(tz)s)
-              -- the ``months`` cohorts from ``since``: the list stays as short as its rows
-              AND f.cohort < date_trunc('month', %(since)s AT TIME ZONE %(tz)s)
-                             + %(months)s * interval '1 month')
-        SELECT to_char(cohort, 'YYYY-MM'), k::int, COUNT(*) FROM activity
-        WHERE k < %(months)s GROUP BY cohort, k ORDER BY cohort, k""",
+            SELECT f.cohort, p.customer_id,
+                   date_trunc('month', p.created AT TIME ZONE %(tz)s) AS month
+            FROM {_PAID} p JOIN firsts f USING (customer_id), span
+            WHERE p.created >= (span.first_local AT TIME ZONE %(tz)s) - interval '1 day'),
+        steps AS (
+            SELECT cohort, customer_id,
+                   ((EXTRACT(YEAR FROM month) - EXTRACT(YEAR FROM cohort)) * 12
+                    + EXTRACT(MONTH FROM month) - EXTRACT(MONTH FROM cohort))::int AS k
+            FROM activity)
+        SELECT to_char(cohort, 'YYYY-MM'), k, COUNT(DISTINCT customer_id) FROM steps
+        WHERE k >= 0 AND k < %(months)s GROUP BY cohort, k ORDER BY cohort, k""",
         {"since": since, "months": months, "tz": time_zone},
     )
     table: dict[str, list[int]] = {}
@@ -107,15 +124,11 @@ class SecondOrder:
 
 def time_to_second_order() -> SecondOrder:
     [(count, median, average)] = _rows(
-        f"""{_paid()},
-        ranked AS (SELECT customer_id, created,
-                          row_number() OVER (PARTITION BY customer_id ORDER BY created) AS n
-                   FROM paid),
-        gaps AS (SELECT EXTRACT(EPOCH FROM s.created - f.created) / 86400 AS days
-                 FROM ranked f JOIN ranked s ON s.customer_id = f.customer_id
-                 WHERE f.n = 1 AND s.n = 2)
-        SELECT COUNT(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY days), AVG(days)
-        FROM gaps""",
+        f"""WITH gaps AS (
+                SELECT EXTRACT(EPOCH FROM second_paid_at - first_paid_at) / 86400 AS days
+                FROM {_FILES} WHERE second_paid_at IS NOT NULL)
+            SELECT COUNT(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY days), AVG(days)
+            FROM gaps""",
         {},
     )
     rounded = lambda v: None if v is None else round(float(v), 2)  # noqa: E731
@@ -134,6 +147,9 @@ class ChurnMonth:
 
 
 def churn_by_month(*, since: datetime, until: datetime, time_zone: str) -> list[ChurnMonth]:
+    # One pass over the history: each change adds +1 when it moves her into active or repeat
+    # and -1 when it moves her out (against her change before it, by time), so the customers
+    # active or repeat when a month begins are the sum of the changes of the months before.
     table = StageChange._meta.db_table
     rows = _rows(
         f"""WITH months AS (
@@ -142,16 +158,27 @@ def churn_by_month(*, since: datetime, until: datetime, time_zone: str) -> list[
                                        interval '1 month') AS local_start),
             bounds AS (SELECT local_start, (local_start AT TIME ZONE %(tz)s) AS starts,
                               ((local_start + interval '1 month') AT TIME ZONE %(tz)s) AS ends
-                       FROM months)
+                       FROM months),
+            history AS (
+                SELECT changed_at, (to_stage IN ('active', 'repeat'))::int
+                       - COALESCE(lag((to_stage IN ('active', 'repeat'))::int) OVER (
+                             PARTITION BY customer_id ORDER BY changed_at, id), 0) AS delta
+                FROM {table}
+                WHERE changed_at < (SELECT MAX(starts) FROM bounds)),
+            deltas AS (
+                SELECT date_trunc('month', changed_at AT TIME ZONE %(tz)s) AS bucket,
+                       SUM(delta) AS delta
+                FROM history GROUP BY bucket),
+            lost AS (
+                SELECT b.local_start, COUNT(DISTINCT c.customer_id) AS lost
+                FROM bounds b JOIN {table} c
+                  ON c.to_stage = 'lost' AND c.changed_at >= b.starts AND c.changed_at < b.ends
+                GROUP BY b.local_start)
             SELECT to_char(b.local_start, 'YYYY-MM'),
-                   (SELECT COUNT(*) FROM (
-                        SELECT DISTINCT ON (customer_id) to_stage FROM {table}
-                        WHERE changed_at < b.starts
-                        ORDER BY customer_id, changed_at DESC, id DESC) last
-                    WHERE last.to_stage IN ('active', 'repeat')),
-                   (SELECT COUNT(DISTINCT customer_id) FROM {table}
-                    WHERE to_stage = 'lost' AND changed_at >= b.starts AND changed_at < b.ends)
-            FROM bounds b ORDER BY b.local_start""",
+                   COALESCE((SELECT SUM(d.delta) FROM deltas d WHERE d.bucket < b.local_start),
+                            0)::bigint,
+                   COALESCE(l.lost, 0)
+            FROM bounds b LEFT JOIN lost l USING (local_start) ORDER BY b.local_start""",
         {"since": since, "until": until, "tz": time_zone},
     )
     return [ChurnMonth(month, at_start, lost) for month, at_start, lost in rows]
@@ -164,27 +191,50 @@ class TopShare:
     top_customers: int
     top_revenue: Decimal
     revenue: Decimal
+    by_margin: bool = False  # ranked by margin (some order has a cost price), else by spend
+    top_margin: Decimal | None = None  # their margin and everyone's, when ranked by margin
+    margin: Decimal | None = None
 
     @property
     def share(self) -> float | None:
         return _ratio(self.top_revenue, self.revenue)
 
+    @property
+    def margin_share(self) -> float | None:
+        return None if self.margin is None else _ratio(self.top_margin or 0, self.margin)
+
 
 def top_customers_share(*, currency: str, since: datetime, until: datetime) -> TopShare:
-    [(customers, top_revenue, revenue)] = _rows(
-        f"""{_paid()},
-        spend AS (SELECT customer_id, SUM(spent) AS spent FROM paid
-                  WHERE currency = %(currency)s AND created >= %(since)s AND created < %(until)s
-                  GROUP BY customer_id HAVING SUM(spent) > 0),
-        ranked AS (SELECT spent, row_number() OVER (ORDER BY spent DESC, customer_id) AS place,
-                          COUNT(*) OVER () AS n FROM spend)
+    [(customers, top_revenue, revenue, by_margin, top_margin, margin)] = _rows(
+        f"""WITH scope AS (
+            SELECT customer_id, spent, cost FROM {_PAID}
+            WHERE currency = %(currency)s AND created >= %(since)s AND created < %(until)s),
+        basis AS (SELECT COALESCE(bool_or(cost IS NOT NULL), FALSE) AS by_margin FROM scope),
+        spend AS (SELECT customer_id, SUM(spent) AS spent,
+                         SUM(spent - COALESCE(cost, 0)) AS margin
+                  FROM scope GROUP BY customer_id HAVING SUM(spent) > 0),
+        ranked AS (SELECT spent, margin,
+                          row_number() OVER (
+                              ORDER BY CASE WHEN basis.by_margin THEN margin ELSE spent END DESC,
+                                       customer_id) AS place,
+                          COUNT(*) OVER () AS n
+                   FROM spend CROSS JOIN basis)
         SELECT COUNT(*), COALESCE(SUM(spent) FILTER (WHERE place <= ceil(0.2 * n)), 0),
-               COALESCE(SUM(spent), 0)
+               COALESCE(SUM(spent), 0), (SELECT by_margin FROM basis),
+               COALESCE(SUM(margin) FILTER (WHERE place <= ceil(0.2 * n)), 0),
+               COALESCE(SUM(margin), 0)
         FROM ranked""",
         {"currency": currency, "since": since, "until": until},
     )
     return TopShare(
-        currency, customers, math.ceil(0.2 * customers), Decimal(top_revenue), Decimal(revenue)
+        currency,
+        customers,
+        math.ceil(0.2 * customers),
+        Decimal(top_revenue),
+        Decimal(revenue),
+        by_margin=bool(by_margin),
+        top_margin=Decimal(top_margin) if by_margin else None,
+        margin=Decimal(margin) if by_margin else None,
     )
 
 
@@ -232,11 +282,10 @@ def review_rate(*, since: datetime, until: datetime) -> Rate:
     from ..reviews.models import Review
 
     [(reviewed, orders)] = _rows(
-        f"""{_paid()}
-        SELECT COUNT(*) FILTER (WHERE EXISTS (
-                   SELECT 1 FROM {Review._meta.db_table} r WHERE r.order_id = paid.order_id::text)),
+        f"""SELECT COUNT(*) FILTER (WHERE EXISTS (
+                   SELECT 1 FROM {Review._meta.db_table} r WHERE r.order_id = paid.order_id)),
                COUNT(*)
-        FROM paid WHERE created >= %(since)s AND created < %(until)s""",
+        FROM {_PAID} paid WHERE created >= %(since)s AND created < %(until)s""",
         {"since": since, "until": until},
     )
     return Rate(reviewed, orders)

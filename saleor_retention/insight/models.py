@@ -75,6 +75,11 @@ class CustomerFile(models.Model):
     value_average_order = models.DecimalField(
         max_digits=14, decimal_places=3, null=True, blank=True
     )
+    # the second paid order (time to second order), and what the goods of the value window's
+    # orders cost the store where Saleor has cost prices (null: none of them has one); her
+    # margin is value_spent - value_cost
+    second_paid_at = models.DateTimeField(null=True, blank=True)
+    value_cost = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
     top_spender = models.BooleanField(default=False)
     rfm_recency = models.PositiveSmallIntegerField(null=True, blank=True)
     rfm_frequency = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -130,6 +135,39 @@ class CustomerSpend(models.Model):
 
     def __str__(self) -> str:
         return f"{self.total_spent} {self.currency} by customer {self.customer_id}"
+
+
+class PaidOrder(models.Model):
+    """One paid order as insight counts it (``saleor_adapter.insight_paid_orders_sql``): the
+    rows the files are computed from, kept with them (written by ``insight.sql`` on the same
+    paths: an order event for one customer, the nightly run for the changed ones), so the
+    analytics read a narrow indexed table of their own instead of Saleor's order, payment and
+    refund tables. ``order_id`` is Saleor's id as text (an integer on 2.10, a UUID on 3.x);
+    ``cost`` is what its goods cost the store where Saleor has cost prices (null: none)."""
+
+    order_id = models.CharField(max_length=64, primary_key=True)
+    # no database constraint: millions of rows are written by the rebuild and a deferred
+    # foreign key would check each one at commit; Django still deletes them with the customer
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="retention_paid_orders",
+    )
+    created = models.DateTimeField()
+    currency = models.CharField(max_length=3)
+    spent = models.DecimalField(max_digits=14, decimal_places=3)
+    cost = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
+    language_code = models.CharField(max_length=35, blank=True, default="")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["customer", "created"], name="insight_paid_customer"),
+            models.Index(fields=["created"], name="insight_paid_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"paid order {self.order_id} of customer {self.customer_id}"
 
 
 class StageChange(models.Model):

@@ -2,9 +2,9 @@
 
 Erasure (inside Saleor's deleting transaction): her file, spends, stage history, scores, staff
 notes, tags, contact log and the audit events about her are deleted. Nothing else changes: the
-analytics are computed from Saleor's orders, which Saleor keeps with their customer link set
-null, so an erased customer simply drops out of every per-customer figure; a segment's live
-count loses her at once.
+analytics are computed from insight's copy of her paid orders (deleted with her, as Saleor
+sets its own orders' customer link null) and from the files, so an erased customer simply drops
+out of every per-customer figure; a segment's live count loses her at once.
 
 Export: everything held about her, scores and staff notes included (a data subject's access
 right covers profiling and notes about her); shoppers never see these in the shop's GraphQL.
@@ -22,6 +22,7 @@ from .models import (
     CustomerSpend,
     CustomerTag,
     InsightEvent,
+    PaidOrder,
     StageChange,
 )
 
@@ -74,6 +75,8 @@ OTHER_FIELDS = [
     "CustomerSpend.average_order",
     "CustomerSpend.first_paid_at",
     "CustomerSpend.last_paid_at",
+    "PaidOrder.customer",
+    "PaidOrder.order_id",
     "StageChange.customer",
     "StageChange.from_stage",
     "StageChange.to_stage",
@@ -95,6 +98,7 @@ INSIGHT_FIELDS = FILE_FIELDS + OTHER_FIELDS
 _MODELS = (
     CustomerFile,
     CustomerSpend,
+    PaidOrder,
     StageChange,
     CustomerNote,
     CustomerTag,
@@ -143,6 +147,16 @@ def export_insight(customer_id: str) -> dict[str, Any]:
                 "last_paid_at": _iso(s.last_paid_at),
             }
             for s in CustomerSpend.objects.filter(customer_id=pk).order_by("currency")
+        ],
+        "paid_orders": [
+            {
+                "order_id": p.order_id,
+                "created": _iso(p.created),
+                "currency": p.currency,
+                "spent": str(p.spent),
+                "cost": None if p.cost is None else str(p.cost),
+            }
+            for p in PaidOrder.objects.filter(customer_id=pk).order_by("created", "order_id")
         ],
         "stage_history": [
             {"from": c.from_stage, "to": c.to_stage, "changed_at": _iso(c.changed_at)}

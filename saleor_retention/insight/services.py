@@ -36,8 +36,11 @@ def basis_currency(settings: RetentionSettings) -> str:
     return settings.primary_currency or saleor.default_currency()
 
 
-def _params(settings: RetentionSettings, now: datetime, customer_id: int | None) -> sql.Params:
-    last = InsightRebuild.objects.first()
+def _params(
+    settings: RetentionSettings, now: datetime, customer_id: int | None, *, bands: bool = True
+) -> sql.Params:
+    # the one-customer statement reads the last run's price bands itself (``bands=False``)
+    last = InsightRebuild.objects.first() if bands else None
     overrides = settings.insight_category_churn_days
     return sql.Params(
         now=now,
@@ -55,6 +58,9 @@ def _params(settings: RetentionSettings, now: datetime, customer_id: int | None)
 def _settings_key(params: sql.Params) -> str:
     """What the files were computed with: a run under other settings recomputes everyone."""
     basis = [
+        # the shape of what a run writes: a new one (here, insight's own copy of the paid
+        # orders, margins, the second order) makes the next run recompute everyone
+        "paid-orders-1",
         params.default_days,
         sorted(zip(params.override_slugs, params.override_days, strict=True)),
         (params.now - params.value_since).days,
@@ -99,18 +105,20 @@ def files_rebuild(
     )
 
 
-@transaction.atomic
 def file_refresh(
     *, customer_id: str, settings: RetentionSettings, now: datetime | None = None
 ) -> dict[str, Any]:
     """One customer's file, inside an order event's processing. Scores stay as the last
-    rebuild left them: they rank her against everyone, which one order cannot redo."""
+    rebuild left them: they rank her against everyone, which one order cannot redo. One SQL
+    statement, atomic by itself (no savepoint of its own: the event's processing has one)."""
     if not str(customer_id).isdigit():
         return {"skipped": "no customer"}
     if not saleor.insight_supported():
         # never fail the event: the ledger's handlers share its savepoint
         return {"skipped": "customer files need Saleor 2.10 for now"}
-    outcome = sql.refresh_one(_params(settings, now or timezone.now(), int(customer_id)))
+    outcome = sql.refresh_one(
+        _params(settings, now or timezone.now(), int(customer_id), bands=False)
+    )
     return {"files": outcome.files, "stage_changes": outcome.stage_changes}
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from django.db import connections
 
 from .. import saleor_adapter as saleor
-from .models import CustomerFile, CustomerSpend, StageChange
+from .models import CustomerFile, CustomerSpend, InsightRebuild, PaidOrder, StageChange
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,10 +55,25 @@ def _t(model: Any) -> str:
 _DIRTY = "SELECT customer_id FROM insight_dirty"
 
 
-def _facts_sql(one_customer: bool, among: str | None = None) -> str:
+def _paid_with_costs_sql(one_customer: bool, among: str | None = None) -> str:
+    """The paid orders of everyone, one customer or those of ``among`` (the adapter's rule),
+    each with what its goods cost the store (null where Saleor has no cost price). Columns:
+    order_id, customer_id, created, currency, spent, language_code, cost."""
     return f"""
-    INSERT INTO insight_facts
-    WITH paid AS ({saleor.insight_paid_orders_sql(one_customer=one_customer, among=among)}),
+    WITH paid AS MATERIALIZED (
+        {saleor.insight_paid_orders_sql(one_customer=one_customer, among=among)}),
+    costs AS ({saleor.insight_order_costs_sql()})
+    SELECT paid.order_id, paid.customer_id, paid.created, paid.currency, paid.spent,
+           paid.language_code, costs.cost
+    FROM paid LEFT JOIN costs USING (order_id)
+    """
+
+
+def _facts_ctes(one_customer: bool, among: str | None, paid: str) -> str:
+    """The CTEs the facts are computed from; ``paid`` is the body of the ``paid`` CTE (the
+    scratch table for many customers, the adapter's statement for one)."""
+    return f"""
+    paid AS MATERIALIZED ({paid}),
     customers AS ({saleor.insight_customers_sql(one_customer=one_customer, among=among)}),
     lines AS ({saleor.insight_order_lines_sql()}),
     categories AS NOT MATERIALIZED ({saleor.insight_categories_sql()}),
@@ -91,6 +106,9 @@ def _facts_sql(one_customer: bool, among: str | None = None) -> str:
                    WHERE p.currency = %(basis)s AND p.created >= %(value_since)s) AS value_orders,
                COALESCE(SUM(p.spent) FILTER (
                    WHERE p.currency = %(basis)s AND p.created >= %(value_since)s), 0) AS value_spent,
+               SUM(p.cost) FILTER (
+                   WHERE p.currency = %(basis)s AND p.created >= %(value_since)s) AS value_cost,
+               (array_agg(p.created ORDER BY p.created))[2] AS second_paid,
                MAX(p.created) FILTER (WHERE p.currency = %(basis)s) AS basis_last_paid,
                AVG(p.spent) FILTER (WHERE p.currency = %(basis)s) AS basis_aov
         FROM paid p JOIN base b USING (customer_id)
@@ -132,11 +150,15 @@ def _facts_sql(one_customer: bool, among: str | None = None) -> str:
         JOIN products pr ON pr.id = ranked.product_id
         WHERE ranked.place <= 3 GROUP BY ranked.customer_id
     )
+    """
+
+
+_FACTS_SELECT = """
     SELECT b.customer_id, b.date_joined, b.days, b.slugs,
            COALESCE(a.paid_orders, 0) AS paid_orders, a.first_paid, a.last_paid,
            COALESCE(a.in_window, 0) AS in_window, COALESCE(a.language_code, '') AS language_code,
            COALESCE(a.value_orders, 0) AS value_orders, COALESCE(a.value_spent, 0) AS value_spent,
-           a.basis_last_paid, a.basis_aov,
+           a.basis_last_paid, a.basis_aov, a.value_cost, a.second_paid,
            round(g.median_days::numeric, 1) AS median_days,
            CASE WHEN g.median_days IS NOT NULL
                 THEN a.last_paid + g.median_days * interval '1 day' END AS expected_next,
@@ -151,35 +173,47 @@ def _facts_sql(one_customer: bool, among: str | None = None) -> str:
     LEFT JOIN gaps g USING (customer_id)
     LEFT JOIN top_categories tc USING (customer_id)
     LEFT JOIN top_products tp USING (customer_id)
-    """
+"""
 
 
-def _spends_sql(one_customer: bool, among: str | None = None) -> str:
-    return f"""
+def _facts_sql(among: str | None = None) -> str:
+    """The facts of everyone (or of ``among``) from the scratch table of their paid orders."""
+    ctes = _facts_ctes(False, among, "SELECT * FROM insight_paid")
+    return f"INSERT INTO insight_facts WITH {ctes} {_FACTS_SELECT}"
+
+
+def _spends_sql() -> str:
+    """Every currency's spend of the customers whose facts were just computed (from the
+    scratch table of their paid orders)."""
+    return """
     INSERT INTO insight_spends
-    WITH paid AS ({saleor.insight_paid_orders_sql(one_customer=one_customer, among=among)})
     SELECT p.customer_id, p.currency, COUNT(*) AS paid_orders, SUM(p.spent) AS total_spent,
            round(AVG(p.spent), 3) AS average_order, MIN(p.created) AS first_paid,
            MAX(p.created) AS last_paid
-    FROM paid p JOIN insight_facts f USING (customer_id)
+    FROM insight_paid p JOIN insight_facts f USING (customer_id)
     GROUP BY p.customer_id, p.currency
     """
 
 
-# Per-connection scratch tables, created once per connection and emptied before each use (not
-# ON COMMIT DELETE ROWS: that truncates them at every commit, catalogue writes that cost an order
-# event more than its update). A full run truncates them when done.
+# Per-connection scratch tables for the rebuild, created once per connection and emptied
+# before each use (not ON COMMIT DELETE ROWS: that truncates them at every commit). A run
+# truncates them when done. The update of one customer uses none (one statement, below).
 _SCRATCH_EXISTS = """
     SELECT to_regclass('pg_temp.insight_facts') IS NOT NULL
        AND to_regclass('pg_temp.insight_spends') IS NOT NULL
        AND to_regclass('pg_temp.insight_dirty') IS NOT NULL
+       AND to_regclass('pg_temp.insight_paid') IS NOT NULL
 """
-_SCRATCH_CREATE = """
+
+
+def _scratch_create() -> str:
+    return f"""
     CREATE TEMP TABLE IF NOT EXISTS insight_facts (
         customer_id bigint, date_joined timestamptz, days integer, slugs text[],
         paid_orders bigint, first_paid timestamptz, last_paid timestamptz, in_window bigint,
         language_code text, value_orders bigint, value_spent numeric,
-        basis_last_paid timestamptz, basis_aov numeric, median_days numeric,
+        basis_last_paid timestamptz, basis_aov numeric, value_cost numeric,
+        second_paid timestamptz, median_days numeric,
         expected_next timestamptz, top_categories jsonb, top_products jsonb, stage text
     );
     CREATE TEMP TABLE IF NOT EXISTS insight_spends (
@@ -187,9 +221,18 @@ _SCRATCH_CREATE = """
         average_order numeric, first_paid timestamptz, last_paid timestamptz
     );
     CREATE TEMP TABLE IF NOT EXISTS insight_dirty (customer_id bigint PRIMARY KEY);
+    CREATE TEMP TABLE IF NOT EXISTS insight_paid (
+        order_id {saleor.INSIGHT_ORDER_ID_TYPE}, customer_id bigint, created timestamptz,
+        currency text, spent numeric, language_code text, cost numeric
+    );
 """
-_SCRATCH_EMPTY = "DELETE FROM insight_facts; DELETE FROM insight_spends; DELETE FROM insight_dirty"
-_SCRATCH_RELEASE = "TRUNCATE insight_facts, insight_spends, insight_dirty"
+
+
+_SCRATCH_EMPTY = (
+    "DELETE FROM insight_facts; DELETE FROM insight_spends; DELETE FROM insight_dirty; "
+    "DELETE FROM insight_paid"
+)
+_SCRATCH_RELEASE = "TRUNCATE insight_facts, insight_spends, insight_dirty, insight_paid"
 
 
 def _scratch(cursor: Any) -> None:
@@ -197,8 +240,31 @@ def _scratch(cursor: Any) -> None:
     # (one cheap query) rather than remember per connection.
     cursor.execute(_SCRATCH_EXISTS)
     if not cursor.fetchone()[0]:
-        cursor.execute(_SCRATCH_CREATE)
+        cursor.execute(_scratch_create())
     cursor.execute(_SCRATCH_EMPTY)
+
+
+_PAID_ORDER_COLUMNS = "order_id, customer_id, created, currency, spent, cost, language_code"
+
+
+def _paid_orders_replace_sql(full: bool) -> list[str]:
+    """Insight's own copy of the paid orders (``PaidOrder``) for the customers just computed:
+    theirs are replaced by the scratch table's (everyone's on a full run, in time order, so a
+    period's rows lie together)."""
+    gone = (
+        f"DELETE FROM {_t(PaidOrder)}"
+        if full
+        else f"DELETE FROM {_t(PaidOrder)} WHERE customer_id IN (SELECT customer_id FROM insight_dirty)"
+    )
+    order = "ORDER BY p.created" if full else ""
+    return [
+        gone,
+        f"""INSERT INTO {_t(PaidOrder)} ({_PAID_ORDER_COLUMNS})
+        SELECT p.order_id::text, p.customer_id, p.created, p.currency, p.spent, p.cost,
+               COALESCE(p.language_code, '')
+        FROM insight_paid p
+        WHERE p.customer_id IN (SELECT customer_id FROM insight_facts) {order}""",
+    ]
 
 
 # A stage change's date: lost when her window ran out after the last paid order; active or
@@ -221,11 +287,11 @@ def _mine(alias: str, one: bool) -> str:
     return f"AND {alias}.customer_id = %(customer_id)s" if one else ""
 
 
-def _record_stage_changes_sql(one: bool) -> str:
+def _record_stage_changes_sql(one: bool, facts: str = "insight_facts") -> str:
     return f"""
     INSERT INTO {_t(StageChange)} (customer_id, from_stage, to_stage, changed_at, recorded_at)
     SELECT f.customer_id, COALESCE(old.stage, ''), f.stage, {_CHANGE_DATE}, %(now)s
-    FROM insight_facts f
+    FROM {facts} f
     LEFT JOIN {_t(CustomerFile)} old ON old.customer_id = f.customer_id
     WHERE old.stage IS DISTINCT FROM f.stage {_mine("f", one)}
     """
@@ -264,10 +330,12 @@ _FILE_COLUMNS = (
     "value_orders",
     "value_last_paid_at",
     "value_average_order",
+    "second_paid_at",
+    "value_cost",
 )
 
 
-def _upsert_files_sql(one: bool) -> str:
+def _upsert_files_sql(one: bool, facts: str = "insight_facts") -> str:
     columns = ", ".join(_FILE_COLUMNS)
     updates = ",\n        ".join(f"{c} = EXCLUDED.{c}" for c in _FILE_COLUMNS)
     old = ", ".join(f"cf.{c}" for c in _FILE_COLUMNS)
@@ -281,8 +349,8 @@ def _upsert_files_sql(one: bool) -> str:
            f.expected_next, f.top_categories, f.top_products, f.slugs,
            {_price_band('round(f.basis_aov, 3)')},
            f.language_code, %(basis)s, f.value_spent, f.value_orders, f.basis_last_paid,
-           round(f.basis_aov, 3), FALSE, '', %(now)s
-    FROM insight_facts f
+           round(f.basis_aov, 3), f.second_paid, f.value_cost, FALSE, '', %(now)s
+    FROM {facts} f
     LEFT JOIN {_t(CustomerFile)} old ON old.customer_id = f.customer_id
     WHERE TRUE {_mine("f", one)}
     ON CONFLICT (customer_id) DO UPDATE SET
@@ -316,19 +384,29 @@ def _replace_spends_sql(one: bool) -> list[str]:
 
 # RFM over every file with a paid order in the basis currency, from the file's own columns (a
 # pass over the files, not the orders): recency by the last such order, frequency and money over
-# the value window. A score is 1 + floor(5 x percent rank), at most 5: ties share the lower
-# score, and five customers with distinct values score 1..5. The top 20% are the first
-# ceil(20% of the customers who spent) by spend, ties by id.
+# the value window. A score is ceil(5 x cume_dist): the share of customers at or below her value,
+# in fifths, so ties share the higher score, five customers with distinct values score 1..5 and a
+# lone customer scores 5 (she is as recent, frequent and valuable as anyone). The top 20% are
+# the first ceil(20% of the customers who spent) by margin (spend minus what the goods cost the
+# store) when any file has a cost price behind it, otherwise by spend; ties by id.
 _SCORE = f"""
-    WITH ranked AS (
+    WITH basis AS (
+        SELECT COALESCE(bool_or(value_cost IS NOT NULL), FALSE) AS by_margin
+        FROM {_t(CustomerFile)} WHERE value_last_paid_at IS NOT NULL
+    ),
+    ranked AS (
         SELECT customer_id,
-               LEAST(5, 1 + floor(5 * percent_rank() OVER (ORDER BY value_last_paid_at)))::int AS r,
-               LEAST(5, 1 + floor(5 * percent_rank() OVER (ORDER BY value_orders)))::int AS f,
-               LEAST(5, 1 + floor(5 * percent_rank() OVER (ORDER BY value_spent)))::int AS m,
-               row_number() OVER (ORDER BY value_spent DESC, customer_id) AS spend_place,
+               ceil(5 * cume_dist() OVER (ORDER BY value_last_paid_at))::int AS r,
+               ceil(5 * cume_dist() OVER (ORDER BY value_orders))::int AS f,
+               ceil(5 * cume_dist() OVER (ORDER BY value_spent))::int AS m,
+               row_number() OVER (
+                   ORDER BY CASE WHEN basis.by_margin
+                                 THEN value_spent - COALESCE(value_cost, 0)
+                                 ELSE value_spent END DESC,
+                            customer_id) AS spend_place,
                COUNT(*) FILTER (WHERE value_spent > 0) OVER () AS spenders,
                value_spent
-        FROM {_t(CustomerFile)} WHERE value_last_paid_at IS NOT NULL
+        FROM {_t(CustomerFile)} CROSS JOIN basis WHERE value_last_paid_at IS NOT NULL
     ),
     scored AS (
         SELECT customer_id, r, f, m,
@@ -350,7 +428,6 @@ _SCORE = f"""
       AND (cf.rfm_recency, cf.rfm_frequency, cf.rfm_monetary, cf.rfm_group, cf.top_spender)
           IS DISTINCT FROM (s.r, s.f, s.m, s.grp, s.top)
 """
-
 _UNSCORE = f"""
     UPDATE {_t(CustomerFile)} cf SET rfm_recency = NULL, rfm_frequency = NULL,
         rfm_monetary = NULL, rfm_group = '', top_spender = FALSE, scored_at = %(now)s
@@ -380,10 +457,11 @@ _APPLY_BANDS = f"""
 def _dirty_sql() -> str:
     """The customers whose file can differ from what the last run (``%(previous_now)s``) left:
     no file yet; an order, order event or payment since (the order events already refreshed
-    them, this catches any the event path missed); an order that left her churn window or the
-    value window since (her stage, orders in the window, value and scores move with time alone
-    only then). Everyone else's file is exactly what a full recompute would write."""
-    orders = saleor.insight_orders_sql()
+    them, this catches any the event path missed); a paid order that left her churn window or
+    the value window since (her stage, orders in the window, value and scores move with time
+    alone only then; read from insight's own copy of the paid orders, by its time index).
+    Everyone else's file is exactly what a full recompute would write."""
+    paid = _t(PaidOrder)
     return f"""
     INSERT INTO insight_dirty
     SELECT c.customer_id FROM ({saleor.insight_customers_sql()}) c
@@ -391,14 +469,14 @@ def _dirty_sql() -> str:
     UNION
     SELECT customer_id FROM ({saleor.insight_touched_customers_sql()}) touched
     UNION
-    SELECT o.customer_id FROM ({orders}) o
+    SELECT o.customer_id FROM {paid} o
     JOIN {_t(CustomerFile)} f ON f.customer_id = o.customer_id
     WHERE o.created >= %(previous_now)s - %(longest_days)s * interval '1 day'
       AND o.created < %(now)s - %(shortest_days)s * interval '1 day'
       AND o.created >= %(previous_now)s - f.churn_days * interval '1 day'
       AND o.created < %(now)s - f.churn_days * interval '1 day'
     UNION
-    SELECT o.customer_id FROM ({orders}) o
+    SELECT o.customer_id FROM {paid} o
     WHERE o.created >= %(previous_value_since)s AND o.created < %(value_since)s
     """
 
@@ -411,8 +489,77 @@ class Outcome:
     band_high_from: Decimal | None = None
 
 
-# The one-customer statements are prepared once per database connection: planning them costs
-# more than running them for one customer's few rows (the bench measures both).
+def _one_customer_sql() -> str:
+    """One customer's whole refresh as one statement (an order event's update): her paid
+    orders from Saleor, her facts, then, as data-modifying CTEs that all see the state before
+    the statement, her copy of the paid orders, her stage change, her file and her spends.
+    One round trip and no scratch table: on an order event the statement count, not the rows,
+    is the cost."""
+    one = True
+    ctes = _facts_ctes(True, None, _paid_with_costs_sql(True))
+    paid_orders, spends = _t(PaidOrder), _t(CustomerSpend)
+    return f"""
+    WITH {ctes},
+    facts AS MATERIALIZED ({_FACTS_SELECT}),
+    kept AS (SELECT p.* FROM paid p WHERE EXISTS (SELECT 1 FROM facts)),
+    paid_gone AS (
+        DELETE FROM {paid_orders} m
+        WHERE m.customer_id = %(customer_id)s
+          AND m.order_id NOT IN (SELECT order_id::text FROM kept)
+        RETURNING 1),
+    paid_kept AS (
+        INSERT INTO {paid_orders} AS m ({_PAID_ORDER_COLUMNS})
+        SELECT order_id::text, customer_id, created, currency, spent, cost,
+               COALESCE(language_code, '') FROM kept
+        ON CONFLICT (order_id) DO UPDATE SET
+            customer_id = EXCLUDED.customer_id, created = EXCLUDED.created,
+            currency = EXCLUDED.currency, spent = EXCLUDED.spent, cost = EXCLUDED.cost,
+            language_code = EXCLUDED.language_code
+        WHERE (m.customer_id, m.created, m.currency, m.spent, m.cost, m.language_code)
+              IS DISTINCT FROM (EXCLUDED.customer_id, EXCLUDED.created, EXCLUDED.currency,
+                                EXCLUDED.spent, EXCLUDED.cost, EXCLUDED.language_code)
+        RETURNING 1),
+    changes AS ({_record_stage_changes_sql(one, "facts")} RETURNING 1),
+    file AS ({_upsert_files_sql(one, "facts")} RETURNING 1),
+    new_spends AS (
+        SELECT p.customer_id, p.currency, COUNT(*) AS paid_orders, SUM(p.spent) AS total_spent,
+               round(AVG(p.spent), 3) AS average_order, MIN(p.created) AS first_paid,
+               MAX(p.created) AS last_paid
+        FROM kept p GROUP BY p.customer_id, p.currency),
+    spends_gone AS (
+        DELETE FROM {spends} s
+        WHERE s.customer_id = %(customer_id)s AND EXISTS (SELECT 1 FROM facts)
+          AND NOT EXISTS (SELECT 1 FROM new_spends n WHERE n.currency = s.currency)
+        RETURNING 1),
+    spends_kept AS (
+        INSERT INTO {spends} AS s (customer_id, currency, paid_orders, total_spent,
+            average_order, first_paid_at, last_paid_at)
+        SELECT customer_id, currency, paid_orders, total_spent, average_order, first_paid,
+               last_paid FROM new_spends
+        ON CONFLICT (customer_id, currency) DO UPDATE SET
+            paid_orders = EXCLUDED.paid_orders, total_spent = EXCLUDED.total_spent,
+            average_order = EXCLUDED.average_order, first_paid_at = EXCLUDED.first_paid_at,
+            last_paid_at = EXCLUDED.last_paid_at
+        WHERE (s.paid_orders, s.total_spent, s.average_order, s.first_paid_at, s.last_paid_at)
+              IS DISTINCT FROM (EXCLUDED.paid_orders, EXCLUDED.total_spent,
+                                EXCLUDED.average_order, EXCLUDED.first_paid_at,
+                                EXCLUDED.last_paid_at)
+        RETURNING 1)
+    SELECT (SELECT COUNT(*) FROM facts), (SELECT COUNT(*) FROM changes)
+    """.replace("%(band_low)s", _LAST_RUN.format(column="band_low_below")).replace(
+        "%(band_high)s", _LAST_RUN.format(column="band_high_from")
+    )
+
+
+# The price-band thresholds of the last rebuild, read inside the one-customer statement (one
+# round trip less than asking first).
+_LAST_RUN = (
+    f"(SELECT {{column}} FROM {_t(InsightRebuild)} ORDER BY started_at DESC, id DESC LIMIT 1)"
+)
+
+
+# The one-customer statement is prepared once per database connection: planning it costs more
+# than running it for one customer's few rows (the bench measures both).
 _PARAM_TYPES = {
     "now": "timestamptz",
     "default_days": "integer",
@@ -424,25 +571,12 @@ _PARAM_TYPES = {
     "band_high": "numeric",
     "customer_id": "bigint",
 }
-_ONE_CUSTOMER = (
-    "insight_one_facts",
-    "insight_one_spends",
-    "insight_one_changes",
-    "insight_one_upsert",
-    "insight_one_spends_delete",
-    "insight_one_spends_upsert",
-)
+_ONE_CUSTOMER = "insight_one_refresh"
+_STALE = ["insight_one_refresh"] + [
+    f"insight_one_{n}"
+    for n in ("facts", "spends", "changes", "upsert", "spends_delete", "spends_upsert")
+]
 _prepared_on: set[tuple[int, int]] = set()
-
-
-def _one_customer_statements() -> list[str]:
-    return [
-        _facts_sql(True),
-        _spends_sql(True),
-        _record_stage_changes_sql(True),
-        _upsert_files_sql(True),
-        *_replace_spends_sql(True),
-    ]
 
 
 def _positional(sql_text: str) -> str:
@@ -458,34 +592,24 @@ def _backend_pid(raw: Any) -> int:
 
 
 def _refresh_one(cursor: Any, values: dict[str, Any]) -> Outcome:
-    # The scratch tables are transactional (a rolled-back transaction drops them if it created
-    # them) while prepared statements are not; PostgreSQL re-resolves a prepared statement's
-    # tables when they change, so ensuring the tables on every call keeps both valid.
-    _scratch(cursor)
     raw = cursor.connection
     key = (id(raw), _backend_pid(raw))
     if key not in _prepared_on:
-        cursor.execute(
-            "SELECT name FROM pg_prepared_statements WHERE name = ANY(%s)", [list(_ONE_CUSTOMER)]
-        )
+        cursor.execute("SELECT name FROM pg_prepared_statements WHERE name = ANY(%s)", [_STALE])
         for (stale,) in cursor.fetchall():
             cursor.execute(f"DEALLOCATE {stale}")
         types = ", ".join(_PARAM_TYPES.values())
-        for name, statement in zip(_ONE_CUSTOMER, _one_customer_statements(), strict=True):
-            cursor.execute(f"PREPARE {name} ({types}) AS {_positional(statement)}")
+        cursor.execute(f"PREPARE {_ONE_CUSTOMER} ({types}) AS {_positional(_one_customer_sql())}")
         _prepared_on.add(key)
     args = [values[name] for name in _PARAM_TYPES]
-    placeholders = ", ".join(["%s"] * len(args))
-    counts = []
-    for name in _ONE_CUSTOMER:
-        cursor.execute(f"EXECUTE {name} ({placeholders})", args)
-        counts.append(cursor.rowcount)
-    return Outcome(files=counts[0], stage_changes=counts[2])
+    cursor.execute(f"EXECUTE {_ONE_CUSTOMER} ({', '.join(['%s'] * len(args))})", args)
+    files, changes = cursor.fetchone()
+    return Outcome(files=int(files), stage_changes=int(changes))
 
 
 def refresh_one(params: Params) -> Outcome:
-    """One customer's file (``params.customer_id``), her stage changes and spends; scores stay
-    as the last rebuild left them. Run inside a transaction."""
+    """One customer's file (``params.customer_id``), her stage changes, spends and copy of her
+    paid orders; scores stay as the last rebuild left them. Run inside a transaction."""
     with connections["default"].cursor() as cursor:
         return _refresh_one(cursor, params.as_sql_params())
 
@@ -498,6 +622,8 @@ def rebuild(params: Params, *, previous_now: datetime | None) -> Outcome:
     recomputed. Run inside a transaction."""
     values = params.as_sql_params()
     with connections["default"].cursor() as cursor:
+        # sorts and hashes over millions of rows: in memory rather than in temporary files
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         _scratch(cursor)
         among = None
         if previous_now is not None:
@@ -519,19 +645,23 @@ def rebuild(params: Params, *, previous_now: datetime | None) -> Outcome:
             # the price bands of this run: everyone's average order as the files hold it
             cursor.execute(_BANDS_FROM_FILES)
             low, high = (_three_places(v) for v in cursor.fetchone())
-        cursor.execute(_facts_sql(False, among), values)
+        cursor.execute(f"INSERT INTO insight_paid {_paid_with_costs_sql(False, among)}", values)
+        cursor.execute("ANALYZE insight_paid")
+        cursor.execute(_facts_sql(among), values)
         files = cursor.rowcount
         cursor.execute("ANALYZE insight_facts")  # the planner needs their numbers
         if among is None:  # the price bands of this run, from the facts just computed
             cursor.execute(_BANDS_FROM_FACTS)
             low, high = (_three_places(v) for v in cursor.fetchone())
         values = {**values, "band_low": low, "band_high": high}
-        cursor.execute(_spends_sql(False, among), values)
+        cursor.execute(_spends_sql(), values)
         cursor.execute("ANALYZE insight_spends")
         cursor.execute(_record_stage_changes_sql(False), values)
         changes = cursor.rowcount
         cursor.execute(_upsert_files_sql(False), values)
         for statement in _replace_spends_sql(False):
+            cursor.execute(statement, values)
+        for statement in _paid_orders_replace_sql(among is None):
             cursor.execute(statement, values)
         if among is not None:
             cursor.execute(_APPLY_BANDS, values)

@@ -321,3 +321,24 @@ def insight_touched_customers_sql() -> str:
 def writer_allowed() -> contextlib.AbstractContextManager[None]:
     """Saleor 2.10 has no reader / writer split: every query may write."""
     return contextlib.nullcontext()
+
+
+# Saleor's type of an order id, for the insight's own copy of the paid orders (which holds it as
+# text, the same column on either line).
+INSIGHT_ORDER_ID_TYPE = "bigint"
+
+
+def insight_order_costs_sql() -> str:
+    """What the goods of each order in ``paid`` (a CTE of ``insight_paid_orders_sql``) cost the
+    store, where Saleor knows: 2.10 keeps a cost price on the variant
+    (``ProductVariant.cost_price_amount``). A line whose variant has none adds nothing; an order
+    none of whose lines has one is left out (its margin is unknown, not its whole spend).
+    Columns: order_id, cost."""
+    return f"""
+        SELECT paid.order_id, SUM(v.cost_price_amount * l.quantity) AS cost
+        FROM paid
+        JOIN {db_table("order.OrderLine")} l ON l.order_id = paid.order_id
+        JOIN {db_table("product.ProductVariant")} v ON v.id = l.variant_id
+        WHERE v.cost_price_amount IS NOT NULL
+        GROUP BY paid.order_id
+    """

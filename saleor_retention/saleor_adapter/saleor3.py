@@ -406,3 +406,29 @@ def writer_allowed() -> contextlib.AbstractContextManager[None]:
     from saleor.core.db.connection import allow_writer
 
     return allow_writer()
+
+
+# Saleor's type of an order id (a UUID on 3.x), for the insight's own copy of the paid orders
+# (which holds it as text, the same column on either line).
+INSIGHT_ORDER_ID_TYPE = "uuid"
+
+
+def insight_order_costs_sql() -> str:
+    """What the goods of each order in ``paid`` (a CTE of ``insight_paid_orders_sql``) cost the
+    store, where Saleor knows: 3.x keeps the cost price per channel
+    (``ProductVariantChannelListing.cost_price_amount``, in the channel's currency), so a line
+    costs its variant's listing in the order's channel. A line without one adds nothing; an
+    order none of whose lines has one is left out. Columns: order_id, cost.
+
+    Written to mirror the 2.10 statement; it has not been run against a 3.x database (no 3.x
+    store was available when it was written)."""
+    return f"""
+        SELECT paid.order_id, SUM(cl.cost_price_amount * l.quantity) AS cost
+        FROM paid
+        JOIN {db_table("order.Order")} o ON o.id = paid.order_id
+        JOIN {db_table("order.OrderLine")} l ON l.order_id = paid.order_id
+        JOIN {db_table("product.ProductVariantChannelListing")} cl
+          ON cl.variant_id = l.variant_id AND cl.channel_id = o.channel_id
+        WHERE cl.cost_price_amount IS NOT NULL
+        GROUP BY paid.order_id
+    """

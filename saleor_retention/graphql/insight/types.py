@@ -500,6 +500,16 @@ class RetentionTopShare(graphene.ObjectType):
     top_revenue = graphene.Field(Money, required=True)
     revenue = graphene.Field(Money, required=True)
     share = graphene.Float()
+    by_margin = graphene.Boolean(
+        required=True,
+        description=(
+            "Whether the top customers were chosen by margin (spend minus what the goods cost "
+            "the store, where Saleor has cost prices) rather than by spend."
+        ),
+    )
+    top_margin = graphene.Field(Money, description="Their margin, when chosen by margin.")
+    margin = graphene.Field(Money, description="Everyone's margin, when chosen by margin.")
+    margin_share = graphene.Float(description="top margin / margin, when chosen by margin.")
 
     @staticmethod
     def resolve_top_revenue(root, info):
@@ -508,6 +518,14 @@ class RetentionTopShare(graphene.ObjectType):
     @staticmethod
     def resolve_revenue(root, info):
         return _money(root.revenue, root.currency)
+
+    @staticmethod
+    def resolve_top_margin(root, info):
+        return None if root.top_margin is None else _money(root.top_margin, root.currency)
+
+    @staticmethod
+    def resolve_margin(root, info):
+        return None if root.margin is None else _money(root.margin, root.currency)
 
 
 class RetentionPoints(graphene.ObjectType):
