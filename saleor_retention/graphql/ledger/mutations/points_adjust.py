@@ -4,8 +4,8 @@ import graphene
 from django.utils.translation import gettext as _
 
 from .... import saleor_adapter as saleor
-from ....errors import RetentionError, RetentionErrorCode
 from ....adjustments import services as adjustments
+from ....errors import RetentionError, RetentionErrorCode
 from ....permissions import MANAGE_USERS
 from ...core.access import pk_from_global_id
 from ...core.context import retention_settings
