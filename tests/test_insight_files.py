@@ -254,4 +254,5 @@ def test_heavy_reads_go_through_the_replica_alias_when_one_is_configured(db, set
         assert selectors.read_alias() == "default"
     finally:
         connections["replica"].close()
+        del connections["replica"]  # the cached connection too, or a later test still finds it
         del connections.databases["replica"]
