@@ -90,6 +90,16 @@ START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 LOYALTY_QUERY = "{ me { loyalty { points pendingPoints expiringPoints { points expiresAt } } } }"
 # The same shopper, client and view without the plugin's fields: what Saleor's own stack costs.
 ME_BASELINE_QUERY = "{ me { email firstName } }"
+# The same number of resolved fields as the loyalty answer (me, loyalty, points, pendingPoints,
+# expiringPoints and 12 groups of 2: 29), all of them Saleor's own scalars on ``me``: what
+# Saleor's executor and its three per-field middlewares charge for a query of that size before
+# the plugin does anything. Aliases, at most 4 of a field (the plugin's query limits allow 10).
+SAME_SHAPE_FIELDS = ("email", "firstName", "lastName", "isStaff", "isActive", "dateJoined", "id")
+ME_SAME_SHAPE_QUERY = (
+    "{ me { "
+    + " ".join(f"{name}{i}: {name}" for i in range(4) for name in SAME_SHAPE_FIELDS)
+    + " } }"
+)
 LOYALTY_TARGET = 0.90  # loyalty req/s at least this share of the baseline's
 LOYALTY_BLOCK = 25  # requests per block, the two queries alternating block by block
 
@@ -635,6 +645,11 @@ class LoyaltyResult:
     entries: int
     lots: int
     expiry_groups: int
+    # me with 28 of Saleor's own fields (as many resolved fields as the loyalty answer), and the
+    # bench process's CPU time of each request (Django, Saleor's view and executor, the plugin;
+    # not PostgreSQL's), which the machine's load moves far less than wall time
+    same_shape: Timings
+    cpu: dict[str, Timings]
 
     @property
     def per_second(self) -> float:
@@ -648,6 +663,11 @@ class LoyaltyResult:
     @property
     def met(self) -> bool:
         return self.ratio >= LOYALTY_TARGET
+
+    @property
+    def same_shape_ratio(self) -> float:
+        """Loyalty req/s as a share of the same-shape baseline's (shown, not judged)."""
+        return self.requests.per_second / self.same_shape.per_second
 
 
 def bench_loyalty(driver, run_id: str) -> LoyaltyResult:
@@ -688,25 +708,38 @@ def bench_loyalty(driver, run_id: str) -> LoyaltyResult:
     if driver.query(ME_BASELINE_QUERY, token=token)["me"]["email"] != email:
         raise AssertionError("the baseline query answered for someone else")
 
-    for _ in range(20):  # warm-up, both queries
-        driver.query(LOYALTY_QUERY, token=token)
-        driver.query(ME_BASELINE_QUERY, token=token)
-    measured: dict[str, list[float]] = {LOYALTY_QUERY: [], ME_BASELINE_QUERY: []}
+    if driver.query(ME_SAME_SHAPE_QUERY, token=token)["me"]["email0"] != email:
+        raise AssertionError("the same-shape query answered for someone else")
+
+    queries = (LOYALTY_QUERY, ME_BASELINE_QUERY, ME_SAME_SHAPE_QUERY)
+    for _ in range(20):  # warm-up, every query
+        for query in queries:
+            driver.query(query, token=token)
+    measured: dict[str, list[float]] = {query: [] for query in queries}
+    cpu: dict[str, list[float]] = {query: [] for query in queries}
     start = time.perf_counter()
-    # Alternating blocks, so drift in the machine's load weighs on both sides alike.
-    while time.perf_counter() - start < 2 * LOYALTY_SECONDS and (
+    # Alternating blocks, so drift in the machine's load weighs on every side alike.
+    while time.perf_counter() - start < 3 * LOYALTY_SECONDS and (
         len(measured[LOYALTY_QUERY]) < LOYALTY_MAX_REQUESTS
     ):
-        for query, samples in measured.items():
+        for query in queries:
             for _ in range(LOYALTY_BLOCK):
+                cpu_start = time.process_time()
                 seconds, _ = timed(lambda query=query: driver.query(query, token=token))
-                samples.append(seconds)
+                cpu[query].append(time.process_time() - cpu_start)
+                measured[query].append(seconds)
     return LoyaltyResult(
         Timings(measured[LOYALTY_QUERY]),
         Timings(measured[ME_BASELINE_QUERY]),
         entries,
         lots,
         expiry_groups=len(loyalty["expiringPoints"]),
+        same_shape=Timings(measured[ME_SAME_SHAPE_QUERY]),
+        cpu={
+            "loyalty": Timings(cpu[LOYALTY_QUERY]),
+            "baseline": Timings(cpu[ME_BASELINE_QUERY]),
+            "same_shape": Timings(cpu[ME_SAME_SHAPE_QUERY]),
+        },
     )
 
 
@@ -859,6 +892,15 @@ def report(
         f"| **`me.loyalty` / baseline req/s (the target)** | "
         f"| target ≥ {LOYALTY_TARGET:.2f}: {'**met**' if loyalty.met else '**not met**'} "
         f"| **{loyalty.ratio:.2f}×** | |",
+        f"| the same-shape baseline: `me` with {len(SAME_SHAPE_FIELDS) * 4} of Saleor's own "
+        "fields (as many resolved fields as the loyalty answer), interleaved "
+        f"| {len(loyalty.same_shape.samples):,} | {loyalty.same_shape.per_second:,.1f} req/s "
+        + ms(loyalty.same_shape),
+        f"| `me.loyalty` / same-shape baseline req/s (not judged) | | "
+        f"| {loyalty.same_shape_ratio:.2f}× | |",
+        "| bench process CPU per request: `me.loyalty`, baseline, same-shape (median) | | "
+        f"| {loyalty.cpu['loyalty'].median_ms:.2f} / {loyalty.cpu['baseline'].median_ms:.2f} / "
+        f"{loyalty.cpu['same_shape'].median_ms:.2f} ms | |",
         f"| loyalty card PDF, one card each (WeasyPrint, QR) | {cards.single_cards} "
         f"| {cards.cards_per_second:.1f} cards/s | {1000 * cards.single_seconds / cards.single_cards:.0f} ms | |",
         f"| print-queue PDF of {cards.queue_cards:,} cards | 1 "
@@ -873,6 +915,15 @@ def report(
         f"| **rated / plain page, median (the target)** | "
         f"| target ≤ {REVIEWS_TARGET:.2f}: {'**met**' if reviews.met else '**not met**'} "
         f"| **{reviews.ratio:.2f}×** | |",
+        "| the plain page plus 3 of Saleor's own fields per product (`slug seoTitle "
+        f"updatedAt`: as many resolved fields as the ratings), interleaved "
+        f"| {len(reviews.same_shape.samples):,} | {reviews.same_shape.per_second:,.1f} req/s, "
+        f"{reviews.same_shape.queries} queries " + ms(reviews.same_shape),
+        "| rated / same-shape page, median (not judged) | | "
+        f"| {reviews.same_shape_ratio:.2f}× | |",
+        "| bench process CPU per page: plain, rated, same-shape (median) | | "
+        f"| {reviews.plain.cpu_median_ms:.1f} / {reviews.rated.cpu_median_ms:.1f} / "
+        f"{reviews.same_shape.cpu_median_ms:.1f} ms | |",
         f"| the same page with the stars histogram too (`distribution {{ rating count }}`) "
         f"| {len(reviews.histogram.samples):,} | {reviews.histogram.per_second:,.1f} req/s, "
         f"{reviews.histogram.queries} queries " + ms(reviews.histogram),
@@ -928,10 +979,15 @@ def report(
         + "; without a broker they run eagerly inside the request, plugin active or not.",
         f"- `me.loyalty`: one shopper (JWT from `tokenCreate`) with {loyalty.entries} ledger "
         f"entries and {loyalty.lots} lots ({loyalty.expiry_groups} expiry dates), requests "
-        f"one after another for {2 * LOYALTY_SECONDS:.0f} s in blocks of {LOYALTY_BLOCK}, "
+        f"one after another for {3 * LOYALTY_SECONDS:.0f} s in blocks of {LOYALTY_BLOCK}, "
         "alternating with `me { email firstName }` for the same shopper (the baseline: "
-        "Saleor's own stack, the same client, token and view); req/s is sequential throughput "
-        "of one process.",
+        "Saleor's own stack, the same client, token and view) and with `me` asking for "
+        f"{len(SAME_SHAPE_FIELDS) * 4} of Saleor's own fields (the same-shape baseline: "
+        "Saleor's executor runs each resolved field through its three middlewares, so this "
+        "is what a query of the loyalty answer's size costs before the plugin reads "
+        "anything); req/s is sequential throughput of one process. CPU is the bench "
+        "process's own time per request (`time.process_time`: Django, Saleor's view and "
+        "executor, the plugin), PostgreSQL's excluded.",
         f"- Cards: {cards.single_cards} cards rendered one PDF each (what the render task does "
         f"after a shipment), then one print-queue PDF of {cards.queue_cards:,} cards "
         f"({cards.queue_pages:,} pages, checked) as the warehouse's daily run downloads it; "
@@ -985,7 +1041,11 @@ def run_parts(driver, run_id: str, parts: set[str]) -> int:
         print(
             f"bench: me.loyalty {loyalty.requests.per_second:.1f} req/s, baseline me "
             f"{loyalty.baseline.per_second:.1f} req/s: {loyalty.ratio:.2f}x "
-            f"(target >= {LOYALTY_TARGET:.2f}: {'met' if loyalty.met else 'not met'})"
+            f"(target >= {LOYALTY_TARGET:.2f}: {'met' if loyalty.met else 'not met'}); "
+            f"same-shape me {loyalty.same_shape.per_second:.1f} req/s: "
+            f"{loyalty.same_shape_ratio:.2f}x; CPU ms loyalty / baseline / same-shape "
+            f"{loyalty.cpu['loyalty'].median_ms:.2f} / {loyalty.cpu['baseline'].median_ms:.2f} / "
+            f"{loyalty.cpu['same_shape'].median_ms:.2f}"
         )
     if "reviews" in parts:
         reviews = bench_reviews(driver, run_id)
@@ -994,6 +1054,9 @@ def run_parts(driver, run_id: str, parts: set[str]) -> int:
             f"queries), plain {reviews.plain.median_ms:.1f} ms ({reviews.plain.queries} "
             f"queries): {reviews.ratio:.2f}x (target <= {REVIEWS_TARGET:.2f}: "
             f"{'met' if reviews.met else 'not met'})"
+            + f"; same-shape {reviews.same_shape.median_ms:.1f} ms: {reviews.same_shape_ratio:.2f}x; "
+            f"CPU ms plain / rated / same-shape {reviews.plain.cpu_median_ms:.1f} / "
+            f"{reviews.rated.cpu_median_ms:.1f} / {reviews.same_shape.cpu_median_ms:.1f}"
         )
     return 0
 

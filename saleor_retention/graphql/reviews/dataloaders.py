@@ -5,14 +5,17 @@ query."""
 from saleor.graphql.core.dataloaders import DataLoader
 
 from ...reviews import selectors
+from ...reviews.models import ProductRating
 
 
 class ProductRatingByProductIdLoader(DataLoader):
     context_key = "retention_product_rating_by_product_id"
 
     def batch_load(self, keys):
+        # a product without reviews has no stored row: an empty one in its place (average null,
+        # count 0), so the resolvers take the loaded value as it is, with no callback per product
         ratings = selectors.ratings_for(keys)
-        return [ratings.get(str(key)) for key in keys]
+        return [ratings.get(str(key)) or ProductRating(product_id=str(key)) for key in keys]
 
 
 class LatestReviewsByProductIdLoader(DataLoader):

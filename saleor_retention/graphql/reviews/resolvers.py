@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ... import saleor_adapter as saleor
 from ...reviews import selectors, services
-from ...reviews.models import ProductRating, Review
+from ...reviews.models import Review
 from .. import saleor_types
 from ..core import pagination
 from ..core.access import (
@@ -49,14 +49,8 @@ def resolve_product_reviews(root, info, filter=None, sort_by=None, **page):
 
 
 def resolve_review_summary(root, info):
-    # the stored aggregate itself is the summary's root; a product without reviews has none
-    return (
-        ProductRatingByProductIdLoader(info.context)
-        .load(str(root.pk))
-        .then(
-            lambda rating: rating if rating is not None else ProductRating(product_id=str(root.pk))
-        )
-    )
+    # the stored aggregate itself is the summary's root (an empty one before the first review)
+    return ProductRatingByProductIdLoader(info.context).load(str(root.pk))
 
 
 def resolve_review_json_ld(root, info):
