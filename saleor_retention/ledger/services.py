@@ -257,7 +257,7 @@ def credit_parameters(
     staff_user_id: str = "",
     details: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """``CREDIT_SQL``'s parameters (the bench's raw loop builds its own the same way)."""
+    """``CREDIT_SQL``'s parameters (the bench's raw loop sends the same)."""
     pending = pending_days > 0
     return {
         "customer_id": customer_id,
