@@ -37,18 +37,29 @@ def test_a_checkout_info_s_connection_is_the_one_its_gift_cards_are_read_on(rete
     # writer there is refused by Saleor's restrict-writer guard)
     from types import SimpleNamespace
 
-    import pytest
-    from django.utils.connection import ConnectionDoesNotExist
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
     from saleor.checkout.models import Checkout
 
     from saleor_retention import saleor_adapter
 
-    checkout = Checkout.objects.get(
-        token=retention_on.checkout_create(email="t@example.com")["token"]
-    )
-    on_default = SimpleNamespace(checkout=checkout, database_connection_name="default")
-    on_replica = SimpleNamespace(checkout=checkout, database_connection_name="replica")
+    token = retention_on.checkout_create(email="t@example.com")["token"]
+    checkout = Checkout.objects.get(token=token)
+    # given a second alias on the same database, named as Saleor 3.x names its replica
+    connections.databases["replica"] = {**connections.databases["default"]}
+    try:
+        info = SimpleNamespace(checkout=checkout, database_connection_name="replica")
 
-    assert saleor_adapter.checkout_gift_card_codes(on_default) == ()
-    with pytest.raises(ConnectionDoesNotExist):  # 2.10's store has no "replica": it was asked
-        saleor_adapter.checkout_gift_card_codes(on_replica)
+        # when the plugin reads the codes of the checkout Saleor computes on the replica
+        with (
+            CaptureQueriesContext(connections["replica"]) as replica,
+            CaptureQueriesContext(connections["default"]) as writer,
+        ):
+            saleor_adapter.checkout_gift_card_codes(info)
+
+        # then the read ran there, and nothing on the writer
+        assert len(replica.captured_queries) == 1
+        assert writer.captured_queries == []
+    finally:
+        connections["replica"].close()
+        del connections.databases["replica"]

@@ -14,8 +14,8 @@ The rule, the same as Saleor's own for ``TransactionItem.refunded_value``: event
 Saleor's calculations; without a PSP reference (manual adjustments) each positive success is a
 refund; with one, a transaction's successes under the same reference are one refund (named by
 the first), void when a newer failure under that reference follows (``voided_refunds`` lists
-those, so the points reversed for one come back); a success after such a failure is a new refund. A granted refund counts on its
-own only when done and no refund event is linked to it.
+those, so the points reversed for one come back); a success after such a failure is a new
+refund. A granted refund counts on its own only when done and no refund event is linked to it.
 """
 
 from __future__ import annotations
