@@ -81,30 +81,29 @@ class Cohort:
 
 def cohort_matrix(*, since: datetime, months: int, time_zone: str) -> list[Cohort]:
     # the cohorts' first orders from the files (bounds widened by a day around the local
-    # months, then the exact local month), their later orders from insight's copy
+    # months, then the exact local month), their later orders from insight's copy by its time
+    # index (the last cohort's month k < months ends before end + months)
+    first_local = "date_trunc('month', %(since)s AT TIME ZONE %(tz)s)"
+    end_local = f"({first_local} + %(months)s * interval '1 month')"
     rows = _rows(
-        f"""WITH span AS (
-            SELECT date_trunc('month', %(since)s AT TIME ZONE %(tz)s) AS first_local,
-                   date_trunc('month', %(since)s AT TIME ZONE %(tz)s)
-                   + %(months)s * interval '1 month' AS end_local),
-        firsts AS (
+        f"""WITH firsts AS (
             SELECT f.customer_id,
                    date_trunc('month', f.first_paid_at AT TIME ZONE %(tz)s) AS cohort
-            FROM {_FILES} f, span
-            WHERE f.first_paid_at >= (span.first_local AT TIME ZONE %(tz)s) - interval '1 day'
-              AND f.first_paid_at < (span.end_local AT TIME ZONE %(tz)s) + interval '1 day'
-              AND date_trunc('month', f.first_paid_at AT TIME ZONE %(tz)s) >= span.first_local
-              AND date_trunc('month', f.first_paid_at AT TIME ZONE %(tz)s) < span.end_local),
-        activity AS (
-            SELECT f.cohort, p.customer_id,
-                   date_trunc('month', p.created AT TIME ZONE %(tz)s) AS month
-            FROM {_PAID} p JOIN firsts f USING (customer_id), span
-            WHERE p.created >= (span.first_local AT TIME ZONE %(tz)s) - interval '1 day'),
+            FROM {_FILES} f
+            WHERE f.first_paid_at >= ({first_local} AT TIME ZONE %(tz)s) - interval '1 day'
+              AND f.first_paid_at < ({end_local} AT TIME ZONE %(tz)s) + interval '1 day'
+              AND date_trunc('month', f.first_paid_at AT TIME ZONE %(tz)s) >= {first_local}
+              AND date_trunc('month', f.first_paid_at AT TIME ZONE %(tz)s) < {end_local}),
         steps AS (
-            SELECT cohort, customer_id,
-                   ((EXTRACT(YEAR FROM month) - EXTRACT(YEAR FROM cohort)) * 12
-                    + EXTRACT(MONTH FROM month) - EXTRACT(MONTH FROM cohort))::int AS k
-            FROM activity)
+            SELECT f.cohort, p.customer_id,
+                   ((EXTRACT(YEAR FROM date_trunc('month', p.created AT TIME ZONE %(tz)s))
+                     - EXTRACT(YEAR FROM f.cohort)) * 12
+                    + EXTRACT(MONTH FROM date_trunc('month', p.created AT TIME ZONE %(tz)s))
+                    - EXTRACT(MONTH FROM f.cohort))::int AS k
+            FROM {_PAID} p JOIN firsts f USING (customer_id)
+            WHERE p.created >= ({first_local} AT TIME ZONE %(tz)s) - interval '1 day'
+              AND p.created < ({end_local} AT TIME ZONE %(tz)s)
+                              + %(months)s * interval '1 month' + interval '1 day')
         SELECT to_char(cohort, 'YYYY-MM'), k, COUNT(DISTINCT customer_id) FROM steps
         WHERE k >= 0 AND k < %(months)s GROUP BY cohort, k ORDER BY cohort, k""",
         {"since": since, "months": months, "tz": time_zone},
@@ -159,13 +158,13 @@ def churn_by_month(*, since: datetime, until: datetime, time_zone: str) -> list[
             bounds AS (SELECT local_start, (local_start AT TIME ZONE %(tz)s) AS starts,
                               ((local_start + interval '1 month') AT TIME ZONE %(tz)s) AS ends
                        FROM months),
-            history AS (
+            history AS MATERIALIZED (
                 SELECT changed_at, (to_stage IN ('active', 'repeat'))::int
                        - COALESCE(lag((to_stage IN ('active', 'repeat'))::int) OVER (
                              PARTITION BY customer_id ORDER BY changed_at, id), 0) AS delta
                 FROM {table}
                 WHERE changed_at < (SELECT MAX(starts) FROM bounds)),
-            deltas AS (
+            deltas AS MATERIALIZED (
                 SELECT date_trunc('month', changed_at AT TIME ZONE %(tz)s) AS bucket,
                        SUM(delta) AS delta
                 FROM history GROUP BY bucket),

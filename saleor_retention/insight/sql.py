@@ -71,9 +71,11 @@ def _paid_with_costs_sql(one_customer: bool, among: str | None = None) -> str:
 
 def _facts_ctes(one_customer: bool, among: str | None, paid: str) -> str:
     """The CTEs the facts are computed from; ``paid`` is the body of the ``paid`` CTE (the
-    scratch table for many customers, the adapter's statement for one)."""
+    scratch table for many customers, read where it is used so the planner has its numbers;
+    the adapter's statement for one, computed once)."""
+    materialized = "MATERIALIZED" if one_customer else "NOT MATERIALIZED"
     return f"""
-    paid AS MATERIALIZED ({paid}),
+    paid AS {materialized} ({paid}),
     customers AS ({saleor.insight_customers_sql(one_customer=one_customer, among=among)}),
     lines AS ({saleor.insight_order_lines_sql()}),
     categories AS NOT MATERIALIZED ({saleor.insight_categories_sql()}),
@@ -647,8 +649,14 @@ def rebuild(params: Params, *, previous_now: datetime | None) -> Outcome:
             low, high = (_three_places(v) for v in cursor.fetchone())
         cursor.execute(f"INSERT INTO insight_paid {_paid_with_costs_sql(False, among)}", values)
         cursor.execute("ANALYZE insight_paid")
+        if among is None:
+            # Everyone: a CTE's row count is unknown to the planner (it guesses 200 groups),
+            # and a nested loop over a million customers against "200" aggregates never ends
+            # (a full run took over 15 minutes in it); hash and merge joins only, here.
+            cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute(_facts_sql(among), values)
         files = cursor.rowcount
+        cursor.execute("SET LOCAL enable_nestloop = on")
         cursor.execute("ANALYZE insight_facts")  # the planner needs their numbers
         if among is None:  # the price bands of this run, from the facts just computed
             cursor.execute(_BANDS_FROM_FACTS)
@@ -668,6 +676,11 @@ def rebuild(params: Params, *, previous_now: datetime | None) -> Outcome:
         cursor.execute(_SCORE, values)
         cursor.execute(_UNSCORE, values)
         cursor.execute(_SCRATCH_RELEASE)
+        if among is None:
+            # a full run rewrites these tables: give the planner their numbers now (the
+            # analytics read them by index) rather than whenever autovacuum comes by
+            for model in (CustomerFile, PaidOrder, StageChange):
+                cursor.execute(f"ANALYZE {_t(model)}")
     return Outcome(files=files, stage_changes=changes, band_low_below=low, band_high_from=high)
 
 
