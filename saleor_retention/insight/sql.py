@@ -53,6 +53,9 @@ def _t(model: Any) -> str:
 
 # The customers a nightly run recomputes (``_dirty_sql``), a per-connection scratch table.
 _DIRTY = "SELECT customer_id FROM insight_dirty"
+# those of them whose orders may have changed (the others only aged: a window passed one of
+# their paid orders, which insight's copy already holds)
+_TOUCHED = "SELECT customer_id FROM insight_dirty WHERE touched"
 
 
 def _paid_with_costs_sql(one_customer: bool, among: str | None = None) -> str:
@@ -222,7 +225,8 @@ def _scratch_create() -> str:
         customer_id bigint, currency text, paid_orders bigint, total_spent numeric,
         average_order numeric, first_paid timestamptz, last_paid timestamptz
     );
-    CREATE TEMP TABLE IF NOT EXISTS insight_dirty (customer_id bigint PRIMARY KEY);
+    CREATE TEMP TABLE IF NOT EXISTS insight_dirty (
+        customer_id bigint PRIMARY KEY, touched boolean NOT NULL);
     CREATE TEMP TABLE IF NOT EXISTS insight_paid (
         order_id {saleor.INSIGHT_ORDER_ID_TYPE}, customer_id bigint, created timestamptz,
         currency text, spent numeric, language_code text, cost numeric
@@ -252,13 +256,14 @@ _PAID_ORDER_COLUMNS = "order_id, customer_id, created, currency, spent, cost, la
 def _paid_orders_replace_sql(full: bool) -> list[str]:
     """Insight's own copy of the paid orders (``PaidOrder``) for the customers just computed:
     theirs are replaced by the scratch table's (everyone's on a full run, in time order, so a
-    period's rows lie together)."""
+    period's rows lie together; on a nightly run only those whose orders may have changed, the
+    others' rows were what the scratch table was filled from)."""
     gone = (
         f"DELETE FROM {_t(PaidOrder)}"
         if full
-        else f"DELETE FROM {_t(PaidOrder)} WHERE customer_id IN (SELECT customer_id FROM insight_dirty)"
+        else f"DELETE FROM {_t(PaidOrder)} WHERE customer_id IN ({_TOUCHED})"
     )
-    order = "ORDER BY p.created" if full else ""
+    order = "ORDER BY p.created" if full else f"AND p.customer_id IN ({_TOUCHED})"
     return [
         gone,
         f"""INSERT INTO {_t(PaidOrder)} ({_PAID_ORDER_COLUMNS})
@@ -392,26 +397,26 @@ def _replace_spends_sql(one: bool) -> list[str]:
 # the first ceil(20% of the customers who spent) by margin (spend minus what the goods cost the
 # store) when any file has a cost price behind it, otherwise by spend; ties by id.
 _SCORE = f"""
-    WITH basis AS (
-        SELECT COALESCE(bool_or(value_cost IS NOT NULL), FALSE) AS by_margin
+    WITH inputs AS (
+        SELECT ctid AS row_id, customer_id, value_last_paid_at, value_orders, value_spent,
+               value_cost, rfm_recency, rfm_frequency, rfm_monetary, rfm_group, top_spender,
+               COALESCE(bool_or(value_cost IS NOT NULL) OVER (), FALSE) AS by_margin
         FROM {_t(CustomerFile)} WHERE value_last_paid_at IS NOT NULL
     ),
     ranked AS (
-        SELECT customer_id,
+        SELECT *,
                ceil(5 * cume_dist() OVER (ORDER BY value_last_paid_at))::int AS r,
                ceil(5 * cume_dist() OVER (ORDER BY value_orders))::int AS f,
                ceil(5 * cume_dist() OVER (ORDER BY value_spent))::int AS m,
                row_number() OVER (
-                   ORDER BY CASE WHEN basis.by_margin
-                                 THEN value_spent - COALESCE(value_cost, 0)
+                   ORDER BY CASE WHEN by_margin THEN value_spent - COALESCE(value_cost, 0)
                                  ELSE value_spent END DESC,
                             customer_id) AS spend_place,
-               COUNT(*) FILTER (WHERE value_spent > 0) OVER () AS spenders,
-               value_spent
-        FROM {_t(CustomerFile)} CROSS JOIN basis WHERE value_last_paid_at IS NOT NULL
+               COUNT(*) FILTER (WHERE value_spent > 0) OVER () AS spenders
+        FROM inputs
     ),
     scored AS (
-        SELECT customer_id, r, f, m,
+        SELECT row_id, customer_id, r, f, m,
                CASE WHEN r >= 4 AND f >= 4 AND m >= 4 THEN 'champions'
                     WHEN r >= 3 AND f >= 4 THEN 'loyal'
                     WHEN r >= 4 AND f = 1 THEN 'new'
@@ -419,17 +424,24 @@ _SCORE = f"""
                     WHEN r <= 2 AND f >= 3 THEN 'at_risk'
                     WHEN r <= 2 AND f <= 2 THEN 'hibernating'
                     ELSE 'needs_attention' END AS grp,
-               value_spent > 0 AND spend_place <= ceil(0.2 * spenders) AS top
+               value_spent > 0 AND spend_place <= ceil(0.2 * spenders) AS top,
+               rfm_recency, rfm_frequency, rfm_monetary, rfm_group, top_spender
         FROM ranked
+    ),
+    changed AS MATERIALIZED (
+        SELECT * FROM scored
+        WHERE (rfm_recency, rfm_frequency, rfm_monetary, rfm_group, top_spender)
+              IS DISTINCT FROM (r, f, m, grp, top)
     )
+    -- only the files whose scores moved are written, found again by the row read (a file an
+    -- order event rewrote meanwhile keeps its scores until the next run)
     UPDATE {_t(CustomerFile)} cf SET
         rfm_recency = s.r, rfm_frequency = s.f, rfm_monetary = s.m, rfm_group = s.grp,
         top_spender = s.top, scored_at = %(now)s
-    FROM scored s
-    WHERE cf.customer_id = s.customer_id
-      AND (cf.rfm_recency, cf.rfm_frequency, cf.rfm_monetary, cf.rfm_group, cf.top_spender)
-          IS DISTINCT FROM (s.r, s.f, s.m, s.grp, s.top)
+    FROM changed s
+    WHERE cf.ctid = s.row_id AND cf.customer_id = s.customer_id
 """
+
 _UNSCORE = f"""
     UPDATE {_t(CustomerFile)} cf SET rfm_recency = NULL, rfm_frequency = NULL,
         rfm_monetary = NULL, rfm_group = '', top_spender = FALSE, scored_at = %(now)s
@@ -466,20 +478,36 @@ def _dirty_sql() -> str:
     paid = _t(PaidOrder)
     return f"""
     INSERT INTO insight_dirty
-    SELECT c.customer_id FROM ({saleor.insight_customers_sql()}) c
-    WHERE NOT EXISTS (SELECT 1 FROM {_t(CustomerFile)} f WHERE f.customer_id = c.customer_id)
-    UNION
-    SELECT customer_id FROM ({saleor.insight_touched_customers_sql()}) touched
-    UNION
-    SELECT o.customer_id FROM {paid} o
-    JOIN {_t(CustomerFile)} f ON f.customer_id = o.customer_id
-    WHERE o.created >= %(previous_now)s - %(longest_days)s * interval '1 day'
-      AND o.created < %(now)s - %(shortest_days)s * interval '1 day'
-      AND o.created >= %(previous_now)s - f.churn_days * interval '1 day'
-      AND o.created < %(now)s - f.churn_days * interval '1 day'
-    UNION
-    SELECT o.customer_id FROM {paid} o
-    WHERE o.created >= %(previous_value_since)s AND o.created < %(value_since)s
+    SELECT customer_id, bool_or(touched) FROM (
+        SELECT c.customer_id, TRUE AS touched FROM ({saleor.insight_customers_sql()}) c
+        WHERE NOT EXISTS (
+            SELECT 1 FROM {_t(CustomerFile)} f WHERE f.customer_id = c.customer_id)
+        UNION ALL
+        SELECT customer_id, TRUE FROM ({saleor.insight_touched_customers_sql()}) touched
+        UNION ALL
+        SELECT o.customer_id, FALSE FROM {paid} o
+        JOIN {_t(CustomerFile)} f ON f.customer_id = o.customer_id
+        WHERE o.created >= %(previous_now)s - %(longest_days)s * interval '1 day'
+          AND o.created < %(now)s - %(shortest_days)s * interval '1 day'
+          AND o.created >= %(previous_now)s - f.churn_days * interval '1 day'
+          AND o.created < %(now)s - f.churn_days * interval '1 day'
+        UNION ALL
+        SELECT o.customer_id, FALSE FROM {paid} o
+        WHERE o.created >= %(previous_value_since)s AND o.created < %(value_since)s
+    ) reasons
+    GROUP BY customer_id
+    """
+
+
+def _aged_paid_sql() -> str:
+    """The paid orders of the customers who only aged, from insight's copy (what Saleor's
+    tables would give again: nothing of their orders changed since the last run)."""
+    return f"""
+    INSERT INTO insight_paid
+    SELECT order_id::{saleor.INSIGHT_ORDER_ID_TYPE}, customer_id, created, currency, spent,
+           language_code, cost
+    FROM {_t(PaidOrder)}
+    WHERE customer_id IN (SELECT customer_id FROM insight_dirty WHERE NOT touched)
     """
 
 
@@ -629,6 +657,8 @@ def rebuild(params: Params, *, previous_now: datetime | None) -> Outcome:
         _scratch(cursor)
         among = None
         if previous_now is not None:
+            # the nightly shape: statements of seconds, where compiling them costs more
+            cursor.execute("SET LOCAL jit = off")
             days = [params.default_days, *params.override_days]
             cursor.execute(
                 _dirty_sql(),
@@ -647,7 +677,12 @@ def rebuild(params: Params, *, previous_now: datetime | None) -> Outcome:
             # the price bands of this run: everyone's average order as the files hold it
             cursor.execute(_BANDS_FROM_FILES)
             low, high = (_three_places(v) for v in cursor.fetchone())
-        cursor.execute(f"INSERT INTO insight_paid {_paid_with_costs_sql(False, among)}", values)
+        # Saleor's paid orders for everyone (full) or for the customers whose orders may have
+        # changed; insight's copy for those who only aged
+        touched = None if among is None else _TOUCHED
+        cursor.execute(f"INSERT INTO insight_paid {_paid_with_costs_sql(False, touched)}", values)
+        if among is not None:
+            cursor.execute(_aged_paid_sql(), values)
         cursor.execute("ANALYZE insight_paid")
         if among is None:
             # Everyone: a CTE's row count is unknown to the planner (it guesses 200 groups),
@@ -673,7 +708,18 @@ def rebuild(params: Params, *, previous_now: datetime | None) -> Outcome:
             cursor.execute(statement, values)
         if among is not None:
             cursor.execute(_APPLY_BANDS, values)
+        # four sorts of a million files: in memory; the few files whose scores moved are
+        # found again by their row id, not by hashing every file once more (the planner cannot
+        # know how few they are)
+        cursor.execute(
+            "SET LOCAL work_mem = '256MB'; SET LOCAL enable_hashjoin = off; "
+            "SET LOCAL enable_mergejoin = off"
+        )
         cursor.execute(_SCORE, values)
+        cursor.execute(
+            "SET LOCAL work_mem = '64MB'; SET LOCAL enable_hashjoin = on; "
+            "SET LOCAL enable_mergejoin = on"
+        )
         cursor.execute(_UNSCORE, values)
         cursor.execute(_SCRATCH_RELEASE)
         if among is None:

@@ -36,6 +36,7 @@ from .version import SALEOR_MAJOR_VERSION, saleor_major_version, saleor_version
 # The Saleor line is chosen once, here, from the running Saleor; nothing else asks.
 if SALEOR_MAJOR_VERSION >= 3:
     from .saleor3 import (
+        INSIGHT_ORDER_ID_TYPE,
         ORDER_CREATED_AT,
         checkout_prices,
         checkout_voucher_discount,
@@ -43,7 +44,6 @@ if SALEOR_MAJOR_VERSION >= 3:
         end_voucher,
         ever_charged,
         fully_paid,
-        INSIGHT_ORDER_ID_TYPE,
         insight_order_costs_sql,
         insight_paid_orders_sql,
         insight_supported,
@@ -66,6 +66,7 @@ if SALEOR_MAJOR_VERSION >= 3:
     from .saleor3 import create_card_voucher as _create_card_voucher
 else:
     from .saleor2 import (
+        INSIGHT_ORDER_ID_TYPE,
         ORDER_CREATED_AT,
         checkout_prices,
         checkout_voucher_discount,
@@ -73,7 +74,6 @@ else:
         end_voucher,
         ever_charged,
         fully_paid,
-        INSIGHT_ORDER_ID_TYPE,
         insight_order_costs_sql,
         insight_paid_orders_sql,
         insight_supported,
