@@ -390,7 +390,9 @@ def _replace_spends_sql(one: bool) -> list[str]:
 
 
 # RFM over every file with a paid order in the basis currency, from the file's own columns (a
-# pass over the files, not the orders): recency by the last such order, frequency and money over
+# pass over the files, not the orders; the same pass unscores the others and sets every file's
+# price band against this run's thresholds, since the files not recomputed keep their average
+# order while the thresholds move): recency by the last such order, frequency and money over
 # the value window. A score is ceil(5 x cume_dist): the share of customers at or below her value,
 # in fifths, so ties share the higher score, five customers with distinct values score 1..5 and a
 # lone customer scores 5 (she is as recent, frequent and valuable as anyone). The top 20% are
@@ -399,53 +401,62 @@ def _replace_spends_sql(one: bool) -> list[str]:
 _SCORE = f"""
     WITH inputs AS (
         SELECT ctid AS row_id, customer_id, value_last_paid_at, value_orders, value_spent,
-               value_cost, rfm_recency, rfm_frequency, rfm_monetary, rfm_group, top_spender,
-               COALESCE(bool_or(value_cost IS NOT NULL) OVER (), FALSE) AS by_margin
-        FROM {_t(CustomerFile)} WHERE value_last_paid_at IS NOT NULL
+               value_cost, value_average_order, price_band,
+               rfm_recency, rfm_frequency, rfm_monetary, rfm_group, top_spender,
+               value_last_paid_at IS NULL AS unscored,
+               COALESCE(bool_or(value_cost IS NOT NULL)
+                        FILTER (WHERE value_last_paid_at IS NOT NULL) OVER (), FALSE) AS by_margin
+        FROM {_t(CustomerFile)}
     ),
     ranked AS (
+        -- the files without a paid order in the basis currency are ranked apart, then unscored
         SELECT *,
-               ceil(5 * cume_dist() OVER (ORDER BY value_last_paid_at))::int AS r,
-               ceil(5 * cume_dist() OVER (ORDER BY value_orders))::int AS f,
-               ceil(5 * cume_dist() OVER (ORDER BY value_spent))::int AS m,
+               ceil(5 * cume_dist() OVER (
+                   PARTITION BY unscored ORDER BY value_last_paid_at))::int AS r,
+               ceil(5 * cume_dist() OVER (PARTITION BY unscored ORDER BY value_orders))::int AS f,
+               ceil(5 * cume_dist() OVER (PARTITION BY unscored ORDER BY value_spent))::int AS m,
                row_number() OVER (
+                   PARTITION BY unscored
                    ORDER BY CASE WHEN by_margin THEN value_spent - COALESCE(value_cost, 0)
                                  ELSE value_spent END DESC,
                             customer_id) AS spend_place,
-               COUNT(*) FILTER (WHERE value_spent > 0) OVER () AS spenders
+               COUNT(*) FILTER (WHERE value_spent > 0 AND NOT unscored) OVER () AS spenders
         FROM inputs
     ),
     scored AS (
-        SELECT row_id, customer_id, r, f, m,
-               CASE WHEN r >= 4 AND f >= 4 AND m >= 4 THEN 'champions'
+        SELECT row_id, customer_id, rfm_recency, rfm_frequency, rfm_monetary, rfm_group,
+               top_spender, price_band,
+               CASE WHEN NOT unscored THEN r END AS r,
+               CASE WHEN NOT unscored THEN f END AS f,
+               CASE WHEN NOT unscored THEN m END AS m,
+               CASE WHEN unscored THEN ''
+                    WHEN r >= 4 AND f >= 4 AND m >= 4 THEN 'champions'
                     WHEN r >= 3 AND f >= 4 THEN 'loyal'
                     WHEN r >= 4 AND f = 1 THEN 'new'
                     WHEN r >= 3 AND f <= 2 THEN 'promising'
                     WHEN r <= 2 AND f >= 3 THEN 'at_risk'
                     WHEN r <= 2 AND f <= 2 THEN 'hibernating'
                     ELSE 'needs_attention' END AS grp,
-               value_spent > 0 AND spend_place <= ceil(0.2 * spenders) AS top,
-               rfm_recency, rfm_frequency, rfm_monetary, rfm_group, top_spender
+               NOT unscored AND value_spent > 0 AND spend_place <= ceil(0.2 * spenders) AS top,
+               {_price_band("value_average_order")} AS band
         FROM ranked
     ),
     changed AS MATERIALIZED (
-        SELECT * FROM scored
-        WHERE (rfm_recency, rfm_frequency, rfm_monetary, rfm_group, top_spender)
-              IS DISTINCT FROM (r, f, m, grp, top)
+        SELECT *,
+               (rfm_recency, rfm_frequency, rfm_monetary, rfm_group, top_spender)
+               IS DISTINCT FROM (r, f, m, grp, top) AS rescored
+        FROM scored
+        WHERE (rfm_recency, rfm_frequency, rfm_monetary, rfm_group, top_spender, price_band)
+              IS DISTINCT FROM (r, f, m, grp, top, band)
     )
-    -- only the files whose scores moved are written, found again by the row read (a file an
-    -- order event rewrote meanwhile keeps its scores until the next run)
+    -- only the files whose scores or band moved are written, found again by the row read (a
+    -- file an order event rewrote meanwhile keeps its scores until the next run)
     UPDATE {_t(CustomerFile)} cf SET
         rfm_recency = s.r, rfm_frequency = s.f, rfm_monetary = s.m, rfm_group = s.grp,
-        top_spender = s.top, scored_at = %(now)s
+        top_spender = s.top, price_band = s.band,
+        scored_at = CASE WHEN s.rescored THEN %(now)s ELSE cf.scored_at END
     FROM changed s
     WHERE cf.ctid = s.row_id AND cf.customer_id = s.customer_id
-"""
-
-_UNSCORE = f"""
-    UPDATE {_t(CustomerFile)} cf SET rfm_recency = NULL, rfm_frequency = NULL,
-        rfm_monetary = NULL, rfm_group = '', top_spender = FALSE, scored_at = %(now)s
-    WHERE cf.value_last_paid_at IS NULL AND (cf.rfm_recency IS NOT NULL OR cf.top_spender)
 """
 
 _BANDS_FROM_FACTS = """
@@ -458,13 +469,6 @@ _BANDS_FROM_FILES = f"""
     SELECT percentile_cont(1.0 / 3) WITHIN GROUP (ORDER BY value_average_order),
            percentile_cont(2.0 / 3) WITHIN GROUP (ORDER BY value_average_order)
     FROM {_t(CustomerFile)} WHERE value_average_order IS NOT NULL
-"""
-
-# Every file's band against this run's thresholds (the files not recomputed keep their average
-# order but the thresholds move).
-_APPLY_BANDS = f"""
-    UPDATE {_t(CustomerFile)} f SET price_band = {_price_band("f.value_average_order")}
-    WHERE f.price_band IS DISTINCT FROM ({_price_band("f.value_average_order")})
 """
 
 
@@ -706,8 +710,6 @@ def rebuild(params: Params, *, previous_now: datetime | None) -> Outcome:
             cursor.execute(statement, values)
         for statement in _paid_orders_replace_sql(among is None):
             cursor.execute(statement, values)
-        if among is not None:
-            cursor.execute(_APPLY_BANDS, values)
         # four sorts of a million files: in memory; the few files whose scores moved are
         # found again by their row id, not by hashing every file once more (the planner cannot
         # know how few they are)
@@ -720,7 +722,6 @@ def rebuild(params: Params, *, previous_now: datetime | None) -> Outcome:
             "SET LOCAL work_mem = '64MB'; SET LOCAL enable_hashjoin = on; "
             "SET LOCAL enable_mergejoin = on"
         )
-        cursor.execute(_UNSCORE, values)
         cursor.execute(_SCRATCH_RELEASE)
         if among is None:
             # a full run rewrites these tables: give the planner their numbers now (the
