@@ -51,7 +51,7 @@ def _heavy_rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     runs in one or two)."""
     alias = read_alias()
     with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '128MB'; SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -216,23 +216,26 @@ class TopShare:
 
 def top_customers_share(*, currency: str, since: datetime, until: datetime) -> TopShare:
     [(customers, top_revenue, revenue, by_margin, top_margin, margin)] = _heavy_rows(
-        f"""WITH scope AS (
-            SELECT customer_id, spent, cost FROM {_PAID}
-            WHERE currency = %(currency)s AND created >= %(since)s AND created < %(until)s),
-        basis AS (SELECT COALESCE(bool_or(cost IS NOT NULL), FALSE) AS by_margin FROM scope),
-        spend AS (SELECT customer_id, SUM(spent) AS spent,
-                         SUM(spent - COALESCE(cost, 0)) AS margin
-                  FROM scope GROUP BY customer_id HAVING SUM(spent) > 0),
+        f"""WITH spend AS (
+            -- in thousandths as integers: exact (the amounts have three places) and far
+            -- lighter to sum per customer than numerics
+            SELECT customer_id, SUM((spent * 1000)::bigint) AS spent,
+                   SUM(((spent - COALESCE(cost, 0)) * 1000)::bigint) AS margin,
+                   bool_or(cost IS NOT NULL) AS costed
+            FROM {_PAID}
+            WHERE currency = %(currency)s AND created >= %(since)s AND created < %(until)s
+            GROUP BY customer_id),
+        basis AS (SELECT COALESCE(bool_or(costed), FALSE) AS by_margin FROM spend),
         ranked AS (SELECT spent, margin,
                           row_number() OVER (
                               ORDER BY CASE WHEN basis.by_margin THEN margin ELSE spent END DESC,
                                        customer_id) AS place,
                           COUNT(*) OVER () AS n
-                   FROM spend CROSS JOIN basis)
-        SELECT COUNT(*), COALESCE(SUM(spent) FILTER (WHERE place <= ceil(0.2 * n)), 0),
-               COALESCE(SUM(spent), 0), (SELECT by_margin FROM basis),
-               COALESCE(SUM(margin) FILTER (WHERE place <= ceil(0.2 * n)), 0),
-               COALESCE(SUM(margin), 0)
+                   FROM spend CROSS JOIN basis WHERE spent > 0)
+        SELECT COUNT(*), COALESCE(SUM(spent) FILTER (WHERE place <= ceil(0.2 * n)), 0) / 1000.0,
+               COALESCE(SUM(spent), 0) / 1000.0, (SELECT by_margin FROM basis),
+               COALESCE(SUM(margin) FILTER (WHERE place <= ceil(0.2 * n)), 0) / 1000.0,
+               COALESCE(SUM(margin), 0) / 1000.0
         FROM ranked""",
         {"currency": currency, "since": since, "until": until},
     )
