@@ -53,6 +53,9 @@ def _t(model: Any) -> str:
 
 # The customers a nightly run recomputes (``_dirty_sql``), a per-connection scratch table.
 _DIRTY = "SELECT customer_id FROM insight_dirty"
+# those of them whose orders may have changed (the others only aged: a window passed one of
+# their paid orders, which insight's copy already holds)
+_TOUCHED = "SELECT customer_id FROM insight_dirty WHERE touched"
 
 
 def _paid_with_costs_sql(one_customer: bool, among: str | None = None) -> str:
@@ -71,9 +74,11 @@ def _paid_with_costs_sql(one_customer: bool, among: str | None = None) -> str:
 
 def _facts_ctes(one_customer: bool, among: str | None, paid: str) -> str:
     """The CTEs the facts are computed from; ``paid`` is the body of the ``paid`` CTE (the
-    scratch table for many customers, the adapter's statement for one)."""
+    scratch table for many customers, read where it is used so the planner has its numbers;
+    the adapter's statement for one, computed once)."""
+    materialized = "MATERIALIZED" if one_customer else "NOT MATERIALIZED"
     return f"""
-    paid AS MATERIALIZED ({paid}),
+    paid AS {materialized} ({paid}),
     customers AS ({saleor.insight_customers_sql(one_customer=one_customer, among=among)}),
     lines AS ({saleor.insight_order_lines_sql()}),
     categories AS NOT MATERIALIZED ({saleor.insight_categories_sql()}),
@@ -220,7 +225,8 @@ def _scratch_create() -> str:
         customer_id bigint, currency text, paid_orders bigint, total_spent numeric,
         average_order numeric, first_paid timestamptz, last_paid timestamptz
     );
-    CREATE TEMP TABLE IF NOT EXISTS insight_dirty (customer_id bigint PRIMARY KEY);
+    CREATE TEMP TABLE IF NOT EXISTS insight_dirty (
+        customer_id bigint PRIMARY KEY, touched boolean NOT NULL);
     CREATE TEMP TABLE IF NOT EXISTS insight_paid (
         order_id {saleor.INSIGHT_ORDER_ID_TYPE}, customer_id bigint, created timestamptz,
         currency text, spent numeric, language_code text, cost numeric
@@ -250,13 +256,14 @@ _PAID_ORDER_COLUMNS = "order_id, customer_id, created, currency, spent, cost, la
 def _paid_orders_replace_sql(full: bool) -> list[str]:
     """Insight's own copy of the paid orders (``PaidOrder``) for the customers just computed:
     theirs are replaced by the scratch table's (everyone's on a full run, in time order, so a
-    period's rows lie together)."""
+    period's rows lie together; on a nightly run only those whose orders may have changed, the
+    others' rows were what the scratch table was filled from)."""
     gone = (
         f"DELETE FROM {_t(PaidOrder)}"
         if full
-        else f"DELETE FROM {_t(PaidOrder)} WHERE customer_id IN (SELECT customer_id FROM insight_dirty)"
+        else f"DELETE FROM {_t(PaidOrder)} WHERE customer_id IN ({_TOUCHED})"
     )
-    order = "ORDER BY p.created" if full else ""
+    order = "ORDER BY p.created" if full else f"AND p.customer_id IN ({_TOUCHED})"
     return [
         gone,
         f"""INSERT INTO {_t(PaidOrder)} ({_PAID_ORDER_COLUMNS})
@@ -383,55 +390,73 @@ def _replace_spends_sql(one: bool) -> list[str]:
 
 
 # RFM over every file with a paid order in the basis currency, from the file's own columns (a
-# pass over the files, not the orders): recency by the last such order, frequency and money over
+# pass over the files, not the orders; the same pass unscores the others and sets every file's
+# price band against this run's thresholds, since the files not recomputed keep their average
+# order while the thresholds move): recency by the last such order, frequency and money over
 # the value window. A score is ceil(5 x cume_dist): the share of customers at or below her value,
 # in fifths, so ties share the higher score, five customers with distinct values score 1..5 and a
 # lone customer scores 5 (she is as recent, frequent and valuable as anyone). The top 20% are
 # the first ceil(20% of the customers who spent) by margin (spend minus what the goods cost the
 # store) when any file has a cost price behind it, otherwise by spend; ties by id.
 _SCORE = f"""
-    WITH basis AS (
-        SELECT COALESCE(bool_or(value_cost IS NOT NULL), FALSE) AS by_margin
-        FROM {_t(CustomerFile)} WHERE value_last_paid_at IS NOT NULL
+    WITH inputs AS (
+        SELECT ctid AS row_id, customer_id, value_last_paid_at, value_orders, value_spent,
+               value_cost, value_average_order, price_band,
+               rfm_recency, rfm_frequency, rfm_monetary, rfm_group, top_spender,
+               value_last_paid_at IS NULL AS unscored,
+               COALESCE(bool_or(value_cost IS NOT NULL)
+                        FILTER (WHERE value_last_paid_at IS NOT NULL) OVER (), FALSE) AS by_margin
+        FROM {_t(CustomerFile)}
     ),
     ranked AS (
-        SELECT customer_id,
-               ceil(5 * cume_dist() OVER (ORDER BY value_last_paid_at))::int AS r,
-               ceil(5 * cume_dist() OVER (ORDER BY value_orders))::int AS f,
-               ceil(5 * cume_dist() OVER (ORDER BY value_spent))::int AS m,
+        -- the files without a paid order in the basis currency are ranked apart, then unscored
+        SELECT *,
+               ceil(5 * cume_dist() OVER (
+                   PARTITION BY unscored ORDER BY value_last_paid_at))::int AS r,
+               ceil(5 * cume_dist() OVER (PARTITION BY unscored ORDER BY value_orders))::int AS f,
+               ceil(5 * cume_dist() OVER (PARTITION BY unscored ORDER BY value_spent))::int AS m,
                row_number() OVER (
-                   ORDER BY CASE WHEN basis.by_margin
-                                 THEN value_spent - COALESCE(value_cost, 0)
+                   PARTITION BY unscored
+                   ORDER BY CASE WHEN by_margin THEN value_spent - COALESCE(value_cost, 0)
                                  ELSE value_spent END DESC,
                             customer_id) AS spend_place,
-               COUNT(*) FILTER (WHERE value_spent > 0) OVER () AS spenders,
-               value_spent
-        FROM {_t(CustomerFile)} CROSS JOIN basis WHERE value_last_paid_at IS NOT NULL
+               COUNT(*) FILTER (WHERE value_spent > 0 AND NOT unscored) OVER () AS spenders
+        FROM inputs
     ),
     scored AS (
-        SELECT customer_id, r, f, m,
-               CASE WHEN r >= 4 AND f >= 4 AND m >= 4 THEN 'champions'
+        SELECT row_id, customer_id, rfm_recency, rfm_frequency, rfm_monetary, rfm_group,
+               top_spender, price_band,
+               CASE WHEN NOT unscored THEN r END AS r,
+               CASE WHEN NOT unscored THEN f END AS f,
+               CASE WHEN NOT unscored THEN m END AS m,
+               CASE WHEN unscored THEN ''
+                    WHEN r >= 4 AND f >= 4 AND m >= 4 THEN 'champions'
                     WHEN r >= 3 AND f >= 4 THEN 'loyal'
                     WHEN r >= 4 AND f = 1 THEN 'new'
                     WHEN r >= 3 AND f <= 2 THEN 'promising'
                     WHEN r <= 2 AND f >= 3 THEN 'at_risk'
                     WHEN r <= 2 AND f <= 2 THEN 'hibernating'
                     ELSE 'needs_attention' END AS grp,
-               value_spent > 0 AND spend_place <= ceil(0.2 * spenders) AS top
+               NOT unscored AND value_spent > 0 AND spend_place <= ceil(0.2 * spenders) AS top,
+               {_price_band("value_average_order")} AS band
         FROM ranked
+    ),
+    changed AS MATERIALIZED (
+        SELECT *,
+               (rfm_recency, rfm_frequency, rfm_monetary, rfm_group, top_spender)
+               IS DISTINCT FROM (r, f, m, grp, top) AS rescored
+        FROM scored
+        WHERE (rfm_recency, rfm_frequency, rfm_monetary, rfm_group, top_spender, price_band)
+              IS DISTINCT FROM (r, f, m, grp, top, band)
     )
+    -- only the files whose scores or band moved are written, found again by the row read (a
+    -- file an order event rewrote meanwhile keeps its scores until the next run)
     UPDATE {_t(CustomerFile)} cf SET
         rfm_recency = s.r, rfm_frequency = s.f, rfm_monetary = s.m, rfm_group = s.grp,
-        top_spender = s.top, scored_at = %(now)s
-    FROM scored s
-    WHERE cf.customer_id = s.customer_id
-      AND (cf.rfm_recency, cf.rfm_frequency, cf.rfm_monetary, cf.rfm_group, cf.top_spender)
-          IS DISTINCT FROM (s.r, s.f, s.m, s.grp, s.top)
-"""
-_UNSCORE = f"""
-    UPDATE {_t(CustomerFile)} cf SET rfm_recency = NULL, rfm_frequency = NULL,
-        rfm_monetary = NULL, rfm_group = '', top_spender = FALSE, scored_at = %(now)s
-    WHERE cf.value_last_paid_at IS NULL AND (cf.rfm_recency IS NOT NULL OR cf.top_spender)
+        top_spender = s.top, price_band = s.band,
+        scored_at = CASE WHEN s.rescored THEN %(now)s ELSE cf.scored_at END
+    FROM changed s
+    WHERE cf.ctid = s.row_id AND cf.customer_id = s.customer_id
 """
 
 _BANDS_FROM_FACTS = """
@@ -446,13 +471,6 @@ _BANDS_FROM_FILES = f"""
     FROM {_t(CustomerFile)} WHERE value_average_order IS NOT NULL
 """
 
-# Every file's band against this run's thresholds (the files not recomputed keep their average
-# order but the thresholds move).
-_APPLY_BANDS = f"""
-    UPDATE {_t(CustomerFile)} f SET price_band = {_price_band("f.value_average_order")}
-    WHERE f.price_band IS DISTINCT FROM ({_price_band("f.value_average_order")})
-"""
-
 
 def _dirty_sql() -> str:
     """The customers whose file can differ from what the last run (``%(previous_now)s``) left:
@@ -464,20 +482,36 @@ def _dirty_sql() -> str:
     paid = _t(PaidOrder)
     return f"""
     INSERT INTO insight_dirty
-    SELECT c.customer_id FROM ({saleor.insight_customers_sql()}) c
-    WHERE NOT EXISTS (SELECT 1 FROM {_t(CustomerFile)} f WHERE f.customer_id = c.customer_id)
-    UNION
-    SELECT customer_id FROM ({saleor.insight_touched_customers_sql()}) touched
-    UNION
-    SELECT o.customer_id FROM {paid} o
-    JOIN {_t(CustomerFile)} f ON f.customer_id = o.customer_id
-    WHERE o.created >= %(previous_now)s - %(longest_days)s * interval '1 day'
-      AND o.created < %(now)s - %(shortest_days)s * interval '1 day'
-      AND o.created >= %(previous_now)s - f.churn_days * interval '1 day'
-      AND o.created < %(now)s - f.churn_days * interval '1 day'
-    UNION
-    SELECT o.customer_id FROM {paid} o
-    WHERE o.created >= %(previous_value_since)s AND o.created < %(value_since)s
+    SELECT customer_id, bool_or(touched) FROM (
+        SELECT c.customer_id, TRUE AS touched FROM ({saleor.insight_customers_sql()}) c
+        WHERE NOT EXISTS (
+            SELECT 1 FROM {_t(CustomerFile)} f WHERE f.customer_id = c.customer_id)
+        UNION ALL
+        SELECT customer_id, TRUE FROM ({saleor.insight_touched_customers_sql()}) touched
+        UNION ALL
+        SELECT o.customer_id, FALSE FROM {paid} o
+        JOIN {_t(CustomerFile)} f ON f.customer_id = o.customer_id
+        WHERE o.created >= %(previous_now)s - %(longest_days)s * interval '1 day'
+          AND o.created < %(now)s - %(shortest_days)s * interval '1 day'
+          AND o.created >= %(previous_now)s - f.churn_days * interval '1 day'
+          AND o.created < %(now)s - f.churn_days * interval '1 day'
+        UNION ALL
+        SELECT o.customer_id, FALSE FROM {paid} o
+        WHERE o.created >= %(previous_value_since)s AND o.created < %(value_since)s
+    ) reasons
+    GROUP BY customer_id
+    """
+
+
+def _aged_paid_sql() -> str:
+    """The paid orders of the customers who only aged, from insight's copy (what Saleor's
+    tables would give again: nothing of their orders changed since the last run)."""
+    return f"""
+    INSERT INTO insight_paid
+    SELECT order_id::{saleor.INSIGHT_ORDER_ID_TYPE}, customer_id, created, currency, spent,
+           language_code, cost
+    FROM {_t(PaidOrder)}
+    WHERE customer_id IN (SELECT customer_id FROM insight_dirty WHERE NOT touched)
     """
 
 
@@ -627,6 +661,8 @@ def rebuild(params: Params, *, previous_now: datetime | None) -> Outcome:
         _scratch(cursor)
         among = None
         if previous_now is not None:
+            # the nightly shape: statements of seconds, where compiling them costs more
+            cursor.execute("SET LOCAL jit = off")
             days = [params.default_days, *params.override_days]
             cursor.execute(
                 _dirty_sql(),
@@ -645,10 +681,21 @@ def rebuild(params: Params, *, previous_now: datetime | None) -> Outcome:
             # the price bands of this run: everyone's average order as the files hold it
             cursor.execute(_BANDS_FROM_FILES)
             low, high = (_three_places(v) for v in cursor.fetchone())
-        cursor.execute(f"INSERT INTO insight_paid {_paid_with_costs_sql(False, among)}", values)
+        # Saleor's paid orders for everyone (full) or for the customers whose orders may have
+        # changed; insight's copy for those who only aged
+        touched = None if among is None else _TOUCHED
+        cursor.execute(f"INSERT INTO insight_paid {_paid_with_costs_sql(False, touched)}", values)
+        if among is not None:
+            cursor.execute(_aged_paid_sql(), values)
         cursor.execute("ANALYZE insight_paid")
+        if among is None:
+            # Everyone: a CTE's row count is unknown to the planner (it guesses 200 groups),
+            # and a nested loop over a million customers against "200" aggregates never ends
+            # (a full run took over 15 minutes in it); hash and merge joins only, here.
+            cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute(_facts_sql(among), values)
         files = cursor.rowcount
+        cursor.execute("SET LOCAL enable_nestloop = on")
         cursor.execute("ANALYZE insight_facts")  # the planner needs their numbers
         if among is None:  # the price bands of this run, from the facts just computed
             cursor.execute(_BANDS_FROM_FACTS)
@@ -663,11 +710,24 @@ def rebuild(params: Params, *, previous_now: datetime | None) -> Outcome:
             cursor.execute(statement, values)
         for statement in _paid_orders_replace_sql(among is None):
             cursor.execute(statement, values)
-        if among is not None:
-            cursor.execute(_APPLY_BANDS, values)
+        # four sorts of a million files: in memory; the few files whose scores moved are
+        # found again by their row id, not by hashing every file once more (the planner cannot
+        # know how few they are)
+        cursor.execute(
+            "SET LOCAL work_mem = '256MB'; SET LOCAL enable_hashjoin = off; "
+            "SET LOCAL enable_mergejoin = off"
+        )
         cursor.execute(_SCORE, values)
-        cursor.execute(_UNSCORE, values)
+        cursor.execute(
+            "SET LOCAL work_mem = '64MB'; SET LOCAL enable_hashjoin = on; "
+            "SET LOCAL enable_mergejoin = on"
+        )
         cursor.execute(_SCRATCH_RELEASE)
+        if among is None:
+            # a full run rewrites these tables: give the planner their numbers now (the
+            # analytics read them by index) rather than whenever autovacuum comes by
+            for model in (CustomerFile, PaidOrder, StageChange):
+                cursor.execute(f"ANALYZE {_t(model)}")
     return Outcome(files=files, stage_changes=changes, band_low_below=low, band_high_from=high)
 
 
