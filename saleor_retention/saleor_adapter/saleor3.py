@@ -418,10 +418,8 @@ def insight_order_costs_sql() -> str:
     store, where Saleor knows: 3.x keeps the cost price per channel
     (``ProductVariantChannelListing.cost_price_amount``, in the channel's currency), so a line
     costs its variant's listing in the order's channel. A line without one adds nothing; an
-    order none of whose lines has one is left out. Columns: order_id, cost.
-
-    Written to mirror the 2.10 statement; it has not been run against a 3.x database (no 3.x
-    store was available when it was written)."""
+    order none of whose lines has one is left out. Columns: order_id, cost. (Checked on Saleor
+    3.21.69 against a hand-computed sum, docs/saleor3.md.)"""
     return f"""
         SELECT paid.order_id, SUM(cl.cost_price_amount * l.quantity) AS cost
         FROM paid
