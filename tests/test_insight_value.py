@@ -205,3 +205,23 @@ def test_card_lift_of_the_analytics_matches_the_hand_computed_answer(retention_o
     assert lift["differenceCiLow"] == pytest.approx(1 / 6 - half_width, abs=1e-4)
     assert lift["differenceCiHigh"] == pytest.approx(1 / 6 + half_width, abs=1e-4)
     assert half_width == pytest.approx(0.8745, abs=1e-3)
+
+
+def test_card_lift_refuses_what_the_card_report_refuses(retention_on):
+    # cardLift and loyaltyCardProgramReport check their input in one place: a reorder window
+    # outside 1..730 days or an end before the start is a typed error, not a quietly clamped
+    # figure
+    driver = retention_on
+    program = create_program(driver)["program"]
+    query = CARD_LIFT.replace("reorderDays: 30", "reorderDays: $days").replace(
+        "$until: DateTime!)", "$until: DateTime!, $days: Int!)"
+    )
+    period = {"since": "2026-01-01T00:00:00+00:00", "until": "2026-02-01T00:00:00+00:00"}
+    for variables, field in (
+        ({**period, "days": 731}, "reorderDays"),
+        ({**period, "days": 0}, "reorderDays"),
+        ({"since": period["until"], "until": period["since"], "days": 30}, "until"),
+    ):
+        body = driver.execute(query, {"id": program["id"], **variables}, token=driver.staff_token())
+        assert body["data"]["retentionAnalytics"]["cardLift"] is None
+        assert [error["extensions"].get("field") for error in body["errors"]] == [field]

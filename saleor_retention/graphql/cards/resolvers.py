@@ -69,8 +69,10 @@ def resolve_fulfillment_loyalty_cards(root, info, **page):
 MAX_REORDER_DAYS = 730
 
 
-def resolve_program_report(root, info, program_id, since, until, reorder_days=90):
-    require_staff(info)
+def program_report_for(program_id, since, until, reorder_days):
+    """The card report of a program named by its global id (None: no such program), after the
+    period and reorder window are checked; shared by ``loyaltyCardProgramReport`` and insight's
+    ``cardLift``, so both refuse the same bad input the same way."""
     if until <= since:
         raise QueryArgumentError(_("The end must be after the start."), field="until")
     if not 1 <= reorder_days <= MAX_REORDER_DAYS:
@@ -82,13 +84,20 @@ def resolve_program_report(root, info, program_id, since, until, reorder_days=90
     program = CardProgram.objects.filter(pk=pk).first() if pk else None
     if program is None:
         return None
-    report = program_report(
+    return program_report(
         program_id=program.pk,
         start=since,
         end=until,
         reorder_days=reorder_days,
         currency=program.currency,
     )
+
+
+def resolve_program_report(root, info, program_id, since, until, reorder_days=90):
+    require_staff(info)
+    report = program_report_for(program_id, since, until, reorder_days)
+    if report is None:
+        return None
     return LoyaltyCardProgramReport(
         cards_issued=report.cards_issued,
         cards_redeemed=report.cards_redeemed,

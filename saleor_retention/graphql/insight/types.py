@@ -25,7 +25,6 @@ from ..core.access import (
     QueryArgumentError,
     as_pk,
     has_permission,
-    pk_from_global_id,
 )
 from ..core.context import retention_settings
 from ..core.types import choices_enum
@@ -653,20 +652,11 @@ class RetentionAnalytics(graphene.ObjectType):
 
     @staticmethod
     def resolve_card_lift(root, info, program_id, since, until, reorder_days):
-        from ...cards.models import CardProgram
-        from ...cards.report import program_report
+        from ..cards.resolvers import program_report_for
 
-        pk = pk_from_global_id(program_id, "LoyaltyCardProgram")
-        program = CardProgram.objects.filter(pk=pk).first() if pk else None
-        if program is None:
+        report = program_report_for(program_id, since, until, reorder_days)
+        if report is None:
             return None
-        report = program_report(
-            program_id=program.pk,
-            start=since,
-            end=until,
-            reorder_days=max(1, min(reorder_days, 730)),
-            currency=program.currency,
-        )
         return RetentionCardLift(
             treatment_share=report.treatment.share,
             control_share=report.control.share,
