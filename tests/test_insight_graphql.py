@@ -641,3 +641,52 @@ def test_per_month_analytics_refuse_more_than_36_months_or_a_reversed_range(rete
         assert body["errors"][0]["extensions"]["field"] == "until"
         assert body["errors"][0]["extensions"]["code"] == "INVALID"
     assert len(fits["retentionAnalytics"]["churn"]) == 36
+
+
+SEGMENT_COUNTS = """query($id: ID!) { customerSegment(id: $id) { count counted countedAt } }"""
+
+
+def test_the_nightly_rebuild_counts_every_saved_segment(five_customers):
+    from saleor_retention.insight.models import Segment
+
+    driver, _customers = five_customers
+    staff = driver.staff_token()
+    # given two saved segments, not yet counted by a night's run
+    regulars = driver.mutate(
+        "customerSegmentSave",
+        SEGMENT_SAVE,
+        {"name": "Regulars", "rules": {"stages": ["REPEAT"], "ordersAtLeast": 3}},
+        token=staff,
+    )["segment"]
+    everyone = driver.mutate(
+        "customerSegmentSave", SEGMENT_SAVE, {"name": "All", "rules": {}}, token=staff
+    )["segment"]
+    before = driver.query(SEGMENT_COUNTS, {"id": regulars["id"]}, token=staff)
+    assert before["customerSegment"]["counted"] is None
+    # and one whose stored rules this version no longer reads
+    Segment.objects.create(name="Old", rules={"stages": ["NO_SUCH_STAGE"]})
+
+    # when the nightly rebuild runs
+    with freeze_time(START + timedelta(days=40)):
+        services.files_rebuild(settings=load_settings())
+
+    # then each segment holds its count as of that run, the same as the live count
+    for segment, size in ((regulars, 3), (everyone, 5)):
+        data = driver.query(SEGMENT_COUNTS, {"id": segment["id"]}, token=staff)
+        assert data["customerSegment"]["counted"] == data["customerSegment"]["count"] == size
+        assert data["customerSegment"]["countedAt"].startswith(
+            (START + timedelta(days=40)).date().isoformat()
+        )
+    # and the unreadable one has no count, without stopping the run
+    assert Segment.objects.get(name="Old").counted is None
+    assert Segment.objects.get(name="Old").counted_at is not None
+
+    # when staff change a segment's rules, its night count is dropped until the next run
+    changed = driver.mutate(
+        "customerSegmentSave",
+        SEGMENT_SAVE,
+        {"id": regulars["id"], "rules": {"ordersAtLeast": 5}},
+        token=staff,
+    )["segment"]
+    data = driver.query(SEGMENT_COUNTS, {"id": changed["id"]}, token=staff)["customerSegment"]
+    assert (data["count"], data["counted"], data["countedAt"]) == (1, None, None)

@@ -265,6 +265,10 @@ class Segment(models.Model):
     created_by_staff_id = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # counted by the nightly rebuild over the files it has just written, so a dashboard lists
+    # every segment's size without counting each live; cleared when the rules change
+    counted = models.PositiveIntegerField(null=True, blank=True)
+    counted_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name

@@ -17,7 +17,7 @@ from .. import operator_settings
 from .. import saleor_adapter as saleor
 from ..errors import RetentionError, RetentionErrorCode
 from ..textclean import clean_text
-from . import events, sql
+from . import events, segments, sql
 from .models import ContactChannel, ContactLogEntry, CustomerNote, CustomerTag, InsightRebuild
 from .models import Segment as SegmentModel
 from .segments import parse_rules
@@ -91,6 +91,7 @@ def files_rebuild(
     ):
         previous_now = last.as_of
     outcome = sql.rebuild(params, previous_now=previous_now)
+    segments_count(now=now)
     return InsightRebuild.objects.create(
         started_at=started,
         finished_at=timezone.now(),
@@ -103,6 +104,24 @@ def files_rebuild(
         full=previous_now is None,
         settings_key=key,
     )
+
+
+def segments_count(*, now: datetime) -> int:
+    """Every saved segment's size over the files as they stand now (the rebuild's last step):
+    one count each, written to the segment. A segment whose saved rules no longer parse (a rule
+    this version dropped) keeps no count rather than stopping the night's run. Returns how many
+    were counted."""
+    counted = 0
+    for segment in SegmentModel.objects.order_by("pk").only("pk", "rules"):
+        try:
+            rules = parse_rules(segment.rules)
+        except RetentionError:
+            size = None
+        else:
+            size = segments.customer_files(rules).count()
+            counted += 1
+        SegmentModel.objects.filter(pk=segment.pk).update(counted=size, counted_at=now)
+    return counted
 
 
 def file_refresh(
@@ -267,6 +286,8 @@ def segment_save(
             )
     if rules is not None or segment is None:
         values["rules"] = parse_rules(rules or {}).as_json()
+        # the night's count was of the old rules: none until the next run (``count`` is live)
+        values["counted"] = values["counted_at"] = None
     if segment is None:
         segment = SegmentModel.objects.create(created_by_staff_id=staff_user_id, **values)
         events.segment_saved_event(segment=segment, staff_user_id=staff_user_id, created=True)

@@ -420,6 +420,11 @@ class CustomerSegment(graphene.ObjectType):
     name = graphene.String(required=True)
     rules = graphene.Field(CustomerSegmentRules, required=True)
     count = graphene.Int(required=True, description="Customers matching now.")
+    counted = graphene.Int(
+        description="Customers matching at the last nightly rebuild; null before the first "
+        "run after the segment was saved or its rules changed."
+    )
+    counted_at = saleor_types.DateTime(description="When ``counted`` was counted.")
     customers = graphene.Field(
         lambda: pagination.connection_type(CustomerFile),
         first=graphene.Int(),
