@@ -279,7 +279,13 @@ def report_lines(results: dict) -> list[str]:
     """The insight rows of the benchmarks table (markdown)."""
     size = f"{results['customers']:,} customers / {results['orders']:,} orders"
 
+    # the targets are set for 1,000,000 customers and 5,000,000 orders: a smaller run shows
+    # where the time goes, and is not a verdict on them
+    full_size = results["customers"] >= 1_000_000 and results["orders"] >= 5_000_000
+
     def verdict(value: float, target: float) -> str:
+        if not full_size:
+            return "judged at 1M / 5M only"
         return "met" if value <= target else "not met"
 
     nightly, update = results["nightly_s"], results["update_median_ms"]
