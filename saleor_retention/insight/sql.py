@@ -374,10 +374,18 @@ def _replace_spends_sql(one: bool) -> list[str]:
           AND NOT EXISTS (
             SELECT 1 FROM insight_spends n
             WHERE n.customer_id = s.customer_id AND n.currency = s.currency)""",
-        f"""INSERT INTO {_t(CustomerSpend)} AS s (customer_id, currency, paid_orders, total_spent,
-            average_order, first_paid_at, last_paid_at)
+        _upsert_spends_sql(f"insight_spends n WHERE TRUE {_mine('n', one)}"),
+    ]
+
+
+def _upsert_spends_sql(source: str) -> str:
+    """Write the per-currency spends of ``source`` (rows of customer_id, currency, paid_orders,
+    total_spent, average_order, first_paid, last_paid), touching only rows whose values moved;
+    the batch rebuild and the one-customer statement share it."""
+    return f"""INSERT INTO {_t(CustomerSpend)} AS s (customer_id, currency, paid_orders,
+            total_spent, average_order, first_paid_at, last_paid_at)
         SELECT customer_id, currency, paid_orders, total_spent, average_order, first_paid,
-               last_paid FROM insight_spends n WHERE TRUE {_mine("n", one)}
+               last_paid FROM {source}
         ON CONFLICT (customer_id, currency) DO UPDATE SET
             paid_orders = EXCLUDED.paid_orders, total_spent = EXCLUDED.total_spent,
             average_order = EXCLUDED.average_order, first_paid_at = EXCLUDED.first_paid_at,
@@ -385,8 +393,7 @@ def _replace_spends_sql(one: bool) -> list[str]:
         WHERE (s.paid_orders, s.total_spent, s.average_order, s.first_paid_at, s.last_paid_at)
               IS DISTINCT FROM (EXCLUDED.paid_orders, EXCLUDED.total_spent,
                                 EXCLUDED.average_order, EXCLUDED.first_paid_at,
-                                EXCLUDED.last_paid_at)""",
-    ]
+                                EXCLUDED.last_paid_at)"""
 
 
 # RFM over every file with a paid order in the basis currency, from the file's own columns (a
@@ -566,18 +573,7 @@ def _one_customer_sql() -> str:
           AND NOT EXISTS (SELECT 1 FROM new_spends n WHERE n.currency = s.currency)
         RETURNING 1),
     spends_kept AS (
-        INSERT INTO {spends} AS s (customer_id, currency, paid_orders, total_spent,
-            average_order, first_paid_at, last_paid_at)
-        SELECT customer_id, currency, paid_orders, total_spent, average_order, first_paid,
-               last_paid FROM new_spends
-        ON CONFLICT (customer_id, currency) DO UPDATE SET
-            paid_orders = EXCLUDED.paid_orders, total_spent = EXCLUDED.total_spent,
-            average_order = EXCLUDED.average_order, first_paid_at = EXCLUDED.first_paid_at,
-            last_paid_at = EXCLUDED.last_paid_at
-        WHERE (s.paid_orders, s.total_spent, s.average_order, s.first_paid_at, s.last_paid_at)
-              IS DISTINCT FROM (EXCLUDED.paid_orders, EXCLUDED.total_spent,
-                                EXCLUDED.average_order, EXCLUDED.first_paid_at,
-                                EXCLUDED.last_paid_at)
+        {_upsert_spends_sql("new_spends")}
         RETURNING 1)
     SELECT (SELECT COUNT(*) FROM facts), (SELECT COUNT(*) FROM changes)
     """.replace("%(band_low)s", _LAST_RUN.format(column="band_low_below")).replace(
