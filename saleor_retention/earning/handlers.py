@@ -32,6 +32,7 @@ def reverse_refunded_share(event: PluginEvent, settings: RetentionSettings) -> d
         refund_id=event.payload["refund_id"],
         amount=Decimal(event.payload["amount"]),
         settings=settings,
+        cause=event.payload.get("cause", ""),
     )
     return {"reversed": -entry.points if entry else 0}
 
@@ -54,5 +55,7 @@ def restore_voided_refund(event: PluginEvent, settings: RetentionSettings) -> di
         refund_id=event.payload["refund_id"],
         amount=Decimal(event.payload["amount"]),
         settings=settings,
+        void_id=event.payload.get("void_id", ""),
+        cause=event.payload.get("cause", services.VOID_FAILURE),
     )
     return {"restored": entry.points if entry else 0}

@@ -6,7 +6,10 @@ Built on the ledger's public write API (``ledger.services``): the earn is a ``cr
 Rounding (written down once): points are integers; earning floors
 ``eligible amount x rate x multiplier``; a partial refund reverses
 ``trunc(earned x refunded so far / paid)`` minus what was already reversed, so several refunds
-in any order end at the same total.
+in any order end at the same total. Money of a refund that comes back to the merchant (Saleor
+3.x: a failure, a reverse, a lowered manual amount) lowers "refunded so far" by what is left of
+that refund at most, and gives back what was reversed above the new target, so the same holds
+for those, in any order with their refunds.
 """
 
 from __future__ import annotations
@@ -30,6 +33,13 @@ from ..ledger.models import EntryType, LedgerEntry, LoyaltyAccount, PointLot
 # System reasons are stored as English message ids and translated when shown
 # (graphql/ledger/types.py), so history reads in the shopper's language, not the worker's.
 from ..saleor_adapter import OrderFacts
+from ..saleor_adapter.facts import (
+    CHARGEBACK,
+    VOID_ADJUSTMENT,
+    VOID_CHARGEBACK,
+    VOID_FAILURE,
+    VOID_REVERSE,
+)
 from ..tiers.services import current_multiplier
 
 logger = logging.getLogger(__name__)
@@ -146,6 +156,8 @@ def _reverse_towards_target(
     refund_amount: Decimal = Decimal("0"),
     cancelled: bool = False,
     policy: str = "negative",
+    reason: str = "",
+    extra: dict[str, Any] | None = None,
 ) -> LedgerEntry | None:
     if cancelled:
         earn = ledger_selectors.entry_for_key(earn_key(order_id))
@@ -161,11 +173,14 @@ def _reverse_towards_target(
         details.update(refund_id=refund_id, refund_amount=str(refund_amount))
     if cancelled:
         details["cancelled"] = True
+    details.update(extra or {})
+    if not reason:
+        reason = gettext_noop("Order cancelled") if cancelled else gettext_noop("Order refunded")
     return ledger.reverse(
         account_id=account.pk,
         points=to_reverse,
         key=key,
-        reason=gettext_noop("Order cancelled") if cancelled else gettext_noop("Order refunded"),
+        reason=reason,
         policy=policy,
         credit_key=earn_key(order_id),
         order_id=order_id,
@@ -192,6 +207,9 @@ def _locked_for_reversal(
     return lock_objects.account(account.pk), ledger_selectors.entry_for_key(key)
 
 
+_REFUND_REASONS = {CHARGEBACK: gettext_noop("Payment charged back")}
+
+
 @transaction.atomic
 def reverse_for_refund(
     *,
@@ -200,22 +218,36 @@ def reverse_for_refund(
     refund_id: str,
     amount: Decimal,
     settings: RetentionSettings,
+    cause: str = "",
 ) -> LedgerEntry | None:
-    """Take back the refunded share of an order's points, by the rate recorded when earned.
-    Not for a refund already voided (``restore_for_voided_refund`` ran first)."""
+    """Take back the refunded share of an order's points, by the rate recorded when earned (a
+    chargeback, ``cause``, the same way). Not for a refund already voided whole
+    (``restore_for_voided_refund`` ran first); one part of which came back before this ran is
+    reversed for the rest only."""
     key = refund_key(order_id, refund_id)
     account, existing = _locked_for_reversal(order_id, customer_id, key)
     if account is None or existing is not None:
         return existing
     if ledger_selectors.entry_for_key(refund_void_key(order_id, refund_id)) is not None:
         return None
+    early = sum(
+        (
+            Decimal(entry.details.get("voided_amount", "0"))
+            for entry in _voids_of(order_id, refund_id)
+            if entry.details.get("before_refund")
+        ),
+        Decimal("0"),
+    )
+    net = max(Decimal("0"), amount - early)
     return _reverse_towards_target(
         account,
         order_id,
         key=key,
         refund_id=refund_id,
-        refund_amount=amount,
+        refund_amount=net,
         policy=settings.negative_balance_policy,
+        reason=_REFUND_REASONS.get(cause, ""),
+        extra={"voided_before": str(early)} if early else None,
     )
 
 
@@ -223,8 +255,18 @@ def refund_key(order_id: str, refund_id: str) -> str:
     return f"refund:order:{order_id}:{refund_id}"
 
 
-def refund_void_key(order_id: str, refund_id: str) -> str:
-    return f"refund-void:order:{order_id}:{refund_id}"
+def refund_void_key(order_id: str, refund_id: str, void_id: str = "") -> str:
+    """The whole refund's void, or (``void_id``: the Saleor event that took it) a part of it."""
+    key = f"refund-void:order:{order_id}:{refund_id}"
+    return f"{key}:{void_id}" if void_id else key
+
+
+def _voids_of(order_id: str, refund_id: str) -> list[LedgerEntry]:
+    return list(
+        LedgerEntry.objects.filter(
+            order_id=order_id, type=EntryType.REVERSAL, details__voids_refund=refund_id
+        )
+    )
 
 
 def _pending_days_left(order_id: str) -> int:
@@ -238,6 +280,14 @@ def _pending_days_left(order_id: str) -> int:
     return max(0, math.ceil((lot.available_at - timezone.now()).total_seconds() / 86400))
 
 
+_VOID_REASONS = {
+    VOID_FAILURE: gettext_noop("Refund cancelled by the payment provider"),
+    VOID_REVERSE: gettext_noop("Refund reversed by the payment provider"),
+    VOID_ADJUSTMENT: gettext_noop("Refunded amount lowered"),
+    VOID_CHARGEBACK: gettext_noop("Chargeback lowered by the payment provider"),
+}
+
+
 @transaction.atomic
 def restore_for_voided_refund(
     *,
@@ -246,33 +296,54 @@ def restore_for_voided_refund(
     refund_id: str,
     amount: Decimal,
     settings: RetentionSettings,
+    void_id: str = "",
+    cause: str = VOID_FAILURE,
 ) -> LedgerEntry | None:
-    """The payment provider failed a refund after reporting it done (Saleor 3.x): the points
-    reversed for it come back, once (``refund-void:...``), pending as long as the order's own
-    points still are. Its details carry the reversal with the opposite sign, so later refunds
-    of the order are measured without it. A refund voided before its reversal ran is never
-    reversed: ``reverse_for_refund`` finds this key and stops."""
-    key = refund_void_key(order_id, refund_id)
+    """Money of a refund came back to the merchant (Saleor 3.x): all of it (``void_id`` empty:
+    the payment provider failed the refund after reporting it done) or ``amount`` of it (a
+    reverse, a lowered manual amount; ``void_id`` names the event). The points reversed for
+    that money come back, once (``refund-void:...``), pending as long as the order's own points
+    still are: "refunded so far" drops by that money (never more than is left of the refund)
+    and what was reversed above the order's new target is given back, so the order ends where
+    it would had the money never been refunded. Its details carry the reversal with the
+    opposite sign, so later refunds are measured without it.
+
+    Processed before its refund's reversal (tasks may run out of order) it gives nothing and
+    leaves its entry as a marker: a whole void stops the reversal (``reverse_for_refund``
+    finds the key), a part is left out of the amount the reversal later takes."""
+    key = refund_void_key(order_id, refund_id, void_id)
     account, existing = _locked_for_reversal(order_id, customer_id, key)
     if account is None or existing is not None or account.customer_id is None:
         return existing  # no account, already given back, or the customer was erased
     reversal = ledger_selectors.entry_for_key(refund_key(order_id, refund_id))
-    reversed_points = int(reversal.details.get("reversal_points", 0)) if reversal else 0
-    refunded = Decimal(reversal.details.get("refund_amount", "0")) if reversal else Decimal("0")
+    voided_whole = bool(void_id) and (
+        ledger_selectors.entry_for_key(refund_void_key(order_id, refund_id)) is not None
+    )
+    given, taken = 0, Decimal("0")
+    if reversal is not None and not voided_whole:
+        left = Decimal(reversal.details.get("refund_amount", "0")) + sum(
+            (Decimal(e.details.get("refund_amount", "0")) for e in _voids_of(order_id, refund_id)),
+            Decimal("0"),
+        )
+        taken = max(Decimal("0"), left if not void_id else min(amount, left))
+        target, already = _reversal_target(order_id, extra_refund=-taken)
+        given = max(0, already - target)
     return ledger.credit(
         customer_id=str(account.customer_id),
-        points=reversed_points,
+        points=given,
         type=EntryType.REVERSAL,
         key=key,
         settings=settings,
         pending_days=_pending_days_left(order_id),
         order_id=order_id,
-        reason=gettext_noop("Refund cancelled by the payment provider"),
+        reason=_VOID_REASONS.get(cause, _VOID_REASONS[VOID_FAILURE]),
         details={
             "voids_refund": refund_id,
-            "reversal_points": -reversed_points,
-            "refund_amount": str(-refunded),
-            "voided_amount": str(amount),
+            "void_id": void_id,
+            "reversal_points": -given,
+            "refund_amount": str(-taken),
+            "voided_amount": "0" if voided_whole else str(amount),
+            "before_refund": reversal is None,
         },
     )
 

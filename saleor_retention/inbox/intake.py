@@ -19,7 +19,9 @@ from .services import record_event
 ORDER_CREATED = "order_created"
 ORDER_PAID = "order_paid"
 ORDER_REFUNDED = "order_refunded"
-ORDER_REFUND_VOIDED = "order_refund_voided"  # Saleor 3.x: the PSP failed a refund after its success
+# Saleor 3.x: money of a refund came back to the merchant (a failure after its success, a
+# reverse, a lowered manual amount): one per refund and per event that took it back
+ORDER_REFUND_VOIDED = "order_refund_voided"
 ORDER_CANCELLED = "order_cancelled"
 ORDER_FULFILLED = "order_fulfilled"
 FULFILLMENT_CREATED = "fulfillment_created"
@@ -44,22 +46,37 @@ def order_seen(order: Any, *, created: bool = False) -> list[str]:
         events.append(record_event(kind=ORDER_CREATED, object_type="order", object_id=order_id))
     if saleor.order_is_paid(order):
         events.append(record_event(kind=ORDER_PAID, object_type="order", object_id=order_id))
-    refunds, voided = saleor.order_refunds_and_voids(order)
-    for kind, found in ((ORDER_REFUNDED, refunds), (ORDER_REFUND_VOIDED, voided)):
-        for refund in found:
-            key = record_event(
-                kind=kind,
-                object_type="order",
-                object_id=order_id,
-                discriminator=refund.refund_id,
-                payload={
-                    "refund_id": refund.refund_id,
-                    "amount": str(refund.amount),
-                    "currency": refund.currency,
-                },
-            )
-            events.append(key)
+    refunds, voids = saleor.order_refunds_and_voids(order)
+    for refund in refunds:
+        payload = {
+            "refund_id": refund.refund_id,
+            "amount": str(refund.amount),
+            "currency": refund.currency,
+            "cause": refund.cause,
+        }
+        events.append(_order_event(ORDER_REFUNDED, order_id, refund.refund_id, payload))
+    for void in voids:
+        # a whole void keeps the refund's own name (as before partial ones existed)
+        discriminator = f"{void.refund_id}:{void.void_id}" if void.void_id else void.refund_id
+        payload = {
+            "refund_id": void.refund_id,
+            "void_id": void.void_id,
+            "amount": str(void.amount),
+            "currency": void.currency,
+            "cause": void.cause,
+        }
+        events.append(_order_event(ORDER_REFUND_VOIDED, order_id, discriminator, payload))
     return events
+
+
+def _order_event(kind: str, order_id: str, discriminator: str, payload: dict[str, str]) -> str:
+    return record_event(
+        kind=kind,
+        object_type="order",
+        object_id=order_id,
+        discriminator=discriminator,
+        payload=payload,
+    )
 
 
 def scan_after_commit(order: Any) -> None:

@@ -31,7 +31,7 @@ def return_refunded_share(event: PluginEvent, settings: RetentionSettings) -> di
     if order is None:
         return {"points_returned": 0}
     facts = saleor.order_facts(order)
-    refunded = sum((r.amount for r in saleor.order_refunds(order)), Decimal("0"))
+    refunded = saleor.order_refunded_amount(order)
     share = refunded / facts.total_gross if facts.total_gross > 0 else Decimal("1")
     key = f"redeem-release:order:{event.object_id}:{event.payload['refund_id']}"
     return {"points_returned": _returned(event.object_id, share, key)}

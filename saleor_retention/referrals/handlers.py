@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 def _refunded(order: Any) -> Decimal:
-    return sum((refund.amount for refund in saleor.order_refunds(order)), Decimal("0"))
+    return saleor.order_refunded_amount(order)
 
 
 @handles(intake.ORDER_PAID)

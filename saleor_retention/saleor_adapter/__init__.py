@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 from .facts import (
-    ZERO,
     AddressKey,
     CardOrderFacts,
     CheckoutFacts,
@@ -28,9 +27,11 @@ from .facts import (
     PointsCardFacts,
     PointsCheckoutFacts,
     RefundFacts,
+    RefundVoidFacts,
     ReviewableLineFacts,
 )
 from .tables import db_table
+from .transaction_refunds import refunded_amount
 from .version import SALEOR_MAJOR_VERSION, saleor_major_version, saleor_version
 
 # The Saleor line is chosen once, here, from the running Saleor; nothing else asks.
@@ -113,6 +114,7 @@ __all__ = [
     "PointsCardFacts",
     "PointsCheckoutFacts",
     "RefundFacts",
+    "RefundVoidFacts",
     "ReviewableLineFacts",
     "create_points_gift_card",
     "end_voucher",
@@ -773,8 +775,14 @@ def order_is_fully_refunded(order: Any) -> bool:
     payment = order.get_last_payment()
     if payment is not None and payment.charge_status == ChargeStatus.FULLY_REFUNDED:
         return True
-    refunded = sum((refund.amount for refund in order_refunds(order)), ZERO)
-    return refunded > 0 and paid_amount(order) <= 0
+    return order_refunded_amount(order) > 0 and paid_amount(order) <= 0
+
+
+def order_refunded_amount(order: Any) -> Decimal:
+    """What the order's refunds (chargebacks among them) come to now: less what came back to
+    the merchant of them (a reverse, a lowered manual amount; a failed refund counts nothing)."""
+    refunds, voids = order_refunds_and_voids(order)
+    return refunded_amount(refunds, voids)
 
 
 def customer_display_name(customer_id: str) -> str:

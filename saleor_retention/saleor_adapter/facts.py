@@ -60,15 +60,46 @@ class OrderFacts:
     created: datetime
 
 
+REFUND = "refund"  # RefundFacts.cause: money sent back to the customer
+CHARGEBACK = "chargeback"  # the customer's bank took the money back (Saleor 3.x CHARGE_BACK)
+# RefundVoidFacts.cause: what took a refund's money back to the merchant
+VOID_FAILURE = "failure"  # the PSP failed the refund after reporting it done: all of it
+VOID_REVERSE = "reverse"  # REFUND_REVERSE under the refund's PSP reference: its amount
+VOID_ADJUSTMENT = "adjustment"  # transactionUpdate lowered amountRefunded: part of a refund
+VOID_CHARGEBACK = "chargeback"  # a later CHARGE_BACK under the reference names a smaller sum
+
+
 @dataclasses.dataclass(frozen=True)
 class RefundFacts:
-    """One refund of an order: ``refund_id`` is stable across replays (the idempotency key)."""
+    """One refund of an order: ``refund_id`` is stable across replays (the idempotency key).
+    A chargeback counts as a refund of its amount (``cause``)."""
 
     refund_id: str
     order_id: str
     amount: Decimal
     currency: str
     created: datetime
+    cause: str = REFUND
+
+
+@dataclasses.dataclass(frozen=True)
+class RefundVoidFacts:
+    """Money of a refund that came back to the merchant (Saleor 3.x): the whole refund when
+    ``void_id`` is empty (a failure after its success), else ``amount`` of it, ``void_id``
+    naming the Saleor row that took it back (a reverse, a lowered manual amount). The pair
+    (``refund_id``, ``void_id``) is stable across replays (the idempotency key)."""
+
+    refund_id: str
+    void_id: str
+    order_id: str
+    amount: Decimal
+    currency: str
+    created: datetime
+    cause: str = VOID_FAILURE
+
+    @property
+    def whole(self) -> bool:
+        return not self.void_id
 
 
 @dataclasses.dataclass(frozen=True)

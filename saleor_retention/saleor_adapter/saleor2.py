@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from .facts import ZERO, RefundFacts
+from .facts import ZERO, RefundFacts, RefundVoidFacts
 from .tables import db_table
 
 # Field of the order's creation time, for queries.
@@ -112,7 +112,7 @@ def order_refunds(order: Any) -> list[RefundFacts]:
     ]
 
 
-def order_refunds_and_voids(order: Any) -> tuple[list[RefundFacts], list[RefundFacts]]:
+def order_refunds_and_voids(order: Any) -> tuple[list[RefundFacts], list[RefundVoidFacts]]:
     """(``order_refunds``, none taken back): a 2.10 refund is an order event, never undone."""
     return order_refunds(order), []
 

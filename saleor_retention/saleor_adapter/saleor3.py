@@ -14,10 +14,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from .facts import ZERO, RefundFacts
+from .facts import ZERO, RefundFacts, RefundVoidFacts
 from .tables import db_table
+from .transaction_refunds import EVENT_TYPES as _REFUND_EVENT_TYPES
 from .transaction_refunds import GRANTED_REFUND_DONE as _GRANTED_REFUND_DONE
-from .transaction_refunds import REFUND_FAILURE as _REFUND_FAILURE
 from .transaction_refunds import REFUND_SUCCESS as _REFUND_SUCCESS
 from .transaction_refunds import GrantedRefundRow, RefundEventRow, merge_refunds, voided_refunds
 
@@ -98,7 +98,8 @@ def ever_charged(orders: Any) -> bool:
 
 
 def _refund_event_rows(order: Any) -> list[RefundEventRow]:
-    """The order's refund success and failure events that count in Saleor's calculations."""
+    """The order's refund (success, failure, reverse) and chargeback events that count in
+    Saleor's calculations."""
     from saleor.payment.models import TransactionEvent
 
     return [
@@ -114,24 +115,26 @@ def _refund_event_rows(order: Any) -> list[RefundEventRow]:
         )
         for event in TransactionEvent.objects.filter(
             transaction__order_id=order.pk,
-            type__in=(_REFUND_SUCCESS, _REFUND_FAILURE),
+            type__in=_REFUND_EVENT_TYPES,
             include_in_calculations=True,
         )
     ]
 
 
 def order_refunds(order: Any) -> list[RefundFacts]:
-    """Every refund of the order, oldest first, each once: transaction refund events, granted
-    refunds done without one, and legacy payments' ``payment_refunded`` order events (the rule
-    is ``transaction_refunds.merge_refunds``). A manual adjustment that lowers the refunded
-    amount (a negative refund event) is not taken as a refund."""
+    """Every refund of the order, oldest first, each once: transaction refund events and
+    chargebacks, granted refunds done without one, and legacy payments' ``payment_refunded``
+    order events (the rule is ``transaction_refunds.merge_refunds``). A manual adjustment that
+    lowers the refunded amount (a negative refund event) is not a refund: it takes back part of
+    earlier ones (``order_refunds_and_voids``)."""
     return order_refunds_and_voids(order)[0]
 
 
-def order_refunds_and_voids(order: Any) -> tuple[list[RefundFacts], list[RefundFacts]]:
-    """(``order_refunds``, the refunds the payment provider took back: a newer
-    ``refund_failure`` under the same PSP reference, so Saleor no longer counts them), from
-    one read of the transaction events."""
+def order_refunds_and_voids(order: Any) -> tuple[list[RefundFacts], list[RefundVoidFacts]]:
+    """(``order_refunds``, the money of those refunds that came back to the merchant: a newer
+    ``refund_failure`` under the same PSP reference (the whole refund), a ``refund_reverse``
+    under it, a negative manual adjustment, a smaller later chargeback), from one read of the
+    transaction events (``transaction_refunds.voided_refunds``)."""
     from saleor.order import OrderEvents
 
     events = _refund_event_rows(order)
@@ -174,7 +177,9 @@ def orders_refunded_since(since: datetime) -> list[str]:
     )
     ids |= set(
         TransactionEvent.objects.filter(
-            type=_REFUND_SUCCESS, created_at__gte=since, transaction__order_id__isnull=False
+            type__in=_REFUND_EVENT_TYPES,
+            created_at__gte=since,
+            transaction__order_id__isnull=False,
         ).values_list("transaction__order_id", flat=True)
     )
     ids |= set(
