@@ -138,7 +138,7 @@ class _TransactionReplay:
                 order_id=self.order_id,
                 amount=taken,
                 currency=event.currency,
-                created=event.created,
+                created=max(event.created, standing.facts.created),
                 cause=cause,
             )
         )
@@ -227,7 +227,8 @@ def _event_refunds(
     refunds: list[RefundFacts] = []
     voids: list[RefundVoidFacts] = []
     replays: dict[str, _TransactionReplay] = {}
-    for event in sorted(events, key=lambda e: (e.created, e.pk)):
+    unique = {event.pk: event for event in events}.values()  # a row read twice is one event
+    for event in sorted(unique, key=lambda e: (e.created, e.pk)):
         replay = replays.setdefault(event.transaction_id, _TransactionReplay(order_id))
         replay.replay(event)
     for replay in replays.values():
