@@ -142,7 +142,7 @@ def _reversal_target(order_id: str, extra_refund: Decimal = Decimal("0")) -> tup
     paid = Decimal(earn.details.get("paid_amount", "0"))
     if paid <= 0:
         return 0, already
-    share = min(Decimal("1"), refunded / paid)
+    share = max(Decimal("0"), min(Decimal("1"), refunded / paid))
     target = int((earn.points * share).to_integral_value(rounding=ROUND_DOWN))
     return target, already
 

@@ -45,6 +45,7 @@ from decimal import Decimal
 
 from .facts import (
     CHARGEBACK,
+    REFUND,
     VOID_ADJUSTMENT,
     VOID_CHARGEBACK,
     VOID_FAILURE,
@@ -112,14 +113,14 @@ class _TransactionReplay:
         self.chargebacks: dict[str, list[_Standing]] = {}
         self.chargeback_level: dict[str, Decimal] = {}
 
-    def _open(self, event: RefundEventRow, amount: Decimal, cause: str = "") -> _Standing:
+    def _open(self, event: RefundEventRow, amount: Decimal, cause: str = REFUND) -> _Standing:
         facts = RefundFacts(
             refund_id=_event_name(event),
             order_id=self.order_id,
             amount=amount,
             currency=event.currency,
             created=event.created,
-            **({"cause": cause} if cause else {}),
+            cause=cause,
         )
         self.refunds.append(facts)
         return _Standing(facts, amount)
