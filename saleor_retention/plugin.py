@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from saleor.plugins.base_plugin import BasePlugin
 
-from . import conf, events
+from . import conf, events, saleor_adapter
 from .audit import services as audit
 from .inbox import intake
 from .inbox.services import record_hook_failure
@@ -173,21 +173,35 @@ class RetentionPlugin(BasePlugin):
         intake.fulfillment_created(fulfillment)
 
     # --- points at checkout -------------------------------------------------------------------
-    # Saleor 2.10 tells a plugin nothing when a promo code is added, a line deleted or a voucher
-    # applied, but it computes the checkout's total before every place the total counts (the
-    # storefront's totalPrice, checkoutPaymentCreate, checkoutComplete's payment check and its
-    # order data). That is where a points card is kept on its own checkout and within the cap.
+    # The fit (a points card kept on its own checkout and within the cap) runs where Saleor tells
+    # a plugin that a checkout changed, which differs per line (``saleor_adapter`` says which):
+    # - Saleor 3.x calls ``checkout_updated`` after every checkout mutation (lines, promo codes,
+    #   customer, delivery, addresses, e-mail, ...), once it has committed; its
+    #   ``calculate_checkout_total`` reaches plugins only on a channel whose taxes a plugin
+    #   computes (never on FLAT_RATES), so there it returns at once and costs nothing.
+    # - Saleor 2.10 has no ``checkout_updated`` and tells a plugin nothing when a promo code is
+    #   added or a line deleted, but it computes the total before every place the total counts
+    #   (the storefront's totalPrice, checkoutPaymentCreate, checkoutComplete's payment check and
+    #   its order data): the fit runs there.
+    # A checkout without a points card costs at most the read of its gift card codes, with no
+    # savepoint and no settings read. Only a points card opens a savepoint, on the writer (Saleor
+    # 3's allow_writer(): on 2.10 the total hook may run on a read query's path).
     # Positional arguments stay open: 3.x passes (checkout_info, lines, address, discounts).
+    # ``checkout_created`` needs nothing: a new checkout carries no gift card.
 
-    # Saleor asks for the total on every price recalculation (on 3.x also inside read queries,
-    # and its own benchmarks count the queries): a checkout without a points card costs at most
-    # the read of its gift card codes, with no savepoint and no settings read. Only a points card
-    # opens a savepoint, on the writer (Saleor 3's allow_writer(): the fit may write on a read
-    # query's path).
+    def checkout_updated(self, checkout, previous_value=None, **kwargs):  # Saleor 3.x
+        if self.active:
+            self._fit_points(checkout)
+        return previous_value
 
     def calculate_checkout_total(self, checkout, *args, previous_value=None, **kwargs):
-        if not self.active:
+        if saleor_adapter.CHECKOUT_CHANGES_REACH_CHECKOUT_UPDATED or not self.active:
             return previous_value
+        self._fit_points(checkout)
+        return previous_value
+
+    @staticmethod
+    def _fit_points(checkout: Any) -> None:
         try:
             codes = redemption.points_codes_on(checkout)
             if codes:
@@ -195,7 +209,6 @@ class RetentionPlugin(BasePlugin):
                     redemption.fit_points_to_checkout(checkout, conf.load_settings(), codes=codes)
         except Exception:  # noqa: BLE001 - never fail Saleor; checkoutComplete re-checks
             logger.exception("retention: fitting points to a checkout failed")
-        return previous_value
 
     def preprocess_order_creation(self, checkout, *args, previous_value=None, **kwargs):
         """The one hook that may stop Saleor: a points card on a checkout it was not made for,

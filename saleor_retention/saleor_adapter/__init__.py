@@ -37,6 +37,7 @@ from .version import SALEOR_MAJOR_VERSION, saleor_major_version, saleor_version
 # The Saleor line is chosen once, here, from the running Saleor; nothing else asks.
 if SALEOR_MAJOR_VERSION >= 3:
     from .saleor3 import (
+        CHECKOUT_CHANGES_REACH_CHECKOUT_UPDATED,
         INSIGHT_ORDER_ID_TYPE,
         ORDER_CREATED_AT,
         checkout_prices,
@@ -69,6 +70,7 @@ if SALEOR_MAJOR_VERSION >= 3:
     from .saleor3 import create_card_voucher as _create_card_voucher
 else:
     from .saleor2 import (
+        CHECKOUT_CHANGES_REACH_CHECKOUT_UPDATED,
         INSIGHT_ORDER_ID_TYPE,
         ORDER_CREATED_AT,
         checkout_prices,
@@ -103,6 +105,7 @@ else:
 
 # Re-exported: the facts, and what each line answers in its own way.
 __all__ = [
+    "CHECKOUT_CHANGES_REACH_CHECKOUT_UPDATED",
     "AddressKey",
     "CardOrderFacts",
     "CheckoutFacts",

@@ -16,6 +16,10 @@ from .tables import db_table
 # Field of the order's creation time, for queries.
 ORDER_CREATED_AT = "created"
 
+# Saleor 2.10 has no ``checkout_updated`` hook: a plugin hears of a changed checkout only when
+# Saleor computes its total (``calculate_checkout_total``, asked before every place it counts).
+CHECKOUT_CHANGES_REACH_CHECKOUT_UPDATED = False
+
 # Saleor 2.10's payments that count towards ``Order.is_fully_paid()`` (see ``Order._total_paid``).
 _PAID_CHARGE_STATUSES = ("partially-charged", "fully-charged", "partially-refunded")
 # Payments on which money was taken at some point (refunded ones included).

@@ -23,6 +23,12 @@ from .transaction_refunds import GrantedRefundRow, RefundEventRow, merge_refunds
 
 ORDER_CREATED_AT = "created_at"
 
+# Every checkout mutation of 3.x (lines, promo codes, customer, delivery, addresses, e-mail, ...)
+# calls the plugins' ``checkout_updated`` once it has committed, while ``calculate_checkout_total``
+# reaches a plugin only on a channel whose taxes a plugin computes (``TAX_APP``; never on
+# ``FLAT_RATES``): a changed checkout is heard of through ``checkout_updated``.
+CHECKOUT_CHANGES_REACH_CHECKOUT_UPDATED = True
+
 _PAID_CHARGE_STATUSES = ("full", "overcharged")  # OrderChargeStatus
 # Legacy payments (``Payment``, still used by plugin gateways) on which money was ever taken.
 _EVER_CHARGED_PAYMENT_STATUSES = (
@@ -190,11 +196,8 @@ def orders_refunded_since(since: datetime) -> list[str]:
     return sorted(str(pk) for pk in ids)
 
 
-def checkout_prices(checkout: Any) -> tuple[Any, Any, Decimal]:
-    """(subtotal, shipping) as TaxedMoney, and what remains to pay after vouchers and gift cards,
-    through the calculations Saleor's own ``Checkout`` type uses (prices are recalculated when
-    Saleor's cached ones have expired)."""
-    from saleor.checkout import calculations
+def _price_arguments(checkout: Any) -> dict[str, Any]:
+    """What Saleor's calculations take for a ``Checkout`` (a manager, its info, its lines)."""
     from saleor.checkout.fetch import fetch_checkout_info, fetch_checkout_lines
     from saleor.plugins.manager import get_plugins_manager
 
@@ -202,7 +205,16 @@ def checkout_prices(checkout: Any) -> tuple[Any, Any, Decimal]:
     lines, _unavailable = fetch_checkout_lines(checkout)
     info = fetch_checkout_info(checkout, lines, manager)
     address = checkout.shipping_address or checkout.billing_address
-    prices = {"manager": manager, "checkout_info": info, "lines": lines, "address": address}
+    return {"manager": manager, "checkout_info": info, "lines": lines, "address": address}
+
+
+def checkout_prices(checkout: Any) -> tuple[Any, Any, Decimal]:
+    """(subtotal, shipping) as TaxedMoney, and what remains to pay after vouchers and gift cards,
+    through the calculations Saleor's own ``Checkout`` type uses (prices are recalculated when
+    Saleor's cached ones have expired)."""
+    from saleor.checkout import calculations
+
+    prices = _price_arguments(checkout)
     subtotal = calculations.checkout_subtotal(**prices)
     shipping = calculations.checkout_shipping_price(**prices)
     to_pay = calculations.calculate_checkout_total_with_gift_cards(**prices)
@@ -299,11 +311,18 @@ def checkout_voucher_discount(checkout: Any) -> Decimal:
 
 
 def points_checkout_subtotal(checkout_or_info: Any, lines: Any = None) -> Decimal:
-    """Saleor's stored subtotal: the hooks receive a ``CheckoutInfo`` whose checkout has just
-    had ``subtotal`` set (3.x asks for the total right after it), and asking the calculations
-    again from inside the total hook would recalculate the prices, and call the hook, again."""
-    checkout = getattr(checkout_or_info, "checkout", checkout_or_info)
-    return Decimal(checkout.subtotal_gross_amount)
+    """A ``CheckoutInfo`` (``preprocess_order_creation``, inside ``checkoutComplete``, which has
+    just brought the prices up to date): Saleor's stored subtotal, no recalculation. A plain
+    ``Checkout`` (``checkout_updated``, after a mutation that only marked its prices expired):
+    the subtotal through Saleor's calculations, which recalculate expired prices and store them
+    (on a ``TAX_APP`` channel they ask the plugins' ``calculate_checkout_total``, which on 3.x
+    returns at once, so nothing recurses)."""
+    if hasattr(checkout_or_info, "checkout"):
+        return Decimal(checkout_or_info.checkout.subtotal_gross_amount)
+    from saleor.checkout import calculations
+
+    subtotal = calculations.checkout_subtotal(**_price_arguments(checkout_or_info))
+    return Decimal(subtotal.gross.amount)
 
 
 def order_gift_card_discount(order: Any) -> Decimal:
