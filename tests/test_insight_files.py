@@ -124,6 +124,25 @@ def test_a_cancelled_order_and_a_full_refund_come_off_the_file_and_a_partial_ref
     file = CustomerFile.objects.get(customer_id=customer)
     assert (file.paid_orders, file.stage) == (1, "active")
     assert CustomerSpend.objects.get(customer_id=customer).total_spent == Decimal("20.000")
+    # and the amounts the top-20% figure sums (generated from spent and cost) follow the
+    # refund: only the first order is left, at 20.00 (no cost price: its margin is its spend)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT spent_milli, margin_milli FROM saleor_retention_paidorder"
+            " WHERE customer_id = %s",
+            [customer],
+        )
+        assert cursor.fetchall() == [(20000, None)]
+    year = {"since": datetime.now(UTC) - timedelta(days=1), "until": datetime.now(UTC)}
+    share = analytics.top_customers_share(currency="USD", **year)
+    assert (share.customers, share.revenue, share.top_revenue, share.by_margin) == (
+        1,
+        Decimal("20"),
+        Decimal("20"),
+        False,
+    )
     # and the nightly rebuild agrees with the incremental update
     before = CustomerFile.objects.filter(customer_id=customer).values().get()
     rebuild()
