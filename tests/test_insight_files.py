@@ -124,12 +124,98 @@ def test_a_cancelled_order_and_a_full_refund_come_off_the_file_and_a_partial_ref
     file = CustomerFile.objects.get(customer_id=customer)
     assert (file.paid_orders, file.stage) == (1, "active")
     assert CustomerSpend.objects.get(customer_id=customer).total_spent == Decimal("20.000")
+    # and the amounts the top-20% figure sums (generated from spent and cost) follow the
+    # refund: only the first order is left, at 20.00 (no cost price: its margin is its spend)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT spent_milli, margin_milli FROM saleor_retention_paidorder"
+            " WHERE customer_id = %s",
+            [customer],
+        )
+        assert cursor.fetchall() == [(20000, None)]
+    year = {"since": datetime.now(UTC) - timedelta(days=1), "until": datetime.now(UTC)}
+    share = analytics.top_customers_share(currency="USD", **year)
+    assert (share.customers, share.revenue, share.top_revenue, share.by_margin) == (
+        1,
+        Decimal("20"),
+        Decimal("20"),
+        False,
+    )
     # and the nightly rebuild agrees with the incremental update
     before = CustomerFile.objects.filter(customer_id=customer).values().get()
     rebuild()
     after = CustomerFile.objects.filter(customer_id=customer).values().get()
     for key in ("paid_orders", "stage", "last_paid_at", "value_spent", "category_slugs"):
         assert before[key] == after[key]
+
+
+CUSTOMER_ACTIVE = """mutation($id: ID!, $active: Boolean) {
+    customerUpdate(id: $id, input: {isActive: $active}) { user { isActive } errors { field } } }"""
+
+
+def test_a_deactivated_customer_has_no_file_until_she_is_active_again(retention_on):
+    from saleor_retention.insight.models import CustomerNote, CustomerTag, PaidOrder, Segment
+
+    driver = retention_on
+    staff = driver.staff_token()
+    ids = {}
+    for name, orders in (("ann", 2), ("bo", 1)):
+        email = f"{name}@example.com"
+        ids[name] = driver.account_register(email)
+        token = driver.token_create(email, "customer-password")
+        for _ in range(orders):
+            driver.buy(email=email, token=token)
+    ann, bo = pk_of(ids["ann"]), pk_of(ids["bo"])
+    services.tag_add(customer_id=str(ann), tag="wholesale", staff_user_id="1")
+    services.note_add(customer_id=str(ann), body="Prefers green tea", staff_user_id="1")
+    segment = services.segment_save(
+        segment_id=None, name="Buyers", rules={"orders_at_least": 1}, staff_user_id="1"
+    )
+    rebuild()
+    assert analytics.repeat_purchase_rate().part == 1
+    assert Segment.objects.get(pk=segment.pk).counted == 2
+
+    # when staff deactivate Ann in Saleor and the nightly run comes
+    driver.mutate(
+        "customerUpdate", CUSTOMER_ACTIVE, {"id": ids["ann"], "active": False}, token=staff
+    )
+    rebuild()
+
+    # then everything computed from her orders is gone: file, spends, copy of her paid orders,
+    # stage history; she is in no segment, score or figure; staff's tag and note stay
+    for model in (CustomerFile, CustomerSpend, PaidOrder, StageChange):
+        assert not model.objects.filter(customer_id=ann).exists(), model
+    assert CustomerTag.objects.filter(customer_id=ann).count() == 1
+    assert CustomerNote.objects.filter(customer_id=ann).count() == 1
+    assert Segment.objects.get(pk=segment.pk).counted == 1
+    rate = analytics.repeat_purchase_rate()
+    assert (rate.part, rate.whole) == (0, 1)
+    year = {"since": START - timedelta(days=3650), "until": datetime.now(UTC) + timedelta(days=1)}
+    assert analytics.top_customers_share(currency="USD", **year).customers == 1
+    # and an order event for her opens none again
+    services.file_refresh(customer_id=str(ann), settings=load_settings())
+    assert not CustomerFile.objects.filter(customer_id=ann).exists()
+
+    # when Bo is deactivated, an order event of his drops his file at once (no need to wait
+    # for the night)
+    driver.mutate(
+        "customerUpdate", CUSTOMER_ACTIVE, {"id": ids["bo"], "active": False}, token=staff
+    )
+    services.file_refresh(customer_id=str(bo), settings=load_settings())
+    assert not CustomerFile.objects.filter(customer_id=bo).exists()
+    assert not PaidOrder.objects.filter(customer_id=bo).exists()
+
+    # when Ann is active again, the next run computes her file from her orders as before
+    driver.mutate(
+        "customerUpdate", CUSTOMER_ACTIVE, {"id": ids["ann"], "active": True}, token=staff
+    )
+    rebuild()
+    file = CustomerFile.objects.get(customer_id=ann)
+    assert (file.paid_orders, file.stage) == (2, "repeat")
+    assert PaidOrder.objects.filter(customer_id=ann).count() == 2
+    assert [c.to_stage for c in StageChange.objects.filter(customer_id=ann)] == ["repeat"]
 
 
 def test_the_rebuild_command_writes_every_file_and_replays_change_nothing(retention_on):

@@ -522,6 +522,31 @@ def _aged_paid_sql() -> str:
     """
 
 
+def _computed_rows_drop(table_of_ids: str) -> str:
+    """Data-modifying CTEs deleting, for the customers of ``table_of_ids`` (a CTE name with a
+    customer_id column), every row computed from their orders (not staff's notes, tags or
+    contact log)."""
+    return ",\n".join(
+        f"""{name} AS (DELETE FROM {_t(model)} x
+            WHERE x.customer_id IN (SELECT customer_id FROM {table_of_ids}) RETURNING 1)"""
+        for name, model in (
+            ("files_gone", CustomerFile),
+            ("spends_dropped", CustomerSpend),
+            ("paid_dropped", PaidOrder),
+            ("history_gone", StageChange),
+        )
+    )
+
+
+# The nightly run's first step: the deactivated accounts' files and what goes with them (one
+# scan of Saleor's users for the few inactive ones; each table by its customer index).
+_DEACTIVATED_DROP = f"""
+    WITH gone AS MATERIALIZED ({saleor.insight_deactivated_customers_sql()}),
+    {_computed_rows_drop("gone")}
+    SELECT (SELECT COUNT(*) FROM files_gone)
+"""
+
+
 @dataclasses.dataclass(frozen=True)
 class Outcome:
     files: int
@@ -574,7 +599,11 @@ def _one_customer_sql() -> str:
         RETURNING 1),
     spends_kept AS (
         {_upsert_spends_sql("new_spends")}
-        RETURNING 1)
+        RETURNING 1),
+    -- deactivated (or staff who never ordered): no file, as the nightly run decides
+    gone AS (SELECT %(customer_id)s::bigint AS customer_id
+             WHERE NOT EXISTS (SELECT 1 FROM customers)),
+    {_computed_rows_drop("gone")}
     SELECT (SELECT COUNT(*) FROM facts), (SELECT COUNT(*) FROM changes)
     """.replace("%(band_low)s", _LAST_RUN.format(column="band_low_below")).replace(
         "%(band_high)s", _LAST_RUN.format(column="band_high_from")
@@ -655,6 +684,10 @@ def rebuild(params: Params, *, previous_now: datetime | None) -> Outcome:
         # sorts and hashes over millions of rows: in memory rather than in temporary files
         cursor.execute("SET LOCAL work_mem = '64MB'")
         _scratch(cursor)
+        # a deactivated account keeps no file: everything computed from her orders goes (her
+        # file, spends, copy of her paid orders, stage history); staff's notes, tags and
+        # contact log stay. Reactivated, she has no file, and this run computes it again.
+        cursor.execute(_DEACTIVATED_DROP)
         among = None
         if previous_now is not None:
             # the nightly shape: statements of seconds, where compiling them costs more

@@ -853,6 +853,12 @@ def insight_customers_sql(*, one_customer: bool = False, among: str | None = Non
     """
 
 
+def insight_deactivated_customers_sql() -> str:
+    """Accounts Saleor has deactivated (``is_active`` false): they get no file (see
+    ``insight_customers_sql``). Column: customer_id."""
+    return f"SELECT u.id AS customer_id FROM {db_table('account.User')} u WHERE NOT u.is_active"
+
+
 def insight_orders_sql() -> str:
     """Every order of a registered customer, paid or not (which orders cross a time window).
     Columns: customer_id, created."""
