@@ -21,21 +21,14 @@ from saleor_retention.ledger import services
 from saleor_retention.ledger.models import PointHold
 from saleor_retention.plugin import RetentionPlugin
 
-from .test_redemption_guards import checkout_for, me, shopper
+from .test_redemption_guards import checkout_for, me, shopper, store_with_points  # noqa: F401
 
 
 @pytest.fixture
-def over_the_cap(retention_on):
+def over_the_cap(store_with_points):  # noqa: F811 - the fixture imported above
     """Mei applied 5,000 points (50.00, the cap) to a 100.00 cart, then the cart was cut to one
     item (25.00) without Saleor hearing of it: her card is worth more than the cap allows."""
-    retention_on.plugin_update(
-        signup_bonus="6000",
-        redeem_value_per_point="USD:0.01",
-        redeem_min_points="100",
-        redeem_step="10",
-        redeem_max_share_percent="50",
-    )
-    driver = retention_on
+    driver = store_with_points
     token, _ = shopper(driver, "mei@example.com")
     checkout = checkout_for(driver, token, "mei@example.com", quantity=4)
     driver.loyalty_points_apply(checkout["token"], 5000, token=token)
