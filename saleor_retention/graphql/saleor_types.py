@@ -90,11 +90,15 @@ def build_schema(query: type, mutation: type) -> Any:
 
 
 def graphql_view_kwargs() -> dict[str, Any]:
-    """What Saleor's ``GraphQLView`` needs besides the schema: 3.x's query backend."""
+    """What Saleor's ``GraphQLView`` needs besides the schema: a backend that parses and
+    validates each query text once. 3.x has its own (and its view needs it); on 2.10, whose
+    view parses and validates every request, the plugin's (``core/documents.py``)."""
     try:
         from saleor.graphql.api import backend
     except ImportError:  # Saleor 2.10
-        return {}
+        from .core.documents import CachedDocumentsBackend
+
+        return {"backend": CachedDocumentsBackend()}
     return {"backend": backend}
 
 

@@ -7,18 +7,27 @@ from typing import Any
 
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
-from graphql import parse
 from graphql.error import GraphQLError, GraphQLSyntaxError
 from graphql.execution import ExecutionResult
+from graphql.execution.middleware import MiddlewareManager
 from saleor.graphql.views import GraphQLView
 
 from ..audit import services as audit
 from .core.access import QueryArgumentError
+from .core.documents import parsed
+from .core.middleware import FieldMiddleware
 from .limits import Limits, QueryRefused, analyse, batch_refusal, refusal
 
 
 class RetentionGraphQLView(GraphQLView):
     HANDLED_EXCEPTIONS = (*GraphQLView.HANDLED_EXCEPTIONS, QueryRefused, QueryArgumentError)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # one manager for the view's life, without a Promise around every field (core/middleware.py)
+        middleware: Any = getattr(self, "middleware", None)
+        if middleware and not isinstance(middleware, MiddlewareManager):
+            self.middleware = FieldMiddleware(*middleware)
 
     def _handle_query(self, request: Any) -> JsonResponse:
         """Saleor runs a JSON list of operations one after another: a long list would bypass
@@ -36,7 +45,7 @@ class RetentionGraphQLView(GraphQLView):
         query, variables, operation_name = self.get_graphql_params(request, data)
         if isinstance(query, str) and query:
             try:
-                document = parse(query)
+                document = parsed(query)
             except (GraphQLSyntaxError, ValueError):
                 document = None  # Saleor's view reports the syntax error as it always has
             if document is not None:

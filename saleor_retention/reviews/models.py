@@ -232,7 +232,7 @@ class ProductRating(models.Model):
         return f"rating of product {self.product_id}: {self.count} reviews"
 
     @property
-    def average(self) -> float | None:
+    def average_rating(self) -> float | None:
         return round(self.rating_sum / self.count, 2) if self.count else None
 
     def distribution(self) -> list[tuple[int, int]]:

@@ -19,7 +19,7 @@ def json_ld(product: Any, rating, reviews: list[Review]) -> dict[str, Any]:
     if rating is not None and rating.count > 0:
         data["aggregateRating"] = {
             "@type": "AggregateRating",
-            "ratingValue": f"{rating.average:.2f}".rstrip("0").rstrip("."),
+            "ratingValue": f"{rating.average_rating:.2f}".rstrip("0").rstrip("."),
             "reviewCount": str(rating.count),
             "bestRating": "5",
             "worstRating": "1",

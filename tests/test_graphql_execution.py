@@ -1,0 +1,142 @@
+"""How the combined endpoint executes on Saleor 2.10: each query text parsed and validated once
+(``graphql/core/documents.py``), Saleor's per-field middlewares run by one manager without a
+Promise around every field (``graphql/core/middleware.py``). Answers must not change."""
+
+import json
+from functools import partial
+
+import pytest
+from graphene.types.resolver import dict_or_attr_resolver
+from promise import Promise
+
+from saleor_retention.graphql.core import documents
+from saleor_retention.graphql.core.middleware import FieldMiddleware, reads_an_attribute
+from saleor_retention.graphql.schema import schema
+from saleor_retention.graphql.view import RetentionGraphQLView
+
+
+def _post(driver, query, *, token=None):
+    headers = {"HTTP_AUTHORIZATION": f"JWT {token}"} if token else {}
+    body = json.dumps({"query": query})
+    response = driver.client.post("/graphql/", body, content_type="application/json", **headers)
+    return response.json()
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Calls of graphql-core's parse and validate made through the document cache, which starts
+    empty."""
+    documents.parsed.cache_clear()
+    documents.validation_errors.cache_clear()
+    calls = {"parse": 0, "validate": 0}
+
+    def counting(name, original):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return original(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(documents, "parse", counting("parse", documents.parse))
+    monkeypatch.setattr(documents, "validate", counting("validate", documents.validate))
+    yield calls
+    documents.parsed.cache_clear()
+    documents.validation_errors.cache_clear()
+
+
+def test_a_query_text_sent_three_times_is_parsed_and_validated_once(driver, counted):
+    answers = [_post(driver, "{ shop { name } }") for _ in range(3)]
+
+    assert answers[0]["data"]["shop"]["name"]
+    assert answers[1] == answers[0] == answers[2]
+    # one parse serves the plugin's limits and Saleor's execution
+    assert counted == {"parse": 1, "validate": 1}
+
+
+def test_an_invalid_query_keeps_its_validation_error_each_time(driver, counted):
+    first = _post(driver, "{ shop { noSuchField } }")
+    second = _post(driver, "{ shop { noSuchField } }")
+
+    assert "data" not in first or first["data"] is None
+    assert 'Cannot query field "noSuchField" on type "Shop".' in first["errors"][0]["message"]
+    assert second["errors"] == first["errors"]
+    assert counted["validate"] == 1
+
+
+def test_an_over_limit_query_is_refused_before_validation_runs(driver, counted):
+    # 30 levels of nesting: the depth limit refuses it; validation (some of its rules quadratic)
+    # must never see it
+    query = "{ shop { name } }"
+    for _ in range(30):
+        query = "{ me { orders(first: 1) { edges { node { user " + query[1:-1] + " } } } } }"
+    answer = _post(driver, query)
+
+    assert answer["errors"][0]["extensions"]["code"] == "QUERY_TOO_DEEP"
+    assert counted["validate"] == 0
+
+
+def test_a_syntax_error_is_still_reported_by_saleors_view(driver, counted):
+    answer = _post(driver, "{ shop { name ")
+
+    assert "Syntax Error" in answer["errors"][0]["message"]
+    assert documents.parsed.cache_info().currsize == 0  # a failed parse is not kept
+
+
+def test_the_document_cache_is_bounded():
+    documents.parsed.cache_clear()
+    for n in range(documents.DOCUMENTS_KEPT + 5):
+        documents.parsed(f"{{ a{n}: shop {{ name }} }}")
+    assert documents.parsed.cache_info().currsize == documents.DOCUMENTS_KEPT
+    documents.parsed.cache_clear()
+
+
+def test_the_view_runs_saleors_middlewares_in_their_order_through_one_manager():
+    from saleor.graphql.middleware import JWTMiddleware, OpentracingGrapheneMiddleware
+
+    view = RetentionGraphQLView(schema=schema)
+
+    assert isinstance(view.middleware, FieldMiddleware)
+    kinds = [type(middleware) for middleware in view.middleware.middlewares]
+    assert kinds[:2] == [OpentracingGrapheneMiddleware, JWTMiddleware]
+    assert view.middleware.middlewares[2].__name__ == "app_middleware"
+
+
+def test_field_middleware_leaves_attribute_reads_alone_and_wraps_the_others_without_a_promise():
+    seen = []
+
+    def recording(next_, root, info, **kwargs):
+        seen.append(info)
+        return next_(root, info, **kwargs)
+
+    manager = FieldMiddleware(recording)
+    attribute = partial(dict_or_attr_resolver, "name", None)
+
+    def own_resolver(root, info):
+        return 42
+
+    assert reads_an_attribute(attribute) and not reads_an_attribute(own_resolver)
+    assert manager.get_field_resolver(attribute) is attribute
+    wrapped = manager.get_field_resolver(own_resolver)
+    value = wrapped(None, "info")
+    assert value == 42 and not isinstance(value, Promise)
+    assert seen == ["info"]
+    assert manager.get_field_resolver(own_resolver) is wrapped  # built once, kept
+
+
+def test_a_token_still_authenticates_and_batched_fields_still_resolve(retention_on):
+    driver = retention_on
+    driver.account_register("fields@example.com")
+    token = driver.token_create("fields@example.com", "customer-password")
+
+    answer = _post(
+        driver,
+        "{ shop { name } me { email loyalty { points expiringPoints { points } } } "
+        "products(first: 5) { edges { node { name reviewSummary { averageRating count } } } } }",
+        token=token,
+    )
+
+    assert "errors" not in answer, answer
+    assert answer["data"]["me"]["email"] == "fields@example.com"
+    assert answer["data"]["me"]["loyalty"]["points"] == 0
+    summaries = [edge["node"]["reviewSummary"] for edge in answer["data"]["products"]["edges"]]
+    assert summaries and all(s == {"averageRating": None, "count": 0} for s in summaries)
