@@ -23,7 +23,7 @@ from functools import partial
 from typing import Any
 
 from graphene.types import resolver as graphene_resolvers
-from graphql.execution.middleware import MiddlewareManager
+from graphql.execution.middleware import MiddlewareManager, middleware_chain
 
 _ATTRIBUTE_READERS = {
     graphene_resolvers.dict_or_attr_resolver,
@@ -44,6 +44,14 @@ class FieldMiddleware(MiddlewareManager):
         super().__init__(*middlewares, wrap_in_promise=False)
 
     def get_field_resolver(self, field_resolver: Any) -> Any:
-        if reads_an_attribute(field_resolver):
-            return field_resolver
-        return super().get_field_resolver(field_resolver)
+        # asked once per resolved field: the decision is kept with the chain, per resolver
+        resolver = self._cached_resolvers.get(field_resolver)
+        if resolver is None:
+            if reads_an_attribute(field_resolver):
+                resolver = field_resolver
+            else:
+                resolver = middleware_chain(
+                    field_resolver, self._middleware_resolvers, wrap_in_promise=False
+                )
+            self._cached_resolvers[field_resolver] = resolver
+        return resolver
