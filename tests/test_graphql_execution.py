@@ -6,14 +6,11 @@ import json
 from functools import partial
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from graphene.types.resolver import dict_or_attr_resolver
 from promise import Promise
 
 from saleor_retention.graphql.core import documents
 from saleor_retention.graphql.core.middleware import FieldMiddleware, reads_an_attribute
-from saleor_retention.graphql.reviews import seen
 from saleor_retention.graphql.schema import schema
 from saleor_retention.graphql.view import RetentionGraphQLView
 
@@ -143,67 +140,3 @@ def test_a_token_still_authenticates_and_batched_fields_still_resolve(retention_
     assert answer["data"]["me"]["loyalty"]["points"] == 0
     summaries = [edge["node"]["reviewSummary"] for edge in answer["data"]["products"]["edges"]]
     assert summaries and all(s == {"averageRating": None, "count": 0} for s in summaries)
-
-
-# --- a page's ratings without a Promise per product (graphql/reviews/seen.py) ----------------
-
-RATED_PAGE = """query($first: Int!) { products(first: $first) { edges { node { id name
-  reviewSummary { averageRating count } } } } }"""
-
-
-def _rating_reads(queries):
-    return [q for q in queries if 'FROM "saleor_retention_productrating"' in q["sql"]]
-
-
-def test_a_rated_page_reads_its_ratings_once_and_answers_each_product(retention_on, settings):
-    from tests.test_reviews_safety import make_products
-
-    driver = retention_on
-    make_products(driver.store, 12)
-    with CaptureQueriesContext(connection) as captured:
-        data = driver.query(RATED_PAGE, {"first": 13})
-
-    summaries = [edge["node"]["reviewSummary"] for edge in data["products"]["edges"]]
-    assert len(summaries) == 13
-    assert summaries.count({"averageRating": 3.5, "count": 2}) == 12  # each made product
-    assert summaries.count({"averageRating": None, "count": 0}) == 1  # the store's own
-    assert len(_rating_reads(captured.captured_queries)) == 1
-    assert seen.current() is None  # the scope ends with the request
-
-
-def test_a_read_is_capped_and_every_product_still_gets_its_own_rating(retention_on, monkeypatch):
-    from saleor_retention.graphql.reviews import dataloaders
-    from tests.test_reviews_safety import make_products
-
-    monkeypatch.setattr(dataloaders, "RATINGS_PER_READ", 4)
-    driver = retention_on
-    make_products(driver.store, 11)
-    with CaptureQueriesContext(connection) as captured:
-        data = driver.query(RATED_PAGE, {"first": 12})
-
-    nodes = [edge["node"] for edge in data["products"]["edges"]]
-    names = {node["name"]: node["reviewSummary"]["count"] for node in nodes}
-    assert all(count == 2 for name, count in names.items() if name.startswith("Tea "))
-    assert len(_rating_reads(captured.captured_queries)) <= 12 // 4 + 1
-
-
-def test_outside_the_views_scope_the_rating_comes_from_the_dataloader(db):
-    from saleor_retention.graphql.reviews.dataloaders import rating_of
-
-    class Context:
-        user = None
-
-    assert seen.current() is None
-    assert isinstance(rating_of(Context(), "1"), Promise)
-    with seen.products_seen(True):
-        rating = rating_of(Context(), "1")
-    assert not isinstance(rating, Promise) and rating.count == 0
-
-
-def test_only_a_query_naming_a_rating_field_notes_products():
-    assert seen.names_a_rating_field(
-        "{ products(first: 5) { edges { node { reviewSummary { count } } } } }"
-    )
-    assert seen.names_a_rating_field("fragment F on Product { stars: reviewJsonLd }")
-    assert not seen.names_a_rating_field("{ products(first: 5) { edges { node { name } } } }")
-    assert not seen.names_a_rating_field(None)

@@ -17,7 +17,6 @@ from .core.access import QueryArgumentError
 from .core.documents import parsed
 from .core.middleware import FieldMiddleware
 from .limits import Limits, QueryRefused, analyse, batch_refusal, refusal
-from .reviews import seen
 
 
 class RetentionGraphQLView(GraphQLView):
@@ -29,7 +28,6 @@ class RetentionGraphQLView(GraphQLView):
         middleware: Any = getattr(self, "middleware", None)
         if middleware and not isinstance(middleware, MiddlewareManager):
             self.middleware = FieldMiddleware(*middleware)
-        seen.connect()  # a page's ratings in one read (reviews/seen.py)
 
     def _handle_query(self, request: Any) -> JsonResponse:
         """Saleor runs a JSON list of operations one after another: a long list would bypass
@@ -57,10 +55,7 @@ class RetentionGraphQLView(GraphQLView):
                 )
                 if error is not None:
                     return ExecutionResult(errors=[error], invalid=True)
-        with (
-            audit.request_scope(request),  # who acts, for hooks Saleor calls without it
-            seen.products_seen(seen.names_a_rating_field(query)),  # a page's ratings, one read
-        ):
+        with audit.request_scope(request):  # who acts, for hooks Saleor calls without it
             return super().execute_graphql_request(request, data)
 
     def format_error(self, error: Any) -> dict:

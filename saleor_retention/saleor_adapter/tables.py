@@ -9,15 +9,7 @@ CUSTOMER = "account.User"
 ORDER = "order.Order"
 ORDER_LINE = "order.OrderLine"
 PAYMENT = "payment.Payment"
-PRODUCT = "product.Product"
 PRODUCT_VARIANT = "product.ProductVariant"
-
-
-def model(app_model: str) -> type:
-    """``"product.Product"`` -> the running Saleor's model class."""
-    from django.apps import apps
-
-    return apps.get_model(app_model)
 
 
 def db_table(app_model: str) -> str:

@@ -6,11 +6,6 @@ from saleor.graphql.core.dataloaders import DataLoader
 
 from ...reviews import selectors
 from ...reviews.models import ProductRating
-from . import seen
-
-# at most this many ratings in one read of a page's products (a query that loads thousands of
-# products reads the ones noted last, those it is resolving, in reads of this size)
-RATINGS_PER_READ = 500
 
 
 class ProductRatingByProductIdLoader(DataLoader):
@@ -32,20 +27,3 @@ class LatestReviewsByProductIdLoader(DataLoader):
     def batch_load(self, keys):
         found = selectors.latest_published(keys, self.limit)
         return [found.get(str(key), []) for key in keys]
-
-
-def rating_of(context, product_id: str):
-    """The product's stored rating: at once while the plugin's view notes the products a query
-    loads (``seen.py``), else through the DataLoader (a Promise)."""
-    page = seen.current()
-    if page is None:
-        return ProductRatingByProductIdLoader(context).load(product_id)
-    rating = page.ratings.get(product_id)
-    if rating is None:
-        waiting = [key for key in page.ids if key not in page.ratings and key != product_id]
-        batch = [product_id, *waiting[-(RATINGS_PER_READ - 1) :]]
-        found = selectors.ratings_for(batch)
-        for key in batch:
-            page.ratings[key] = found.get(key) or ProductRating(product_id=key)
-        rating = page.ratings[product_id]
-    return rating

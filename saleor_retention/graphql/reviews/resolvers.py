@@ -10,7 +10,7 @@ from ..core import pagination
 from ..core.access import (
     pk_from_global_id,
 )
-from .dataloaders import LatestReviewsByProductIdLoader, rating_of
+from .dataloaders import LatestReviewsByProductIdLoader, ProductRatingByProductIdLoader
 from .filters import filter_customer_reviews, filter_moderation, filter_requests
 from .jsonld import json_ld
 from .sorters import REVIEW_REQUEST_SORT_FIELDS, REVIEW_SORT_FIELDS
@@ -50,14 +50,14 @@ def resolve_product_reviews(root, info, filter=None, sort_by=None, **page):
 
 def resolve_review_summary(root, info):
     # the stored aggregate itself is the summary's root (an empty one before the first review)
-    return rating_of(info.context, str(root.pk))
+    return ProductRatingByProductIdLoader(info.context).load(str(root.pk))
 
 
 def resolve_review_json_ld(root, info):
     from promise import Promise
 
     key = str(root.pk)
-    rating = rating_of(info.context, key)
+    rating = ProductRatingByProductIdLoader(info.context).load(key)
     reviews = LatestReviewsByProductIdLoader(info.context).load(key)
     # JSONString encodes the dict
     return Promise.all([rating, reviews]).then(lambda both: json_ld(root, both[0], both[1]))
