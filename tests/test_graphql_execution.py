@@ -1,5 +1,5 @@
 """How the combined endpoint executes on Saleor 2.10: each query text parsed and validated once
-(``graphql/core/documents.py``), Saleor's per-field middlewares run by one manager without a
+(``graphql/core/documents.py``), Saleor's per-field middlewares run without a
 Promise around every field (``graphql/core/middleware.py``). Answers must not change."""
 
 import json
@@ -90,7 +90,7 @@ def test_the_document_cache_is_bounded():
     documents.parsed.cache_clear()
 
 
-def test_the_view_runs_saleors_middlewares_in_their_order_through_one_manager():
+def test_the_view_runs_saleors_middlewares_in_their_order_without_a_promise_per_field():
     from saleor.graphql.middleware import JWTMiddleware, OpentracingGrapheneMiddleware
 
     view = RetentionGraphQLView(schema=schema)

@@ -24,7 +24,7 @@ class RetentionGraphQLView(GraphQLView):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # one manager for the view's life, without a Promise around every field (core/middleware.py)
+        # Saleor's per-field middlewares without a Promise around every field (core/middleware.py)
         middleware: Any = getattr(self, "middleware", None)
         if middleware and not isinstance(middleware, MiddlewareManager):
             self.middleware = FieldMiddleware(*middleware)

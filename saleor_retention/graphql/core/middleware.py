@@ -1,11 +1,10 @@
 """How Saleor 2.10's per-field GraphQL middlewares run on the plugin's endpoint.
 
 Saleor 2.10 lists three middlewares (tracing, JWT, app) in ``GRAPHENE["MIDDLEWARE"]``, and
-graphql-core runs them around every resolved field. graphql-core builds a new manager from that
-list on each request and, by default, wraps every field's value in a Promise: on a page of a
-few hundred fields the wrapping alone costs more than the fields. ``FieldMiddleware`` is one
-manager for the view's life that runs the same middlewares in the same order, without the
-wrapping (a resolver's own Promise, a DataLoader's, is still awaited by the executor), and
+graphql-core runs them around every resolved field. Handed a plain list, graphql-core wraps
+every field's value in a Promise: on a page of a few hundred fields the wrapping alone costs
+more than the fields. ``FieldMiddleware`` runs the same middlewares in the same order, without
+the wrapping (a resolver's own Promise, a DataLoader's, is still awaited by the executor), and
 leaves out the fields that graphene resolves by reading an attribute:
 
 - Saleor's tracing middleware already opens no span for them (``saleor.core.tracing``);
@@ -13,8 +12,10 @@ leaves out the fields that graphene resolves by reading an attribute:
   off its parent runs after the field that returned the parent, which ran them (a root field
   read off the root value, which Saleor's view leaves None, returns None and needs neither).
 
-Saleor 3.x runs no per-field middleware by default (``GRAPHQL_MIDDLEWARE = []``), so there this
-manager has nothing to do.
+Django builds the view, and Saleor's view its middleware instances, once per request (graphql_jwt
+keeps per-request state in its instance), so the manager is built per request too, as before; it
+keeps each resolver's chain for the rest of the request. Saleor 3.x runs no per-field middleware
+by default (``GRAPHQL_MIDDLEWARE = []``), so there this manager has nothing to do.
 """
 
 from __future__ import annotations
