@@ -27,7 +27,7 @@ HISTOGRAM_PAGE = RATED_PAGE.replace(
 )
 # As many resolved fields per product as reviewSummary { averageRating count } (3), all of them
 # Saleor's own scalars of Product that read nothing more: what Saleor's executor charges for the
-# fields alone (each through its three middlewares) before the plugin reads anything.
+# fields alone before the plugin reads anything.
 SAME_SHAPE_PAGE = PLAIN_PAGE.replace("id name", "id name slug seoTitle updatedAt")
 HISTOGRAM_FIELDS = 5 * 3  # the list field's 5 items, each an object with 2 scalar fields
 REVIEWS_PAGE = """query($id: ID!) { product(id: $id) { reviewSummary { averageRating count }

@@ -92,8 +92,7 @@ LOYALTY_QUERY = "{ me { loyalty { points pendingPoints expiringPoints { points e
 ME_BASELINE_QUERY = "{ me { email firstName } }"
 # The same number of resolved fields as the loyalty answer (me, loyalty, points, pendingPoints,
 # expiringPoints and 12 groups of 2: 29), all of them Saleor's own scalars on ``me``: what
-# Saleor's executor and its three per-field middlewares charge for a query of that size before
-# the plugin does anything. Aliases, at most 4 of a field (the plugin's query limits allow 10).
+# Saleor's executor charges for a query of that size before the plugin does anything. Aliases, at most 4 of a field (the plugin's query limits allow 10).
 SAME_SHAPE_FIELDS = ("email", "firstName", "lastName", "isStaff", "isActive", "dateJoined", "id")
 ME_SAME_SHAPE_QUERY = (
     "{ me { "
@@ -983,9 +982,8 @@ def report(
         "alternating with `me { email firstName }` for the same shopper (the baseline: "
         "Saleor's own stack, the same client, token and view) and with `me` asking for "
         f"{len(SAME_SHAPE_FIELDS) * 4} of Saleor's own fields (the same-shape baseline: "
-        "Saleor's executor runs each resolved field through its three middlewares, so this "
-        "is what a query of the loyalty answer's size costs before the plugin reads "
-        "anything); req/s is sequential throughput of one process. CPU is the bench "
+        "what Saleor's executor charges for a query of the loyalty answer's size before the "
+        "plugin reads anything); req/s is sequential throughput of one process. CPU is the bench "
         "process's own time per request (`time.process_time`: Django, Saleor's view and "
         "executor, the plugin), PostgreSQL's excluded.",
         f"- Cards: {cards.single_cards} cards rendered one PDF each (what the render task does "
@@ -1000,8 +998,8 @@ def report(
         f"{'y' if reviews.rated.queries - reviews.plain.queries == 1 else 'ies'} than the plain "
         f"one and {reviews.rated.median_ms / reviews.plain.median_ms:.2f}× its median time. The "
         "histogram reads nothing more but resolves "
-        f"{HISTOGRAM_FIELDS * reviews.products:,} more fields, each through graphene 2's executor "
-        "and Saleor's three GraphQL middlewares (tracing, JWT, apps): about "
+        f"{HISTOGRAM_FIELDS * reviews.products:,} more fields, each through graphene 2's "
+        "executor: about "
         f"{per_field_us:.0f} µs a field here, so a category page should ask for the average and "
         "count and leave the histogram to the product page.",
     ]
