@@ -26,8 +26,7 @@ def _post(driver, query, *, token=None):
 def counted(monkeypatch):
     """Calls of graphql-core's parse and validate made through the document cache, which starts
     empty."""
-    documents.parsed.cache_clear()
-    documents.validation_errors.cache_clear()
+    documents.documents.clear()
     calls = {"parse": 0, "validate": 0}
 
     def counting(name, original):
@@ -40,8 +39,7 @@ def counted(monkeypatch):
     monkeypatch.setattr(documents, "parse", counting("parse", documents.parse))
     monkeypatch.setattr(documents, "validate", counting("validate", documents.validate))
     yield calls
-    documents.parsed.cache_clear()
-    documents.validation_errors.cache_clear()
+    documents.documents.clear()
 
 
 def test_a_query_text_sent_three_times_is_parsed_and_validated_once(driver, counted):
@@ -79,15 +77,25 @@ def test_a_syntax_error_is_still_reported_by_saleors_view(driver, counted):
     answer = _post(driver, "{ shop { name ")
 
     assert "Syntax Error" in answer["errors"][0]["message"]
-    assert documents.parsed.cache_info().currsize == 0  # a failed parse is not kept
+    assert len(documents.documents) == 0  # a failed parse is not kept
 
 
-def test_the_document_cache_is_bounded():
-    documents.parsed.cache_clear()
-    for n in range(documents.DOCUMENTS_KEPT + 5):
-        documents.parsed(f"{{ a{n}: shop {{ name }} }}")
-    assert documents.parsed.cache_info().currsize == documents.DOCUMENTS_KEPT
-    documents.parsed.cache_clear()
+def test_the_document_cache_is_bounded_by_the_characters_it_keeps():
+    cache = documents.DocumentCache(characters=1_000, longest=300)
+    texts = [f"{{ a{n}: shop {{ name }} }}" for n in range(100)]  # 22-23 characters each
+    for text in texts:
+        cache.entry(text)
+    assert cache.characters_kept <= 1_000
+    assert 40 <= len(cache) < 100
+    # the least recently used went first: the last text is kept, the first is parsed again
+    last = cache.entry(texts[-1])
+    assert cache.entry(texts[-1]) is last
+    first = cache.entry(texts[0]).tree
+    assert cache.entry(texts[0]).tree is first  # kept now that it was used again
+    # a text over ``longest`` is parsed each time and never kept
+    long_text = "{ shop { name } }" + " " * 400
+    assert cache.entry(long_text) is not cache.entry(long_text)
+    assert long_text not in cache._entries
 
 
 def test_the_view_runs_saleors_middlewares_in_their_order_without_a_promise_per_field():

@@ -3,7 +3,7 @@
 Saleor 2.10's view parses every request's query and validates it against the schema before it
 runs; the plugin's view parsed it a second time for the query limits. A storefront sends the
 same few query texts over and over, and both steps are pure functions of the text (and the
-schema), so their results are kept in bounded LRU caches: one parse serves the limits and the
+schema), so their results are kept in one bounded LRU cache: one parse serves the limits and the
 execution, and validation runs once per text. Validation stays lazy (at execution, after the
 limits have refused what is too deep or too costly), because some of its rules are quadratic in
 the size of the document: an over-limit query must never reach them.
@@ -15,6 +15,8 @@ eagerly); the plugin passes that one through unchanged there and builds this one
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from graphql import parse
@@ -24,23 +26,79 @@ from graphql.execution import ExecutionResult, execute
 from graphql.language import ast
 from graphql.validation import validate
 
-# Distinct query texts kept; Saleor 3.x keeps 1,000 in its backend's cache. A text over the
-# plugin's limits is parsed (to be refused) but never validated, so it costs one entry here.
-DOCUMENTS_KEPT = 1000
+# A parsed tree takes about 70 bytes per character of its query (measured with tracemalloc on a
+# 7,700-character query: 542 KB), so the cache is bounded by the characters it keeps, not by a
+# count of texts: 1,000,000 characters is at most about 70 MB, and holds a storefront's and the
+# dashboard's few hundred texts of a few kilobytes each many times over. A text longer than
+# LONGEST_KEPT is parsed and validated on every request, as Saleor 2.10 does with all of them.
+CHARACTERS_KEPT = 1_000_000
+LONGEST_KEPT = 50_000
 
 
-@functools.lru_cache(maxsize=DOCUMENTS_KEPT)
+class _Entry:
+    __slots__ = ("tree", "errors")
+
+    def __init__(self, tree: ast.Document) -> None:
+        self.tree = tree
+        self.errors: dict[Any, tuple[Any, ...]] = {}  # schema -> its validation errors
+
+
+class DocumentCache:
+    """Least recently used query texts, with their trees and validation results."""
+
+    def __init__(self, characters: int = CHARACTERS_KEPT, longest: int = LONGEST_KEPT) -> None:
+        self.characters, self.longest = characters, longest
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._kept = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def characters_kept(self) -> int:
+        return self._kept
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._kept = 0
+
+    def entry(self, query: str) -> _Entry:
+        with self._lock:
+            found = self._entries.get(query)
+            if found is not None:
+                self._entries.move_to_end(query)
+                return found
+        found = _Entry(parse(query))  # a syntax error raises here and keeps nothing
+        if len(query) <= self.longest:
+            with self._lock:
+                if query not in self._entries:
+                    self._entries[query] = found
+                    self._kept += len(query)
+                    while self._kept > self.characters:
+                        oldest, _ = self._entries.popitem(last=False)
+                        self._kept -= len(oldest)
+        return found
+
+
+documents = DocumentCache()
+
+
 def parsed(query: str) -> ast.Document:
     """The query's syntax tree, shared by every request that sends the same text. graphql-core
     never changes a tree it executes, so one object can serve them all. A syntax error is raised
-    on every call (exceptions are not cached)."""
-    return parse(query)
+    on every call (nothing is kept for it)."""
+    return documents.entry(query).tree
 
 
-@functools.lru_cache(maxsize=DOCUMENTS_KEPT)
 def validation_errors(schema: Any, query: str) -> tuple[Any, ...]:
     """The schema's validation rules on the text's tree, run once per schema and text."""
-    return tuple(validate(schema, parsed(query)))
+    entry = documents.entry(query)
+    errors = entry.errors.get(schema)
+    if errors is None:
+        errors = entry.errors[schema] = tuple(validate(schema, entry.tree))
+    return errors
 
 
 # the names Saleor 2.10's view passes, which graphql-core's ``execute`` accepts only as
