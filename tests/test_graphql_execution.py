@@ -80,6 +80,16 @@ def test_a_syntax_error_is_still_reported_by_saleors_view(driver, counted):
     assert len(documents.documents) == 0  # a failed parse is not kept
 
 
+def test_a_text_too_long_to_keep_is_parsed_once_by_the_limits_and_once_to_run(driver, counted):
+    # padding the text past LONGEST_KEPT: nothing is kept, each request parses it again
+    query = "{ shop { name } }" + " " * documents.LONGEST_KEPT
+    answers = [_post(driver, query) for _ in range(2)]
+
+    assert answers[0]["data"]["shop"]["name"] and answers[1] == answers[0]
+    assert len(documents.documents) == 0
+    assert counted == {"parse": 4, "validate": 2}  # per request: the limits' parse and one more
+
+
 def test_the_document_cache_is_bounded_by_the_characters_it_keeps():
     cache = documents.DocumentCache(characters=1_000, longest=300)
     texts = [f"{{ a{n}: shop {{ name }} }}" for n in range(100)]  # 22-23 characters each

@@ -92,9 +92,8 @@ def parsed(query: str) -> ast.Document:
     return documents.entry(query).tree
 
 
-def validation_errors(schema: Any, query: str) -> tuple[Any, ...]:
-    """The schema's validation rules on the text's tree, run once per schema and text."""
-    entry = documents.entry(query)
+def validation_errors(schema: Any, entry: _Entry) -> tuple[Any, ...]:
+    """The schema's validation rules on the entry's tree, run once per schema and text."""
     errors = entry.errors.get(schema)
     if errors is None:
         errors = entry.errors[schema] = tuple(validate(schema, entry.tree))
@@ -106,28 +105,28 @@ def validation_errors(schema: Any, query: str) -> tuple[Any, ...]:
 _ALIASES = {"root": "root_value", "context": "context_value", "variables": "variable_values"}
 
 
-def execute_validated(schema: Any, query: str, **kwargs: Any) -> Any:
-    """graphql-core's ``execute_and_validate`` with the validation looked up, not rerun."""
-    errors = validation_errors(schema, query)
+def execute_validated(schema: Any, entry: _Entry, **kwargs: Any) -> Any:
+    """graphql-core's ``execute_and_validate`` with the validation looked up, not rerun. The
+    entry is the one the document was made from, so a text too long to keep is parsed once."""
+    errors = validation_errors(schema, entry)
     if errors:
         return ExecutionResult(errors=list(errors), invalid=True)
     kwargs.pop("validate", None)
     options = {_ALIASES.get(name, name): value for name, value in kwargs.items()}
-    return execute(schema, parsed(query), **options)
+    return execute(schema, entry.tree, **options)
 
 
 class CachedDocumentsBackend(GraphQLCoreBackend):
-    """The backend of Saleor 2.10's view on the plugin's endpoint: documents from ``parsed``,
+    """The backend of Saleor 2.10's view on the plugin's endpoint: documents from the cache,
     validation from ``validation_errors``; a tree handed in directly is left to graphql-core."""
 
     def document_from_string(self, schema: Any, document_string: Any) -> GraphQLDocument:
         if not isinstance(document_string, str):
             return super().document_from_string(schema, document_string)
+        entry = documents.entry(document_string)
         return GraphQLDocument(
             schema=schema,
             document_string=document_string,
-            document_ast=parsed(document_string),
-            execute=functools.partial(
-                execute_validated, schema, document_string, **self.execute_params
-            ),
+            document_ast=entry.tree,
+            execute=functools.partial(execute_validated, schema, entry, **self.execute_params),
         )
