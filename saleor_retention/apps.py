@@ -19,6 +19,9 @@ class RetentionConfig(AppConfig):
         pre_delete.connect(
             on_user_pre_delete, sender=get_user_model(), dispatch_uid="retention_erase_customer"
         )
+        from . import saleor_adapter
+
+        saleor_adapter.connect_signals()  # Saleor 3: gift cards added to checkouts (saleor3.py)
         # The periodic jobs go to Celery beat from here, so no cron lines are needed.
         from saleor.celeryconf import app
 

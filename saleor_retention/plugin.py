@@ -203,7 +203,7 @@ class RetentionPlugin(BasePlugin):
     @staticmethod
     def _fit_points(checkout: Any) -> None:
         try:
-            codes = redemption.points_codes_on(checkout)
+            codes = redemption.points_codes_to_fit(checkout)
             if codes:
                 with writer_allowed(), transaction.atomic():
                     redemption.fit_points_to_checkout(checkout, conf.load_settings(), codes=codes)
@@ -218,7 +218,7 @@ class RetentionPlugin(BasePlugin):
         if not self.active:
             return previous_value
         try:
-            codes = redemption.points_codes_on(checkout)
+            codes = redemption.points_codes_at_completion(checkout)
             if not codes:
                 return previous_value
             refusal = redemption.points_cards_refusal(checkout, conf.load_settings(), codes=codes)

@@ -435,3 +435,51 @@ def test_the_writer_needs_no_asking_on_saleor_2():
     with adapter.writer_allowed():
         pass
     assert adapter.saleor_major_version() == 2
+
+
+def test_saleor3_reads_a_changed_checkout_s_gift_cards_only_where_a_points_card_can_be():
+    # Saleor 3 calls checkout_updated after every checkout mutation; the plugin skips the read
+    # of the checkout's gift cards when its loaded channel has never seen a points card and
+    # Saleor added no gift card to it (saleor3.py), so a store without points pays nothing
+    from types import SimpleNamespace
+
+    from saleor_retention.saleor_adapter import saleor3
+
+    def checkout(pk, channel=None):
+        cache = {} if channel is None else {"channel": channel}
+        return SimpleNamespace(pk=pk, channel_id=1, _state=SimpleNamespace(fields_cache=cache))
+
+    plain = SimpleNamespace(private_metadata={"merchant.key": "kept"})
+    marked = SimpleNamespace(private_metadata={saleor3._POINTS_CARDS_MARK: "1"})
+    may_hold = saleor3.checkout_may_hold_points_card
+
+    assert may_hold(checkout(101, plain)) is False
+    assert may_hold(SimpleNamespace(checkout=checkout(101, plain))) is False  # a CheckoutInfo
+    assert may_hold(checkout(101, marked)) is True
+    assert may_hold(checkout(101)) is True  # channel not loaded: not known without a query
+
+    # a gift card Saleor adds to the checkout (a shopper's promo code) is read at the next check
+    add = saleor3._on_checkout_gift_cards_changed
+    add(sender=None, instance=checkout(102, plain), action="pre_add", reverse=False, pk_set={9})
+    assert may_hold(checkout(102, plain)) is False  # only a completed add counts
+    add(sender=None, instance=checkout(102, plain), action="post_add", reverse=False, pk_set={9})
+    assert may_hold(checkout(102, plain)) is True
+    assert may_hold(checkout(102, plain)) is False  # once: the read marks the channel if needed
+    # added from the card's side (gift_card.checkouts.add): the checkouts are the pk_set
+    card = SimpleNamespace(pk=9)
+    add(sender=None, instance=card, action="post_add", reverse=True, pk_set={103, 104})
+    assert may_hold(checkout(103, plain)) is True and may_hold(checkout(104, plain)) is True
+    add(sender=None, instance=checkout(105, plain), action="post_remove", reverse=False, pk_set={9})
+    assert may_hold(checkout(105, plain)) is False
+
+    # marking a channel already marked costs nothing
+    saleor3.mark_points_cards_channel(checkout(106, marked))
+    assert marked.private_metadata == {saleor3._POINTS_CARDS_MARK: "1"}
+
+
+def test_saleor2_reads_every_checkout_s_gift_cards():
+    from types import SimpleNamespace
+
+    from saleor_retention.saleor_adapter import saleor2
+
+    assert saleor2.checkout_may_hold_points_card(SimpleNamespace(pk=1)) is True

@@ -75,6 +75,26 @@ def points_codes_on(checkout: Any) -> tuple[str, ...]:
     )
 
 
+def points_codes_to_fit(checkout: Any) -> tuple[str, ...]:
+    """``points_codes_on`` for a changed checkout: nothing read where the adapter knows without a
+    query that no points card can be on it (Saleor 3: its channel has never seen one, and no gift
+    card was just added), and the channel marked once a card is seen on it."""
+    if not saleor.checkout_may_hold_points_card(checkout):
+        return ()
+    return _marked(checkout, points_codes_on(checkout))
+
+
+def points_codes_at_completion(checkout: Any) -> tuple[str, ...]:
+    """``points_codes_on`` for ``checkoutComplete``: always read, since it is the last check."""
+    return _marked(checkout, points_codes_on(checkout))
+
+
+def _marked(checkout: Any, codes: tuple[str, ...]) -> tuple[str, ...]:
+    if codes:
+        saleor.mark_points_cards_channel(checkout)
+    return codes
+
+
 @dataclasses.dataclass(frozen=True)
 class Quote:
     """What the shopper can do with points on this checkout."""

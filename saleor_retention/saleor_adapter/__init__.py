@@ -40,8 +40,10 @@ if SALEOR_MAJOR_VERSION >= 3:
         CHECKOUT_CHANGES_REACH_CHECKOUT_UPDATED,
         INSIGHT_ORDER_ID_TYPE,
         ORDER_CREATED_AT,
+        checkout_may_hold_points_card,
         checkout_prices,
         checkout_voucher_discount,
+        connect_signals,
         create_points_gift_card,
         end_voucher,
         ever_charged,
@@ -53,6 +55,7 @@ if SALEOR_MAJOR_VERSION >= 3:
         is_fully_paid,
         is_order_id,
         is_order_line_id,
+        mark_points_cards_channel,
         order_channel,
         order_created_at,
         order_gift_card_discount,
@@ -73,8 +76,10 @@ else:
         CHECKOUT_CHANGES_REACH_CHECKOUT_UPDATED,
         INSIGHT_ORDER_ID_TYPE,
         ORDER_CREATED_AT,
+        checkout_may_hold_points_card,
         checkout_prices,
         checkout_voucher_discount,
+        connect_signals,
         create_points_gift_card,
         end_voucher,
         ever_charged,
@@ -86,6 +91,7 @@ else:
         is_fully_paid,
         is_order_id,
         is_order_line_id,
+        mark_points_cards_channel,
         order_channel,
         order_created_at,
         order_gift_card_discount,
@@ -119,8 +125,11 @@ __all__ = [
     "RefundFacts",
     "RefundVoidFacts",
     "ReviewableLineFacts",
+    "checkout_may_hold_points_card",
+    "connect_signals",
     "create_points_gift_card",
     "end_voucher",
+    "mark_points_cards_channel",
     "INSIGHT_ORDER_ID_TYPE",
     "insight_order_costs_sql",
     "insight_paid_orders_sql",
@@ -406,7 +415,9 @@ def attach_gift_card(checkout_token: str, code: str) -> None:
     from saleor.checkout.models import Checkout
     from saleor.giftcard.models import GiftCard
 
-    Checkout.objects.get(token=checkout_token).gift_cards.add(GiftCard.objects.get(code=code))
+    checkout = Checkout.objects.get(token=checkout_token)
+    checkout.gift_cards.add(GiftCard.objects.get(code=code))
+    mark_points_cards_channel(checkout)  # so later changes to this checkout fit the card
 
 
 # --- points gift cards: the checkout a card sits on, its use by orders, resizing -------------

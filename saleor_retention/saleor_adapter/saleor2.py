@@ -248,6 +248,21 @@ def order_gift_card_discount(order: Any) -> Decimal:
 # purpose: a partly refunded order still counts, at what the customer kept.
 
 
+# --- points cards: 2.10 fits them in its total hook and has no channels; every check reads ---
+
+
+def checkout_may_hold_points_card(checkout_or_info: Any) -> bool:
+    return True
+
+
+def mark_points_cards_channel(checkout_or_info: Any) -> None:
+    return None
+
+
+def connect_signals() -> None:
+    return None
+
+
 def insight_supported() -> bool:
     """The customer files are built on 2.10."""
     return True

@@ -341,6 +341,80 @@ def order_gift_card_discount(order: Any) -> Decimal:
     return taken
 
 
+# --- points cards in a channel: when a changed checkout's gift cards need reading at all --------
+# Fitting a points card to a changed checkout starts by reading the checkout's gift cards: one
+# query per checkout mutation, which every store would pay even if no shopper ever spent points.
+# A channel in which the plugin has seen a points card carries a mark in its private metadata
+# (the channel row Saleor has loaded by the time it calls ``checkout_updated``), and every gift
+# card Saleor adds to a checkout is heard through ``m2m_changed``; with neither, no points card
+# can be on the checkout and the read is skipped. ``checkoutComplete`` reads the cards always.
+_POINTS_CARDS_MARK = "saleor_retention.points_cards"
+_GIFT_CARDS_ADDED_LIMIT = 10_000
+# Checkouts Saleor added a gift card to in this process, until their next check (a request's
+# add and its ``checkout_updated`` run in the same process); bounded, since a lost entry only
+# defers the fit to the card's next check and ``checkoutComplete``.
+_gift_cards_added: set[Any] = set()
+
+
+def _loaded_channel(checkout: Any) -> Any | None:
+    """The checkout's channel if Saleor has loaded it on this object (no query), else None."""
+    return checkout._state.fields_cache.get("channel")
+
+
+def checkout_may_hold_points_card(checkout_or_info: Any) -> bool:
+    """False only when it is known without a query that no points card is on the checkout."""
+    checkout = getattr(checkout_or_info, "checkout", checkout_or_info)
+    if checkout.pk in _gift_cards_added:
+        _gift_cards_added.discard(checkout.pk)
+        return True
+    channel = _loaded_channel(checkout)
+    if channel is None:
+        return True  # not known without a query: read the cards
+    return _POINTS_CARDS_MARK in (channel.private_metadata or {})
+
+
+def mark_points_cards_channel(checkout_or_info: Any) -> None:
+    """Mark the checkout's channel as one where points cards are spent (once; a JSON merge in
+    the database, so Saleor's own metadata on the channel is kept)."""
+    from django.db import connection, transaction
+
+    checkout = getattr(checkout_or_info, "checkout", checkout_or_info)
+    channel = _loaded_channel(checkout)
+    if channel is not None and _POINTS_CARDS_MARK in (channel.private_metadata or {}):
+        return
+    # a savepoint, so a failure here cannot spoil the transaction of Saleor's mutation
+    with writer_allowed(), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {db_table('channel.Channel')} SET private_metadata = "  # noqa: S608 - a model's table
+            "COALESCE(private_metadata, '{}'::jsonb) || jsonb_build_object(%s::text, '1') "
+            "WHERE id = %s AND NOT COALESCE(private_metadata ? %s, false)",
+            [_POINTS_CARDS_MARK, checkout.channel_id, _POINTS_CARDS_MARK],
+        )
+    if channel is not None:
+        channel.private_metadata = {**(channel.private_metadata or {}), _POINTS_CARDS_MARK: "1"}
+
+
+def _on_checkout_gift_cards_changed(
+    sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any
+) -> None:
+    if action != "post_add":
+        return
+    if len(_gift_cards_added) >= _GIFT_CARDS_ADDED_LIMIT:
+        _gift_cards_added.clear()
+    _gift_cards_added.update((pk_set or ()) if reverse else (instance.pk,))
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import m2m_changed
+    from saleor.checkout.models import Checkout
+
+    m2m_changed.connect(
+        _on_checkout_gift_cards_changed,
+        sender=Checkout.gift_cards.through,
+        dispatch_uid="retention_checkout_gift_cards_changed",
+    )
+
+
 # --- insight: the paid orders as SQL ------------------------------------------------------------
 #
 # Paid (Saleor 3.x), the same rule as on 2.10: a real order (not a draft, not cancelled, not an
