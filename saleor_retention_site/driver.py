@@ -56,10 +56,21 @@ class SaleorDriver:
     # --- transport ---------------------------------------------------------------------------
 
     def execute(
-        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        app_token: str | None = None,
     ) -> dict[str, Any]:
-        """POST one GraphQL document; return the whole response body (``data`` and ``errors``)."""
-        headers = {"HTTP_AUTHORIZATION": f"JWT {token}"} if token else {}
+        """POST one GraphQL document as a user (``token``, a JWT) or an app (``app_token``, sent
+        as Saleor's ``Bearer`` header); return the whole response body (``data`` and
+        ``errors``)."""
+        headers = {}
+        if token:
+            headers["HTTP_AUTHORIZATION"] = f"JWT {token}"
+        elif app_token:
+            headers["HTTP_AUTHORIZATION"] = f"Bearer {app_token}"
         body = json.dumps({"query": query, "variables": variables or {}})
 
         def post():
@@ -74,8 +85,10 @@ class SaleorDriver:
             raise SaleorFlowError(f"HTTP {response.status_code}: {response.content[:500]!r}")
         return response.json()
 
-    def query(self, query: str, variables=None, *, token: str | None = None) -> dict[str, Any]:
-        body = self.execute(query, variables, token=token)
+    def query(
+        self, query: str, variables=None, *, token: str | None = None, app_token: str | None = None
+    ) -> dict[str, Any]:
+        body = self.execute(query, variables, token=token, app_token=app_token)
         if body.get("errors"):
             raise SaleorFlowError(json.dumps(body["errors"], indent=1))
         return body["data"]

@@ -325,3 +325,41 @@ def test_a_card_download_link_dies_with_its_staff_members_permission(retention_o
     assert refused.status_code == 403
     assert b"may no longer download cards" in refused.content
     assert retention_on.client.get(pdf_link_of(retention_on, admin)).status_code == 200
+
+
+APP_CREATE = """mutation($input: AppInput!) {
+  appCreate(input: $input) { app { id } authToken appErrors { field code } }
+}"""
+
+
+def test_an_app_s_card_download_link_works_while_the_app_may_print(retention_on):
+    # given an issued card and an app holding MANAGE_DISCOUNTS (Saleor's appCreate)
+    _issue_cards(retention_on, ["b1@example.com"])
+    admin = retention_on.staff_token()
+    created = retention_on.query(
+        APP_CREATE,
+        {"input": {"name": "Print shop", "permissions": ["MANAGE_DISCOUNTS"]}},
+        token=admin,
+    )["appCreate"]
+    assert created["appErrors"] == []
+
+    # when the app asks for the card's PDF link with its own token
+    [card] = nodes(
+        retention_on.query(
+            "{ loyaltyCards { edges { node { pdfUrl } } } }", app_token=created["authToken"]
+        )["loyaltyCards"]
+    )
+    link = urlparse(card["pdfUrl"]).path
+
+    # then the link prints the card, until the app is deactivated through Saleor
+    printed = retention_on.client.get(link)
+    assert printed.status_code == 200 and printed["Content-Type"] == "application/pdf"
+    updated = retention_on.query(
+        "mutation($id: ID!) { appUpdate(id: $id, input: {isActive: false}) "
+        "{ appErrors { code } } }",
+        {"id": created["app"]["id"]},
+        token=admin,
+    )["appUpdate"]
+    assert updated["appErrors"] == []
+    refused = retention_on.client.get(link)
+    assert refused.status_code == 403 and b"may no longer download cards" in refused.content

@@ -112,7 +112,7 @@ def signed_max_ages(monkeypatch):
 
 
 def test_card_download_links_expire_after_the_setting(settings, signed_max_ages):
-    token = printing.download_token([1], "1")
+    token = printing.download_token([1], staff_user_id="1")
     settings.RETENTION_CARD_DOWNLOAD_MAX_AGE_SECONDS = 10
     with pytest.raises(printing.DownloadNotAllowed):
         printing.cards_for_token(token)  # no such staff member: refused after the signature

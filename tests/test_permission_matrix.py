@@ -9,6 +9,9 @@ who may read or act, called through GraphQL as five callers:
              except the ones the row names (none at all on rows that name none)
     staff    staff with the row's permission: a staff member holding exactly the ones the row
              names (every permission on rows that name none)
+    app      a Saleor app (its own token, no user) holding what ``staff`` holds: as ``staff`` on
+             rows that name permissions, as ``anon`` on rows that name none (an app is nobody's
+             ``me``), unless the row's ``app`` cell says otherwise
 
 A cell says what that caller gets:
 
@@ -48,7 +51,7 @@ from tests.connections import nodes
 
 YES, NO, BLIND = "YES", "NO", "BLIND"
 ACTORS = ("anon", "owner", "other", "bare", "staff")
-RUN_ORDER = ("anon", "other", "bare", "owner", "staff")
+RUN_ORDER = ("anon", "other", "bare", "owner", "staff", "app")
 
 
 def RULE(code: str) -> str:  # noqa: N802 - reads like the other cell constants
@@ -57,6 +60,11 @@ def RULE(code: str) -> str:  # noqa: N802 - reads like the other cell constants
 
 GROUP_CREATE = """mutation($input: PermissionGroupCreateInput!) {
   permissionGroupCreate(input: $input) { group { id } permissionGroupErrors { field code } }
+}"""
+
+
+APP_CREATE = """mutation($input: AppInput!) {
+  appCreate(input: $input) { authToken appErrors { field code } }
 }"""
 
 
@@ -71,6 +79,7 @@ class StaffAccounts:
         shop = driver.query("{ shop { permissions { code } } }", token=self.admin)["shop"]
         self.every = frozenset(permission["code"] for permission in shop["permissions"])
         self.tokens: dict[frozenset[str], str] = {self.every: self.admin}
+        self.app_tokens: dict[frozenset[str], str] = {}
 
     def holding(self, permissions: frozenset[str]) -> str:
         if permissions not in self.tokens:
@@ -91,6 +100,24 @@ class StaffAccounts:
                 assert created["permissionGroupErrors"] == []
             self.tokens[permissions] = self.driver.token_create(email, "staff-password")
         return self.tokens[permissions]
+
+    def app_holding(self, permissions: frozenset[str]) -> str:
+        """The token of an app holding ``permissions``, made on first use with Saleor's
+        appCreate."""
+        if permissions not in self.app_tokens:
+            created = self.driver.query(
+                APP_CREATE,
+                {
+                    "input": {
+                        "name": f"app{len(self.app_tokens)}",
+                        "permissions": sorted(permissions),
+                    }
+                },
+                token=self.admin,
+            )["appCreate"]
+            assert created["appErrors"] == [] and created["authToken"]
+            self.app_tokens[permissions] = created["authToken"]
+        return self.app_tokens[permissions]
 
     def token_for(self, row: Row, actor: str) -> str:
         needed = frozenset(row.permissions)
@@ -136,10 +163,18 @@ class Row:
     # Saleor permissions (PermissionEnum names) staff need here, for the bare and staff columns
     permissions: tuple[str, ...] = ()
     why: str = ""
+    app: str | None = None  # the app's cell where it is not derived (see the module's docstring)
 
     @property
     def is_mutation(self) -> bool:
         return self.field.startswith("Mutation.")
+
+    def expected(self, actor: str) -> str:
+        if actor == "app":
+            if self.app is not None:
+                return self.app
+            return self.cells[ACTORS.index("staff" if self.permissions else "anon")]
+        return self.cells[ACTORS.index(actor)]
 
 
 ANYONE = (YES, YES, YES, YES, YES)
@@ -557,7 +592,9 @@ ROWS: tuple[Row, ...] = (
         lambda w, a: {"id": w.card_id},
         path("card"),
         permissions=("MANAGE_DISCOUNTS",),
-        why="MANAGE_DISCOUNTS",
+        why="MANAGE_DISCOUNTS; the app, asking after staff voided the card, is let past the "
+        "permission check and told it is done",
+        app=RULE("ALREADY_DONE"),
     ),
     Row(
         "Mutation.loyaltyCardPrintQueue",
@@ -589,6 +626,7 @@ ROWS: tuple[Row, ...] = (
         refused_by=("NOT_SIGNED_IN", "BOARD_CLOSED"),
         permissions=("MANAGE_PAGES",),
         why="whoever may read the board (forumTopics)",
+        app=NO,  # an app is no member: it moderates, but cannot write as one
     ),
     Row(
         "Mutation.forumPostCreate",
@@ -599,6 +637,7 @@ ROWS: tuple[Row, ...] = (
         refused_by=("NOT_SIGNED_IN", "BOARD_CLOSED"),
         permissions=("MANAGE_PAGES",),
         why="as forumTopicCreate",
+        app=NO,  # an app is no member: it moderates, but cannot write as one
     ),
     Row(
         "Mutation.forumPostUpdate",
@@ -618,6 +657,7 @@ ROWS: tuple[Row, ...] = (
         refused_by=("NOT_SIGNED_IN", "BOARD_CLOSED"),
         permissions=("MANAGE_PAGES",),
         why="readers of the board report others' posts",
+        app=NO,  # an app is no member: it moderates, but cannot write as one
     ),
     Row(
         "Mutation.forumTopicSubscribe",
@@ -628,6 +668,7 @@ ROWS: tuple[Row, ...] = (
         refused_by=("NOT_SIGNED_IN", "BOARD_CLOSED"),
         permissions=("MANAGE_PAGES",),
         why="readers of the board",
+        app=NO,  # an app is no member: it moderates, but cannot write as one
     ),
     Row(
         "Mutation.forumTopicUnsubscribe",
@@ -642,6 +683,7 @@ ROWS: tuple[Row, ...] = (
         refused_by=("NOT_SIGNED_IN",),
         permissions=("MANAGE_PAGES",),
         why="anyone signed in may stop following; the topic shows only to its board's readers",
+        app=NO,  # an app is no member: it moderates, but cannot write as one
     ),
     Row(
         "Mutation.forumModerate",
@@ -1023,12 +1065,17 @@ def test_permission_matrix(retention_on):
     problems = []
     for row in ROWS:
         for actor in RUN_ORDER:
-            expected = row.cells[ACTORS.index(actor)]
-            if actor in ("bare", "staff"):
+            expected = row.expected(actor)
+            token = app_token = None
+            if actor == "app":
+                app_token = world.staff.app_holding(frozenset(row.permissions) or world.staff.every)
+            elif actor in ("bare", "staff"):
                 token = world.staff.token_for(row, actor)
             else:
                 token = world.tokens[actor]
-            body = retention_on.execute(row.document, row.variables(world, actor), token=token)
+            body = retention_on.execute(
+                row.document, row.variables(world, actor), token=token, app_token=app_token
+            )
             got, leak = outcome(row, body, world)
             if got != expected or leak:
                 problems.append(
@@ -1038,7 +1085,15 @@ def test_permission_matrix(retention_on):
 
     # then each cell is as the table says, and no refusal shows data
     assert not problems, f"{len(problems)} cells differ:\n" + "\n".join(problems)
-    assert CardProgram.objects.filter(name__startswith="Matrix ").count() == 1  # staff's
+    made = CardProgram.objects.filter(name__startswith="Matrix ")
+    assert sorted(made.values_list("name", flat=True)) == ["Matrix app", "Matrix staff"]
+    # and what an app did is on record under the app, with no staff member named
+    from saleor_retention.audit.models import AuditEvent
+
+    by_apps = AuditEvent.objects.exclude(actor_app_id="")
+    assert by_apps.filter(action="points_adjusted").exists(), list(by_apps.values("action"))
+    assert not by_apps.filter(actor__isnull=False).exists()
+    assert all(name.startswith("app") for name in by_apps.values_list("actor_app_name", flat=True))
 
 
 def test_the_table_itself_is_well_formed():

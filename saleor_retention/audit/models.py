@@ -2,7 +2,8 @@
 
 ``actor`` links the staff member while their account exists; ``actor_email`` freezes who they
 were when they acted, so a renamed account still reads right (an erased one loses both: see
-``privacy``). ``target_type`` and ``target_id`` name the row acted on by GraphQL type name and
+``privacy``). When an app acted (its token signed the request), ``actor`` stays empty and
+``actor_app_id`` / ``actor_app_name`` name the app. ``target_type`` and ``target_id`` name the row acted on by GraphQL type name and
 primary key, and ``payload`` says what changed (``{"field": {"before": ..., "after": ...}}``
 where a value moved).
 """
@@ -34,6 +35,8 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     actor_email = models.CharField(max_length=254, blank=True, default="")
+    actor_app_id = models.CharField(max_length=64, blank=True, default="")
+    actor_app_name = models.CharField(max_length=255, blank=True, default="")
     action = models.CharField(max_length=32, choices=AuditAction.choices)
     target_type = models.CharField(max_length=64)
     target_id = models.CharField(max_length=64, blank=True, default="")
@@ -49,4 +52,4 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.action} {self.target_type}:{self.target_id} by {self.actor_email or '?'}"
+        return f"{self.action} {self.target_type}:{self.target_id} by {self.actor_email or self.actor_app_name or '?'}"

@@ -11,10 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..privacy import eraser, exporter
+from ..privacy import eraser, exporter, not_personal
 from .models import AuditEvent
 
 AUDIT_FIELDS = ["AuditEvent.actor", "AuditEvent.actor_email", "AuditEvent.payload"]
+not_personal(
+    {
+        "AuditEvent.actor_app_name": "the name a merchant gave a Saleor app (an integration), "
+        "not a person's"
+    }
+)
 
 
 @eraser(fields=AUDIT_FIELDS)

@@ -35,6 +35,12 @@ def request_scope(request: Any) -> Iterator[None]:
         _REQUEST.reset(token)
 
 
+def acting_app() -> Any | None:
+    """The active app whose token signed the GraphQL request being served, if any."""
+    app = getattr(_REQUEST.get(None), "app", None)
+    return app if app and app.is_active else None
+
+
 def acting_user() -> Any | None:
     """The signed-in user of the GraphQL request being served, if any."""
     user = getattr(_REQUEST.get(None), "user", None)
@@ -54,16 +60,22 @@ def record(
     target_id: Any,
     payload: Mapping[str, Any],
 ) -> AuditEvent:
-    """Write one event, the actor linked and their e-mail frozen (no actor: an empty e-mail)."""
+    """Write one event, the actor linked and their e-mail frozen (no actor: an empty e-mail);
+    with no staff member, the app whose token signed the request, if one did."""
     actor = None
     email = ""
+    app = None
     if staff_user_id not in (None, ""):
         actor = get_user_model().objects.filter(pk=staff_user_id).only("pk", "email").first()
         email = actor.email if actor is not None else ""
+    else:
+        app = acting_app()
     return AuditEvent.objects.create(
         action=action,
         actor=actor,
         actor_email=email,
+        actor_app_id=str(app.pk) if app is not None else "",
+        actor_app_name=app.name if app is not None else "",
         target_type=target_type,
         target_id=str(target_id),
         payload=dict(payload),

@@ -179,16 +179,17 @@ def take_print_queue(since) -> list[int]:
     return cards
 
 
-def download_token(card_ids: list[int], staff_user_id: str) -> str:
+def download_token(card_ids: list[int], *, staff_user_id: str = "", app_id: str = "") -> str:
+    """A signed link to print ``card_ids``, made for one staff member or one app."""
     from django.core import signing
 
-    return signing.dumps(
-        {"cards": card_ids, "staff": staff_user_id}, salt=DOWNLOAD_SALT, compress=True
-    )
+    holder = {"app": app_id} if app_id else {"staff": staff_user_id}
+    return signing.dumps({"cards": card_ids, **holder}, salt=DOWNLOAD_SALT, compress=True)
 
 
 class DownloadNotAllowed(Exception):
-    """The link is genuine, but the staff member it was made for may no longer download cards."""
+    """The link is genuine, but the staff member or app it was made for may no longer download
+    cards."""
 
 
 def may_download_cards(user: Any) -> bool:
@@ -198,11 +199,17 @@ def may_download_cards(user: Any) -> bool:
     )
 
 
+def app_may_download_cards(app: Any) -> bool:
+    """An app may print cards while it is active and holds MANAGE_DISCOUNTS."""
+    return bool(app is not None and app.is_active and app.has_perm(MANAGE_DISCOUNTS))
+
+
 def cards_for_token(token: str) -> list[LoyaltyCard]:
     """The cards a download link names; raises ``signing.BadSignature`` (or its subclass
     ``SignatureExpired``) for a forged or stale link, and ``DownloadNotAllowed`` when the staff
     member the link was made for has since been deleted, deactivated, made a customer or lost
-    MANAGE_DISCOUNTS: the link is checked against who they are now, not who they were."""
+    MANAGE_DISCOUNTS (an app: deleted, deactivated or lost MANAGE_DISCOUNTS): the link is checked
+    against who they are now, not who they were."""
     from django.core import signing
 
     data = signing.loads(
@@ -210,9 +217,14 @@ def cards_for_token(token: str) -> list[LoyaltyCard]:
         salt=DOWNLOAD_SALT,
         max_age=operator_settings.value("RETENTION_CARD_DOWNLOAD_MAX_AGE_SECONDS"),
     )
-    staff_id = str(data.get("staff") or "")
-    if not staff_id.isdigit() or not may_download_cards(saleor.get_customer(staff_id)):
-        raise DownloadNotAllowed(staff_id)
+    if "app" in data:
+        app_id = str(data.get("app") or "")
+        if not app_may_download_cards(saleor.get_app(app_id)):
+            raise DownloadNotAllowed(f"app {app_id}")
+    else:
+        staff_id = str(data.get("staff") or "")
+        if not staff_id.isdigit() or not may_download_cards(saleor.get_customer(staff_id)):
+            raise DownloadNotAllowed(staff_id)
     order = {pk: index for index, pk in enumerate(data["cards"])}
     cards = LoyaltyCard.objects.select_related("program").filter(pk__in=data["cards"])
     return sorted(cards, key=lambda card: order[card.pk])

@@ -23,11 +23,13 @@ from .models import BoardAccess, ForumBoard, ForumPost, ForumSubscription, Forum
 
 
 class Viewer:
-    """The caller. ``paid_orders`` and ``tier`` are read on first use and then kept."""
+    """The caller. ``paid_orders`` and ``tier`` are read on first use and then kept. A
+    moderator without a ``customer_id`` is an app (its token signed the request): it moderates,
+    and its actions are recorded under the app (``audit.services.record``)."""
 
     def __init__(self, customer_id: str | None, *, is_moderator: bool = False) -> None:
         self.customer_id = str(customer_id) if customer_id else None
-        self.is_moderator = bool(is_moderator and customer_id)
+        self.is_moderator = bool(is_moderator)
 
     @cached_property
     def paid_orders(self) -> int:

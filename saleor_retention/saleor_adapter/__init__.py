@@ -189,6 +189,12 @@ def get_customer(customer_id: str) -> Any | None:
     return User.objects.filter(pk=customer_id).first()
 
 
+def get_app(app_id: str) -> Any | None:
+    from saleor.app.models import App
+
+    return App.objects.filter(pk=app_id).first() if str(app_id).isdigit() else None
+
+
 def get_fulfillment(fulfillment_id: str) -> Any | None:
     from saleor.order.models import Fulfillment
 

@@ -39,6 +39,14 @@ class RetentionAuditEvent(graphene.ObjectType):
         description="The staff member's e-mail when they acted; empty once their account is "
         "deleted.",
     )
+    actor_app_id = graphene.ID(
+        description="The App's id when an app acted (its token signed the request); null "
+        "otherwise."
+    )
+    actor_app_name = graphene.String(
+        required=True,
+        description="The app's name when it acted; empty when a staff member acted.",
+    )
     target_type = graphene.String(
         required=True,
         description="The type acted on: Review, LoyaltyCard, LoyaltyEntry, ForumTopic, "
@@ -71,6 +79,10 @@ class RetentionAuditEvent(graphene.ObjectType):
     @staticmethod
     def resolve_actor_id(root: AuditEvent, info):
         return to_global_id("User", root.actor_id) if root.actor_id else None
+
+    @staticmethod
+    def resolve_actor_app_id(root: AuditEvent, info):
+        return to_global_id("App", root.actor_app_id) if root.actor_app_id else None
 
     @staticmethod
     def resolve_target_id(root: AuditEvent, info):

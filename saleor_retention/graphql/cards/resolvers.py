@@ -52,7 +52,8 @@ def resolve_loyalty_cards(root, info, filter=None, sort_by=None, **page):
 
 def resolve_user_loyalty_cards(root, info, filter=None, sort_by=None, **page):
     viewer = signed_in_user(info)
-    if viewer is None or (viewer.pk != root.pk and not is_staff_for_cards(viewer)):
+    is_own = viewer is not None and viewer.pk == root.pk
+    if not (is_own or is_staff_for_cards(info)):
         return pagination.empty(card_connection())
     rows = selectors.cards(customer_id=str(root.pk), statuses=_statuses(filter or {}))
     rows = pagination.sorted_by(rows, sort_by, LOYALTY_CARD_SORT_FIELDS)
@@ -60,7 +61,7 @@ def resolve_user_loyalty_cards(root, info, filter=None, sort_by=None, **page):
 
 
 def resolve_fulfillment_loyalty_cards(root, info, **page):
-    if not is_staff_for_cards(getattr(info.context, "user", None)):
+    if not is_staff_for_cards(info):
         return pagination.empty(card_connection())
     rows = selectors.cards(fulfillment_id=str(root.pk))
     return pagination.paginate(rows, card_connection(), **page)

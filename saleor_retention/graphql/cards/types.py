@@ -11,14 +11,15 @@ from ...cards import selectors
 from ...cards.models import CardProgram, LoyaltyCard
 from ...permissions import MANAGE_DISCOUNTS
 from .. import saleor_types
-from ..core.access import as_pk, require_permission, signed_in, signed_in_user
+from ..core.access import as_pk, has_permission, require_permission, signed_in_user
 from ..saleor_types import Money
 from .downloads import card_download_url
 from .enums import LoyaltyCardEligibility, LoyaltyCardKind, LoyaltyCardStatus
 
 
-def is_staff_for_cards(user) -> bool:
-    return signed_in(user) and user.has_perm(MANAGE_DISCOUNTS)
+def is_staff_for_cards(info) -> bool:
+    """Staff, or an app, holding MANAGE_DISCOUNTS."""
+    return has_permission(info, MANAGE_DISCOUNTS)
 
 
 def require_staff(info) -> None:
@@ -68,7 +69,7 @@ class LoyaltyCardProgram(graphene.ObjectType):
     def get_node(cls, info, id):
         """``node(id:)``: staff who manage discounts, as ``loyaltyCardPrograms``."""
         pk = as_pk(id)
-        if pk is None or not is_staff_for_cards(getattr(info.context, "user", None)):
+        if pk is None or not is_staff_for_cards(info):
             return None
         return selectors.programs().filter(pk=pk).first()
 
@@ -120,17 +121,17 @@ class LoyaltyCardType(graphene.ObjectType):
         """``node(id:)``: the card's customer (as ``User.loyaltyCards``) or staff who manage
         discounts (as ``loyaltyCards``); null for anyone else."""
         pk = as_pk(id)
-        viewer = signed_in_user(info)
-        if pk is None or viewer is None:
+        if pk is None:
             return None
         rows = selectors.cards().filter(pk=pk)
-        if not is_staff_for_cards(viewer):
-            rows = rows.filter(customer_id=str(viewer.pk))
-        return rows.first()
+        if is_staff_for_cards(info):
+            return rows.first()
+        viewer = signed_in_user(info)
+        return rows.filter(customer_id=str(viewer.pk)).first() if viewer is not None else None
 
     @staticmethod
     def resolve_pdf_url(root, info):
-        if not is_staff_for_cards(info.context.user):
+        if not is_staff_for_cards(info):
             return None
         return card_download_url(info, [root.pk])
 
@@ -148,23 +149,21 @@ class LoyaltyCardType(graphene.ObjectType):
 
     @staticmethod
     def resolve_program(root, info):
-        return root.program if is_staff_for_cards(info.context.user) else None
+        return root.program if is_staff_for_cards(info) else None
 
     @staticmethod
     def resolve_order_id(root, info):
-        return (
-            to_global_id("Order", root.order_id) if is_staff_for_cards(info.context.user) else None
-        )
+        return to_global_id("Order", root.order_id) if is_staff_for_cards(info) else None
 
     @staticmethod
     def resolve_fulfillment_id(root, info):
-        if not is_staff_for_cards(info.context.user):
+        if not is_staff_for_cards(info):
             return None
         return to_global_id("Fulfillment", root.fulfillment_id)
 
     @staticmethod
     def resolve_redeemed_order_id(root, info):
-        if not root.redeemed_order_id or not is_staff_for_cards(info.context.user):
+        if not root.redeemed_order_id or not is_staff_for_cards(info):
             return None
         return to_global_id("Order", root.redeemed_order_id)
 

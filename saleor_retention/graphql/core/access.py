@@ -27,6 +27,17 @@ def has_permission(info: Any, permission: str) -> bool:
     return requestor_has_one_of(info.context, (permission,))
 
 
+def staff_user_id(info: Any) -> str:
+    """Whom a staff action is recorded under: the signed-in user's id, empty when an app's token
+    signed the request (the audit trail then names the app: ``audit.services.record``)."""
+    from ..saleor_types import requesting_app
+
+    if requesting_app(info.context) is not None:
+        return ""
+    user = signed_in_user(info)
+    return str(user.pk) if user is not None else ""
+
+
 def require_permission(info: Any, permission: str) -> None:
     """Staff-only queries: refuse everyone without ``permission`` (Saleor's own permission names)."""
     if not has_permission(info, permission):
@@ -36,20 +47,17 @@ def require_permission(info: Any, permission: str) -> None:
         raise PermissionDenied(_("You do not have permission to perform this action."))
 
 
-def may_see_customer(viewer: Any, customer: Any) -> bool:
-    """A customer's private data: the shopper themself, or staff who manage users."""
-    if not signed_in(viewer):
-        return False
-    return viewer.pk == customer.pk or viewer.has_perm(MANAGE_USERS)
+def may_see_customer(info: Any, customer: Any) -> bool:
+    """A customer's private data: the shopper themself, or staff and apps that manage users."""
+    return may_see_customer_id(info, customer.pk)
 
 
-def may_see_customer_id(viewer: Any, customer_id: Any) -> bool:
-    """``may_see_customer`` for a stored customer id (None: a guest's, staff only)."""
-    if not signed_in(viewer):
-        return False
-    return (customer_id is not None and str(viewer.pk) == str(customer_id)) or viewer.has_perm(
-        MANAGE_USERS
-    )
+def may_see_customer_id(info: Any, customer_id: Any) -> bool:
+    """``may_see_customer`` for a stored customer id (None: a guest's, staff and apps only)."""
+    viewer = signed_in_user(info)
+    if viewer is not None and customer_id is not None and str(viewer.pk) == str(customer_id):
+        return True
+    return has_permission(info, MANAGE_USERS)
 
 
 MAX_PK = 2**63 - 1  # PostgreSQL's bigint

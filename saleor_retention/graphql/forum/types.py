@@ -39,11 +39,12 @@ def viewer_of(info: Any) -> Viewer:
     cached = getattr(context, "_retention_forum_viewer", None)
     if cached is not None:
         return cached
-    user = getattr(context, "user", None)
-    if user is not None and access.signed_in(user):
-        viewer = Viewer(str(user.pk), is_moderator=user.has_perm(MANAGE_PAGES))
+    user = access.signed_in_user(info)
+    is_moderator = access.has_permission(info, MANAGE_PAGES)  # staff, or an app (no user)
+    if user is not None and not saleor_types.requesting_app(context):
+        viewer = Viewer(str(user.pk), is_moderator=is_moderator)
     else:
-        viewer = ANONYMOUS
+        viewer = Viewer(None, is_moderator=is_moderator) if is_moderator else ANONYMOUS
     context._retention_forum_viewer = viewer
     return viewer
 

@@ -17,7 +17,7 @@ from .types import LoyaltyAccount, LoyaltyCheckout, LoyaltyOrderPoints
 
 def resolve_user_loyalty(root, info):
     """The shopper's own account, or any customer's for staff who manage users; else null."""
-    if not may_see_customer(getattr(info.context, "user", None), root):
+    if not may_see_customer(info, root):
         return None
     customer_id = str(root.pk)
     if "expiringPoints" in selected_fields(info):
@@ -28,13 +28,13 @@ def resolve_user_loyalty(root, info):
 
 
 def resolve_user_loyalty_birthday(root, info):
-    if not may_see_customer(getattr(info.context, "user", None), root):
+    if not may_see_customer(info, root):
         return None
     return BirthdayByCustomerIdLoader(info.context).load(str(root.pk))
 
 
 def resolve_user_loyalty_referral_code(root, info):
-    if not may_see_customer(getattr(info.context, "user", None), root):
+    if not may_see_customer(info, root):
         return None
     return ReferralCodeByCustomerIdLoader(info.context).load(str(root.pk))
 

@@ -14,7 +14,7 @@ from ...referrals import services as referrals
 from ...tiers import services as tiers
 from .. import saleor_types
 from ..core import pagination
-from ..core.access import as_pk, may_see_customer_id
+from ..core.access import as_pk, has_permission, may_see_customer_id, signed_in_user
 from ..core.context import retention_settings
 from ..saleor_types import Money, Order
 from .dataloaders import with_orders
@@ -48,8 +48,7 @@ class LoyaltyEntry(graphene.ObjectType):
         manage users)."""
         pk = as_pk(id)
         entry = LedgerEntry.objects.select_related("account").filter(pk=pk).first() if pk else None
-        viewer = getattr(info.context, "user", None)
-        if entry is None or not may_see_customer_id(viewer, entry.account.customer_id):
+        if entry is None or not may_see_customer_id(info, entry.account.customer_id):
             return None
         with_orders([entry])
         return entry
@@ -71,10 +70,11 @@ class LoyaltyEntry(graphene.ObjectType):
             return None
         # loaded for the whole page at once by LoyaltyAccount.resolve_entries
         order = getattr(root, "saleor_order", None)
-        user = getattr(info.context, "user", None)
-        if order is None or not user or not user.is_authenticated:
+        if order is None:
             return None
-        if saleor.order_customer_id(order) == str(user.pk) or user.has_perm(MANAGE_ORDERS):
+        user = signed_in_user(info)
+        is_own = user is not None and saleor.order_customer_id(order) == str(user.pk)
+        if is_own or has_permission(info, MANAGE_ORDERS):
             return saleor_types.as_order(order)
         return None
 

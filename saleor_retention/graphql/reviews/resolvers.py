@@ -65,7 +65,8 @@ def resolve_review_json_ld(root, info):
 
 def resolve_user_reviews(root, info, filter=None, sort_by=None, **page):
     me = viewer_of(info)
-    if me is None or (me.pk != root.pk and not is_review_staff(info)):
+    is_own = me is not None and me.pk == root.pk
+    if not (is_own or is_review_staff(info)):
         return pagination.empty(review_connection())
     rows = filter_customer_reviews(selectors.customer_reviews(str(root.pk)), filter)
     rows = pagination.sorted_by(rows, sort_by, REVIEW_SORT_FIELDS)

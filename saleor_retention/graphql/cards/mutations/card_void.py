@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from ....cards import services
 from ....errors import RetentionError, RetentionErrorCode
 from ....permissions import MANAGE_DISCOUNTS
-from ...core.access import pk_from_global_id
+from ...core.access import pk_from_global_id, staff_user_id
 from ...core.mutations import RetentionMutation
 from ..types import LoyaltyCardType
 
@@ -33,5 +33,5 @@ class LoyaltyCardVoid(RetentionMutation):
                 code=RetentionErrorCode.INVALID,
                 field="id",
             )
-        card = services.card_void(card_id=pk, staff_user_id=str(info.context.user.pk))
+        card = services.card_void(card_id=pk, staff_user_id=staff_user_id(info))
         return cls(card=card, errors=[])

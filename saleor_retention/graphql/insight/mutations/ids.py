@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from ....errors import RetentionError, RetentionErrorCode
+from ...core import access
 from ...core.access import pk_from_global_id
 
 
@@ -26,4 +27,4 @@ def object_pk(global_id: str, type_name: str, field: str = "id") -> str:
 
 
 def staff_id(info) -> str:
-    return str(info.context.user.pk)
+    return access.staff_user_id(info)

@@ -8,7 +8,7 @@ from .... import saleor_adapter as saleor
 from ....bonuses import services as bonuses
 from ....errors import RetentionError, RetentionErrorCode
 from ....permissions import MANAGE_USERS
-from ...core.access import pk_from_global_id
+from ...core.access import pk_from_global_id, staff_user_id
 from ...core.mutations import RetentionMutation
 from ..types import LoyaltyCampaign
 
@@ -74,7 +74,7 @@ class LoyaltyCampaignBonusCreate(RetentionMutation):
             points=points,
             reason=reason,
             audience=choice,
-            staff_user_id=str(info.context.user.pk),
+            staff_user_id=staff_user_id(info),
         )
         started.campaign.refresh_from_db()  # without a broker the task already ran
         return cls(queued=started.queued, campaign=started.campaign, errors=[])

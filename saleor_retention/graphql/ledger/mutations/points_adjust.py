@@ -7,7 +7,7 @@ from .... import saleor_adapter as saleor
 from ....adjustments import services as adjustments
 from ....errors import RetentionError, RetentionErrorCode
 from ....permissions import MANAGE_USERS
-from ...core.access import pk_from_global_id
+from ...core.access import pk_from_global_id, staff_user_id
 from ...core.context import retention_settings
 from ...core.mutations import RetentionMutation
 from ..types import LoyaltyEntry
@@ -58,7 +58,7 @@ class LoyaltyPointsAdjust(RetentionMutation):
             customer_id=pk,
             points=points,
             reason=reason,
-            staff_user_id=str(info.context.user.pk),
+            staff_user_id=staff_user_id(info),
             key=idempotency_key,
             settings=retention_settings(info),
         )

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from ....errors import RetentionError, RetentionErrorCode
+from ...core import access
 from ...core.access import pk_from_global_id
-from ..types import viewer_id
 
 
 def review_pk(global_id: str) -> str:
@@ -28,4 +28,4 @@ def uploads(info, keys) -> list:
 
 
 def staff_id(info) -> str:
-    return viewer_id(info) or ""
+    return access.staff_user_id(info)
