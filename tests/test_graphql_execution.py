@@ -9,15 +9,17 @@ import pytest
 from graphene.types.resolver import dict_or_attr_resolver
 from promise import Promise
 
+from saleor_retention.graphql import limits
 from saleor_retention.graphql.core import documents
 from saleor_retention.graphql.core.middleware import FieldMiddleware, reads_an_attribute
+from saleor_retention.graphql.reviews.resolvers import resolve_review_summary
 from saleor_retention.graphql.schema import schema
 from saleor_retention.graphql.view import RetentionGraphQLView
 
 
-def _post(driver, query, *, token=None):
+def _post(driver, query, *, token=None, variables=None):
     headers = {"HTTP_AUTHORIZATION": f"JWT {token}"} if token else {}
-    body = json.dumps({"query": query})
+    body = json.dumps({"query": query, "variables": variables or {}})
     response = driver.client.post("/graphql/", body, content_type="application/json", **headers)
     return response.json()
 
@@ -139,6 +141,69 @@ def test_field_middleware_leaves_attribute_reads_alone_and_wraps_the_others_with
     assert value == 42 and not isinstance(value, Promise)
     assert seen == ["info"]
     assert manager.get_field_resolver(own_resolver) is wrapped  # built once, kept
+
+
+def test_a_nested_batch_field_runs_without_saleors_field_middlewares():
+    # Product.reviewSummary only hands out its item of the page's one batch read: no span, no
+    # JWT or app middleware around each of 100 products (the request's root field ran them)
+    seen = []
+
+    def recording(next_, root, info, **kwargs):
+        seen.append(info)
+        return next_(root, info, **kwargs)
+
+    manager = FieldMiddleware(recording)
+    field = saleor_types_product_field("reviewSummary")
+
+    assert manager.get_field_resolver(field.resolver) is field.resolver
+    assert manager.get_field_resolver(resolve_review_summary) is resolve_review_summary
+    assert seen == []
+    # the plugin's other fields on Saleor's types still go through them
+    loyalty = saleor_types_user_field("loyalty")
+    assert manager.get_field_resolver(loyalty.resolver) is not loyalty.resolver
+
+
+def saleor_types_product_field(name):
+    from saleor_retention.graphql import saleor_types
+
+    return saleor_types.Product._meta.fields[name]
+
+
+def saleor_types_user_field(name):
+    from saleor_retention.graphql import saleor_types
+
+    return saleor_types.User._meta.fields[name]
+
+
+def test_the_limits_analysis_is_kept_per_text_unless_a_variable_sets_a_page_size(
+    driver, counted, monkeypatch
+):
+    calls = []
+    original = limits.analyse
+
+    def counting(*args, **kwargs):
+        calls.append(args[2] if len(args) > 2 else kwargs.get("variables"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr("saleor_retention.graphql.view.analyse", counting)
+    for _ in range(3):
+        assert _post(driver, "{ shop { name } }")["data"]["shop"]["name"]
+    assert len(calls) == 1  # no variable: analysed once for the text
+
+    paged = "query($n: Int) { products(first: $n) { edges { node { name } } } }"
+    small = _post(driver, paged, variables={"n": 2})
+    assert "errors" not in small and small["data"]["products"]["edges"]
+    # the same text with a page size that multiplies past the cost limit is still refused:
+    # an analysis a variable entered is made again for every request
+    nested = (
+        "query($n: Int) { products(first: $n) { edges { node { name "
+        "reviews(first: $n) { edges { node { id } } } } } } }"
+    )
+    assert "errors" not in _post(driver, nested, variables={"n": 2})
+    refused = _post(driver, nested, variables={"n": 100})
+    assert refused["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX", refused
+    assert "errors" not in _post(driver, nested, variables={"n": 2})
+    assert len(calls) == 1 + 1 + 3
 
 
 def test_a_token_still_authenticates_and_batched_fields_still_resolve(retention_on):

@@ -1,13 +1,14 @@
 """Real parallel database connections racing on one account: never overdrawn, nothing doubled."""
 
 import threading
+import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from saleor_retention.adjustments import services as adjustments
 from saleor_retention.errors import RetentionError
-from saleor_retention.ledger import services
+from saleor_retention.ledger import selectors, services
 from saleor_retention.ledger.models import LedgerEntry, LoyaltyAccount
 from saleor_retention_site.store import create_customer
 from tests.test_ledger_services import settings_with
@@ -184,3 +185,67 @@ def test_16_first_credits_of_a_new_customer_racing_make_one_account():
     assert account.entries.count() == 16
     assert (account.pending_points, account.available_points) == (8 * 3, 8 * 3)
     assert services.verify_accounts() == []
+
+
+def _expiring_total(customer_id):
+    account = selectors.account_with_expiring_points(customer_id)
+    return sum(group.points for group in selectors.expiring_points(account))
+
+
+def _credit(customer_id, points, key):
+    services.credit(
+        customer_id=customer_id,
+        points=points,
+        type="campaign_bonus",
+        key=key,
+        settings=settings_with(points_expiry_months=3),
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_expiry_groups_made_before_a_committed_write_are_not_kept_over_it():
+    customer = str(create_customer("groups-stale@example.com").pk)
+    _credit(customer, 5, "first")
+    # a read takes the row's version, then a write moves points before the read keeps its groups
+    columns = tuple(field.column for field in LoyaltyAccount._meta.concrete_fields)
+    with connection.cursor() as cursor:
+        cursor.execute(selectors._account_sql(columns), [customer])
+        version = cursor.fetchone()[-1]
+    account_id = LoyaltyAccount.objects.get(customer_id=customer).pk
+    _credit(customer, 9, "second")
+    stale = {"tz": "UTC", "groups": [{"expiry_date": "2000-01-01", "points": 5}]}
+
+    assert selectors._keep_groups(account_id, version, stale) is False
+    assert LoyaltyAccount.objects.get(pk=account_id).expiring_points_cache is None
+    assert _expiring_total(customer) == 14
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_beside_an_open_write_neither_waits_nor_keeps_what_it_saw():
+    customer = str(create_customer("groups-open@example.com").pk)
+    _credit(customer, 5, "first")
+    written, release = threading.Event(), threading.Event()
+
+    def writer():
+        try:
+            with transaction.atomic():
+                _credit(customer, 9, "open")
+                written.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert written.wait(10)
+        started = time.monotonic()
+        # the committed state, at once: the open write's row lock is skipped, not waited for
+        assert _expiring_total(customer) == 5
+        assert time.monotonic() - started < 2
+        assert LoyaltyAccount.objects.get(customer_id=customer).expiring_points_cache is None
+    finally:
+        release.set()
+        thread.join()
+    assert _expiring_total(customer) == 14
+    assert LoyaltyAccount.objects.get(customer_id=customer).expiring_points_cache is not None

@@ -240,3 +240,82 @@ def test_database_refuses_a_negative_lot_or_overheld_account(customer):
         PointLot.objects.update(remaining=-1)
     with pytest.raises(IntegrityError), transaction.atomic():
         LoyaltyAccount.objects.update(held_points=11)
+
+
+def _groups(customer_id):
+    account = selectors.account_with_expiring_points(customer_id)
+    return [(group.expires_at, group.points) for group in selectors.expiring_points(account)]
+
+
+def _kept(customer_id):
+    return LoyaltyAccount.objects.get(customer_id=customer_id).expiring_points_cache
+
+
+def test_expiry_groups_are_kept_on_the_account_and_every_move_of_points_empties_them(customer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    twelve = settings_with(points_expiry_months=12)
+    services.credit(
+        customer_id=customer, points=30, type="campaign_bonus", key="a", settings=twelve
+    )
+    soon = timezone.now() + timedelta(days=10)
+    PointLot.objects.filter(entry__idempotency_key="a").update(expires_at=soon)
+    assert _groups(customer) == [(soon.date(), 30)]  # read and kept
+    services.credit(
+        customer_id=customer, points=50, type="campaign_bonus", key="b", settings=twelve
+    )
+    year_day = timezone.localtime(
+        PointLot.objects.get(entry__idempotency_key="b").expires_at
+    ).date()
+    assert _kept(customer) is None  # the credit emptied what the read above kept
+
+    # the first read groups the lots and keeps the result; the next is the account row alone
+    assert _groups(customer) == [(soon.date(), 30), (year_day, 50)]
+    assert _kept(customer)["groups"] == [
+        {"expiry_date": soon.date().isoformat(), "points": 30},
+        {"expiry_date": year_day.isoformat(), "points": 50},
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        assert _groups(customer) == [(soon.date(), 30), (year_day, 50)]
+    assert len(captured.captured_queries) == 1
+
+    # every way points move empties the kept groups, and the next read shows the move
+    spend(customer, 20)  # soonest first
+    assert _kept(customer) is None
+    assert _groups(customer) == [(soon.date(), 10), (year_day, 50)]
+    services.expire_due_lots(soon + timedelta(days=1))
+    assert _kept(customer) is None
+    assert _groups(customer) == [(year_day, 50)]
+    services.credit(
+        customer_id=customer,
+        points=7,
+        type="earn",
+        key="pending",
+        settings=twelve,
+        pending_days=14,
+    )
+    assert _groups(customer) == [(year_day, 50)]  # pending points are not spendable yet
+    services.release_due_lots(timezone.now() + timedelta(days=15))
+    assert _kept(customer) is None
+    assert [points for _day, points in _groups(customer)] == [50, 7]
+    assert services.verify_accounts() == []
+
+
+def test_groups_read_in_another_time_zone_are_grouped_again(customer):
+    services.credit(
+        customer_id=customer,
+        points=5,
+        type="campaign_bonus",
+        key="tz",
+        settings=settings_with(points_expiry_months=1),
+    )
+    midnight_utc = timezone.now().replace(hour=23, minute=30, second=0, microsecond=0)
+    PointLot.objects.filter(entry__idempotency_key="tz").update(expires_at=midnight_utc)
+    LoyaltyAccount.objects.filter(customer_id=customer).update(expiring_points_cache=None)
+
+    with timezone.override("UTC"):
+        assert _groups(customer) == [(midnight_utc.date(), 5)]
+    with timezone.override("Asia/Shanghai"):  # 07:30 the next day there
+        assert _groups(customer) == [(midnight_utc.date() + timedelta(days=1), 5)]
+        assert _kept(customer)["tz"] == "Asia/Shanghai"

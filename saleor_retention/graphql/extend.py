@@ -15,6 +15,7 @@ from typing import Any
 
 import graphene
 
+from . import saleor_types
 from .saleor_types import unwrap
 
 _EXTENSIONS: list[tuple[type[graphene.ObjectType], str, Callable[[], graphene.Field]]] = []
@@ -35,14 +36,15 @@ def apply_extensions() -> None:
         if name in fields:
             raise RuntimeError(f"Saleor's {saleor_type.__name__} already has a field {name!r}")
         field = make_field()
-        if field.resolver is not None:
+        if field.resolver is not None and saleor_types.WRAPS_ROOTS:
             field.resolver = _on_the_model(field.resolver)
         field._retention = True
         fields[name] = field
 
 
 def _on_the_model(resolver: Callable[..., Any]) -> Callable[..., Any]:
-    """Our resolvers read the Saleor model; Saleor 3.x hands its types' fields a wrapper."""
+    """Our resolvers read the Saleor model; Saleor 3.x hands its types' fields a wrapper (2.10
+    hands the model itself, so there the resolver is kept as it is: one call less per field)."""
 
     @functools.wraps(resolver)
     def resolve(root: Any, info: Any, **kwargs: Any) -> Any:

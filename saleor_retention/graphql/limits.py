@@ -79,6 +79,9 @@ class Analysis:
     cost: int
     most_repeated_field: str | None
     repeats: int
+    # whether a variable's value entered the figures (a page size); if not, they hold for every
+    # request that sends the same text, and the view keeps them with the parsed document
+    uses_variables: bool = False
 
 
 class _Analyser:
@@ -93,6 +96,7 @@ class _Analyser:
         self.variable_defaults: dict[str, Any] = {}
         self.repeats = 0
         self.most_repeated_field: str | None = None
+        self.uses_variables = False
 
     def operation(self, operation: ast.OperationDefinition) -> Analysis:
         self.variable_defaults = {
@@ -106,7 +110,9 @@ class _Analyser:
         shape = self.selection_set(
             operation.selection_set, root, is_mutation=operation.operation == "mutation"
         )
-        return Analysis(shape.depth, shape.cost, self.most_repeated_field, self.repeats)
+        return Analysis(
+            shape.depth, shape.cost, self.most_repeated_field, self.repeats, self.uses_variables
+        )
 
     def selection_set(
         self, selection_set: ast.SelectionSet | None, parent: Any, *, is_mutation: bool = False
@@ -205,11 +211,13 @@ class _Analyser:
         """A variable neither sent nor defaulted: the argument counts as left out."""
         if not isinstance(value, ast.Variable):
             return False
+        self.uses_variables = True
         name = value.name.value
         return name not in self.variables and self.variable_defaults.get(name) is None
 
     def int_value(self, value: Any) -> int | None:
         if isinstance(value, ast.Variable):
+            self.uses_variables = True
             name = value.name.value
             if name in self.variables:
                 value = self.variables[name]

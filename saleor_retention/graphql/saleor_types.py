@@ -45,6 +45,8 @@ try:  # Saleor 3.x
 except ImportError:  # Saleor 2.10: resolvers receive the models themselves
     _BaseContext = _ChannelContext = _SyncWebhookControlContext = None
 
+WRAPS_ROOTS = _BaseContext is not None  # whether resolvers may receive a wrapper, not the model
+
 
 def unwrap(root: Any) -> Any:
     """The Saleor model behind a resolver's root."""

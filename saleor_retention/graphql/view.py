@@ -14,7 +14,7 @@ from saleor.graphql.views import GraphQLView
 
 from ..audit import services as audit
 from .core.access import QueryArgumentError
-from .core.documents import parsed
+from .core.documents import documents
 from .core.middleware import FieldMiddleware
 from .limits import Limits, QueryRefused, analyse, batch_refusal, refusal
 
@@ -45,18 +45,29 @@ class RetentionGraphQLView(GraphQLView):
         query, variables, operation_name = self.get_graphql_params(request, data)
         if isinstance(query, str) and query:
             try:
-                document = parsed(query)
+                entry = documents.entry(query)
             except (GraphQLSyntaxError, ValueError):
-                document = None  # Saleor's view reports the syntax error as it always has
-            if document is not None:
-                analysis = analyse(self.schema, document, variables, operation_name)
+                entry = None  # Saleor's view reports the syntax error as it always has
+            if entry is not None:
+                analysis = self.analysis(entry, variables, operation_name)
                 error = refusal(analysis, Limits.from_settings()) or surrogate_refusal(
-                    document, variables
+                    entry.tree, variables
                 )
                 if error is not None:
                     return ExecutionResult(errors=[error], invalid=True)
         with audit.request_scope(request):  # who acts, for hooks Saleor calls without it
             return super().execute_graphql_request(request, data)
+
+    def analysis(self, entry: Any, variables: Any, operation_name: str | None) -> Any:
+        """The limits' analysis of the entry's document, computed once per text when no
+        variable's value enters it (a storefront's same few texts, sent over and over)."""
+        key = (self.schema, operation_name)
+        found = entry.analyses.get(key)
+        if found is None:
+            found = analyse(self.schema, entry.tree, variables, operation_name)
+            if found is not None and not found.uses_variables:
+                entry.analyses[key] = found
+        return found
 
     def format_error(self, error: Any) -> dict:
         """Saleor's format, which replaces ``extensions`` with the exception's class name; the

@@ -30,6 +30,10 @@ class LoyaltyAccount(models.Model):
     held_points = models.IntegerField(default=0)
     debt_points = models.IntegerField(default=0)
     lifetime_points = models.IntegerField(default=0)
+    # The spendable points by expiry date as ``me { loyalty { expiringPoints } }`` last read
+    # them ({"tz": ..., "groups": [...]}): every write that moves points sets it back to null,
+    # and the next read groups the lots again and keeps the result (ledger/selectors.py).
+    expiring_points_cache = models.JSONField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

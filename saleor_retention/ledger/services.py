@@ -79,8 +79,10 @@ def _move_balances(account: LoyaltyAccount, **deltas: int) -> None:
     changes = {f"{name}_points": delta for name, delta in deltas.items() if delta}
     if not changes:
         return
+    # every move may change the spendable lots: the expiry groups kept for reads go stale
     LoyaltyAccount.objects.filter(pk=account.pk).update(
-        **{field: F(field) + delta for field, delta in changes.items()}
+        expiring_points_cache=None,
+        **{field: F(field) + delta for field, delta in changes.items()},
     )
     for field, delta in changes.items():
         setattr(account, field, getattr(account, field) + delta)
@@ -237,7 +239,8 @@ CREDIT_SQL = f"""WITH account AS (
         pending_points = a.pending_points + %(held_back)s,
         available_points = a.available_points + %(points)s - %(held_back)s - settle.settled,
         lifetime_points = a.lifetime_points + %(points)s,
-        debt_points = a.debt_points - settle.settled
+        debt_points = a.debt_points - settle.settled,
+        expiring_points_cache = NULL
     FROM settle WHERE a.id = settle.account_id
 )
 SELECT (SELECT id FROM account), (SELECT id FROM entry)"""

@@ -36,11 +36,13 @@ LONGEST_KEPT = 50_000
 
 
 class _Entry:
-    __slots__ = ("tree", "errors")
+    __slots__ = ("tree", "errors", "analyses")
 
     def __init__(self, tree: ast.Document) -> None:
         self.tree = tree
         self.errors: dict[Any, tuple[Any, ...]] = {}  # schema -> its validation errors
+        # (schema, operation name) -> the query limits' analysis, when no variable entered it
+        self.analyses: dict[tuple[Any, str | None], Any] = {}
 
 
 class DocumentCache:
@@ -83,13 +85,6 @@ class DocumentCache:
 
 
 documents = DocumentCache()
-
-
-def parsed(query: str) -> ast.Document:
-    """The query's syntax tree, shared by every request that sends the same text. graphql-core
-    never changes a tree it executes, so one object can serve them all. A syntax error is raised
-    on every call (nothing is kept for it)."""
-    return documents.entry(query).tree
 
 
 def validation_errors(schema: Any, entry: _Entry) -> tuple[Any, ...]:

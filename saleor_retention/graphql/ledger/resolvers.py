@@ -21,7 +21,7 @@ def resolve_user_loyalty(root, info):
         return None
     customer_id = str(root.pk)
     if "expiringPoints" in selected_fields(info):
-        account = selectors.account_with_expiring_points(customer_id)
+        account = selectors.account_with_expiring_points(customer_id, writing=saleor.writer_allowed)
     else:
         account = selectors.account_for_customer(customer_id)
     return LoyaltyAccount(account, info, customer_id)

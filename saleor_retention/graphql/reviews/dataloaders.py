@@ -5,17 +5,16 @@ query."""
 from saleor.graphql.core.dataloaders import DataLoader
 
 from ...reviews import selectors
-from ...reviews.models import ProductRating
 
 
 class ProductRatingByProductIdLoader(DataLoader):
     context_key = "retention_product_rating_by_product_id"
 
     def batch_load(self, keys):
-        # a product without reviews has no stored row: an empty one in its place (average null,
-        # count 0), so the resolvers take the loaded value as it is, with no callback per product
+        # a product without reviews has no stored row: the empty summary in its place (average
+        # null, count 0), so the resolvers take the loaded value as it is
         ratings = selectors.ratings_for(keys)
-        return [ratings.get(str(key)) or ProductRating(product_id=str(key)) for key in keys]
+        return [ratings.get(str(key), selectors.NO_RATING) for key in keys]
 
 
 class LatestReviewsByProductIdLoader(DataLoader):

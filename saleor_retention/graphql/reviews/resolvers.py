@@ -10,6 +10,7 @@ from ..core import pagination
 from ..core.access import (
     pk_from_global_id,
 )
+from ..core.middleware import skips_field_middleware
 from .dataloaders import LatestReviewsByProductIdLoader, ProductRatingByProductIdLoader
 from .filters import filter_customer_reviews, filter_moderation, filter_requests
 from .jsonld import json_ld
@@ -48,11 +49,13 @@ def resolve_product_reviews(root, info, filter=None, sort_by=None, **page):
     return pagination.paginate(rows, review_connection(), default_first=10, **page)
 
 
+@skips_field_middleware
 def resolve_review_summary(root, info):
     # the stored aggregate itself is the summary's root (an empty one before the first review)
     return ProductRatingByProductIdLoader(info.context).load(str(root.pk))
 
 
+@skips_field_middleware
 def resolve_review_json_ld(root, info):
     from promise import Promise
 

@@ -198,11 +198,10 @@ class ReviewRatingCount(graphene.ObjectType):
 
 
 class ReviewSummary(graphene.ObjectType):
-    """Resolved from the product's stored ``ProductRating`` row (an empty one before the first
-    review). Each field reads the row only when asked: a category page asking for the average
-    and count of 100 products builds no histogram objects. The average and the count are the
-    row's own attributes, read by graphene's default resolver: on Saleor 2.10 a field with a
-    resolver of its own also opens a tracing span, 200 of them on such a page."""
+    """Resolved from the product's stored rating (``reviews.selectors.RatingSummary``, read from
+    the ``ProductRating`` row; an empty one before the first review). The average and the count
+    are plain attributes, read by graphene's default resolver: on Saleor 2.10 a field with a
+    resolver of its own also opens a tracing span, 200 of them on a page of 100 products."""
 
     average_rating = graphene.Float(description="Mean of published ratings; null with none.")
     count = graphene.Int(required=True, description="Published reviews.")
