@@ -93,12 +93,13 @@ def account_with_expiring_points(
 
     The shopper's points are read on every storefront page and change a few times a month, so
     the groups are kept on the account row (``expiring_points_cache``, emptied by every write
-    that moves points, ledger/services.py): a read is one lookup by primary key. Grouping the
-    lots took a sort of every spendable lot and planning that subquery, about 0.5 ms of
-    database time for an account with 400 lots (bench/run.py); the lookup takes 0.04 ms. When the
-    cache is empty, or was made in another time zone, the lots are grouped again and the result
-    kept, unless a write changed the row in between (``_keep_groups``), inside ``writing()``
-    (the GraphQL layer passes Saleor 3's ``allow_writer``: a read query's path that writes)."""
+    that moves points, ledger/services.py): a read is one row by its unique customer. Grouping
+    the lots took a sort of every spendable lot and planning that subquery, about 0.5 ms of
+    database time for an account with 400 lots (bench/run.py); the lookup takes 0.04 ms. When
+    the cache is empty, or was made in another time zone, the lots are grouped again and the
+    result kept, unless a write changed the row in between (``_keep_groups``), inside
+    ``writing()`` (the GraphQL layer passes Saleor 3's ``allow_writer``: a read query's path
+    that writes)."""
     columns = [field.column for field in LoyaltyAccount._meta.concrete_fields]
     with connection.cursor() as cursor:
         cursor.execute(_account_sql(tuple(columns)), [customer_id])
