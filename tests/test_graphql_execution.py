@@ -2,6 +2,7 @@
 (``graphql/core/documents.py``), Saleor's per-field middlewares run without a
 Promise around every field (``graphql/core/middleware.py``). Answers must not change."""
 
+import contextlib
 import json
 from functools import partial
 
@@ -223,3 +224,37 @@ def test_a_token_still_authenticates_and_batched_fields_still_resolve(retention_
     assert answer["data"]["me"]["loyalty"]["points"] == 0
     summaries = [edge["node"]["reviewSummary"] for edge in answer["data"]["products"]["edges"]]
     assert summaries and all(s == {"averageRating": None, "count": 0} for s in summaries)
+
+
+def test_only_a_request_selecting_a_plugin_field_runs_with_saleors_writer_allowed(
+    driver, monkeypatch
+):
+    # Saleor 3.x logs (or, in its tests, refuses) writer access outside allow_writer(); the
+    # plugin keeps its tables on the writer, so its requests say so, and Saleor's alone do not
+    from graphql import parse
+
+    from saleor_retention.graphql import view
+
+    entered = []
+
+    @contextlib.contextmanager
+    def recording():
+        entered.append(True)
+        yield
+
+    monkeypatch.setattr(view.saleor, "writer_allowed", recording)
+
+    def touches(query):
+        return limits.analyse(schema, parse(query)).touches_plugin
+
+    assert touches("{ me { loyalty { points } } }")
+    assert touches(
+        "{ products(first: 1) { edges { node { ...R } } } } fragment R on Product { reviewSummary { count } }"
+    )
+    assert touches('mutation { reviewVote(reviewId: "x", helpful: true) { errors { code } } }')
+    assert not touches("{ shop { name } me { email orders(first: 1) { totalCount } } }")
+
+    _post(driver, "{ shop { name } }")
+    assert entered == []
+    _post(driver, "{ shop { name retention { pluginActive } } }")
+    assert entered == [True]

@@ -82,6 +82,8 @@ class Analysis:
     # whether a variable's value entered the figures (a page size); if not, they hold for every
     # request that sends the same text, and the view keeps them with the parsed document
     uses_variables: bool = False
+    # whether the operation selects one of the plugin's fields (``schema.retention_fields``)
+    touches_plugin: bool = False
 
 
 class _Analyser:
@@ -97,6 +99,8 @@ class _Analyser:
         self.repeats = 0
         self.most_repeated_field: str | None = None
         self.uses_variables = False
+        self.plugin_fields = getattr(schema, "retention_fields", frozenset())
+        self.touches_plugin = False
 
     def operation(self, operation: ast.OperationDefinition) -> Analysis:
         self.variable_defaults = {
@@ -111,7 +115,12 @@ class _Analyser:
             operation.selection_set, root, is_mutation=operation.operation == "mutation"
         )
         return Analysis(
-            shape.depth, shape.cost, self.most_repeated_field, self.repeats, self.uses_variables
+            shape.depth,
+            shape.cost,
+            self.most_repeated_field,
+            self.repeats,
+            self.uses_variables,
+            self.touches_plugin,
         )
 
     def selection_set(
@@ -159,6 +168,8 @@ class _Analyser:
 
     def field(self, node: ast.Field, parent: Any, *, is_mutation: bool) -> tuple[int, int]:
         name = node.name.value
+        if (getattr(parent, "name", ""), name) in self.plugin_fields:
+            self.touches_plugin = True
         definition = self.field_definition(parent, name)
         field_type = get_named_type(definition.type) if definition else None
         weight = self.weight(parent, name, field_type, is_mutation=is_mutation)

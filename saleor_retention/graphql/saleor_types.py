@@ -70,6 +70,13 @@ def as_checkout(checkout: Any) -> Any:
 as_order = as_checkout  # 3.x wraps orders the same way
 
 
+def saleor_schema() -> Any:
+    """Saleor's own schema object, as Saleor's endpoint serves it (both lines)."""
+    from saleor.graphql.api import schema
+
+    return schema
+
+
 def build_schema(query: type, mutation: type) -> Any:
     """Saleor's schema built the way Saleor builds it, from ``query`` and ``mutation``."""
     try:  # Saleor 3.x

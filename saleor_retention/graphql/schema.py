@@ -3,6 +3,8 @@
 ``saleor_retention.urls`` serves it on ``/graphql/``; docs/graphql.md explains the mechanism.
 """
 
+from typing import Any
+
 import graphene
 from saleor.graphql.api import Mutation as SaleorMutation
 from saleor.graphql.api import Query as SaleorQuery
@@ -201,6 +203,24 @@ class Mutation(RetentionMutations, SaleorMutation):
 
 apply_extensions()
 schema = saleor_types.build_schema(Query, Mutation)
+
+
+def _plugin_fields(ours: Any, saleors: Any) -> frozenset[tuple[str, str]]:
+    """(type, field) of every field the plugin adds to Saleor's types, roots included: what our
+    schema has on a type of Saleor's that Saleor's own schema has not. The plugin's own types
+    are reached only through these."""
+    found = set()
+    for name, ours_type in ours.get_type_map().items():
+        saleors_type = saleors.get_type(name)
+        fields = getattr(saleors_type, "fields", None)
+        if fields is None or name.startswith("__"):
+            continue
+        found.update((name, field) for field in ours_type.fields if field not in fields)
+    return frozenset(found)
+
+
+# read by the query analysis (limits.py), which tells the view a request touches the plugin
+schema.retention_fields = _plugin_fields(schema, saleor_types.saleor_schema())
 
 
 def schema_sdl() -> str:

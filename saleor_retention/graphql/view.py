@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
@@ -12,6 +13,7 @@ from graphql.execution import ExecutionResult
 from graphql.execution.middleware import MiddlewareManager
 from saleor.graphql.views import GraphQLView
 
+from .. import saleor_adapter as saleor
 from ..audit import services as audit
 from .core.access import QueryArgumentError
 from .core.documents import documents
@@ -43,6 +45,7 @@ class RetentionGraphQLView(GraphQLView):
 
     def execute_graphql_request(self, request: Any, data: dict) -> Any:
         query, variables, operation_name = self.get_graphql_params(request, data)
+        analysis = None
         if isinstance(query, str) and query:
             try:
                 entry = documents.entry(query)
@@ -55,7 +58,13 @@ class RetentionGraphQLView(GraphQLView):
                 )
                 if error is not None:
                     return ExecutionResult(errors=[error], invalid=True)
-        with audit.request_scope(request):  # who acts, for hooks Saleor calls without it
+        # The plugin reads and writes its own tables on the writer (Saleor 3.x reads its own
+        # through the replica): a request that selects a plugin field runs with Saleor's
+        # allow_writer(), so a store with ENABLE_RESTRICT_WRITER_MIDDLEWARE logs nothing for
+        # it; one that selects none runs as Saleor's own. 2.10 has no such split.
+        touches_plugin = analysis is not None and analysis.touches_plugin
+        writer = saleor.writer_allowed() if touches_plugin else contextlib.nullcontext()
+        with audit.request_scope(request), writer:  # who acts, for hooks Saleor calls without it
             return super().execute_graphql_request(request, data)
 
     def analysis(self, entry: Any, variables: Any, operation_name: str | None) -> Any:
