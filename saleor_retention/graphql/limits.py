@@ -99,7 +99,9 @@ class _Analyser:
         self.repeats = 0
         self.most_repeated_field: str | None = None
         self.uses_variables = False
-        self.plugin_fields = getattr(schema, "retention_fields", frozenset())
+        self.plugin_fields: frozenset[tuple[str, str]] = getattr(
+            schema, "retention_fields", frozenset()
+        )
         self.touches_plugin = False
 
     def operation(self, operation: ast.OperationDefinition) -> Analysis:

@@ -209,7 +209,7 @@ def _plugin_fields(ours: Any, saleors: Any) -> frozenset[tuple[str, str]]:
     """(type, field) of every field the plugin adds to Saleor's types, roots included: what our
     schema has on a type of Saleor's that Saleor's own schema has not. The plugin's own types
     are reached only through these."""
-    found = set()
+    found: set[tuple[str, str]] = set()
     for name, ours_type in ours.get_type_map().items():
         saleors_type = saleors.get_type(name)
         fields = getattr(saleors_type, "fields", None)
