@@ -15,7 +15,7 @@ def download_cards(request, token: str):
         return HttpResponseForbidden(_("This download link is invalid or has expired."))
     except DownloadNotAllowed:
         return HttpResponseForbidden(
-            _("The staff member this link was made for may no longer download cards.")
+            _("The staff member or app this link was made for may no longer download cards.")
         )
     response = HttpResponse(render_cards(cards, load_settings()), content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="loyalty-cards.pdf"'

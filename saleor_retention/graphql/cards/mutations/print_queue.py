@@ -13,7 +13,10 @@ class LoyaltyCardPrintQueue(RetentionMutation):
     """The warehouse's print run: every card issued since a time and not printed yet."""
 
     url = graphene.String(
-        description="A staff download link to one PDF of those cards, valid for 15 minutes."
+        description=(
+            "A staff download link to one PDF of those cards, valid for 15 minutes; null when "
+            "there is nothing to print."
+        )
     )
     cards = graphene.Int(description="How many cards the PDF holds (now marked printed).")
     permissions = (MANAGE_DISCOUNTS,)
@@ -30,4 +33,6 @@ class LoyaltyCardPrintQueue(RetentionMutation):
     @classmethod
     def perform_mutation(cls, root, info, since):
         card_ids = printing.take_print_queue(since)
-        return cls(url=card_download_url(info, card_ids), cards=len(card_ids), errors=[])
+        # nothing to print: no link to an empty PDF
+        url = card_download_url(info, card_ids) if card_ids else None
+        return cls(url=url, cards=len(card_ids), errors=[])
