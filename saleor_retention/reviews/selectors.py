@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -85,18 +87,27 @@ NO_RATING = RatingSummary()  # a product before its first published review
 
 
 def ratings_for(product_ids: Iterable[str]) -> dict[str, RatingSummary]:
+    # One statement written once: building the ORM's query cost more than running it for a
+    # page of 100 products (0.8 ms of CPU of the 5 ms the ratings add to it, bench/reviews.py).
     ids = [str(pk) for pk in product_ids]
-    rows = ProductRating.objects.filter(product_id__in=ids).values_list(
-        "product_id", "count", "rating_sum", "stars_1", "stars_2", "stars_3", "stars_4", "stars_5"
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_ratings_sql(), [ids])
+        rows = cursor.fetchall()
     return {
         product_id: RatingSummary(
             count=count,
             average_rating=_average(rating_sum, count),
-            stars=tuple(stars),
+            stars=(one, two, three, four, five),
         )
-        for product_id, count, rating_sum, *stars in rows
+        for product_id, count, rating_sum, one, two, three, four, five in rows
     }
+
+
+@functools.lru_cache(maxsize=1)
+def _ratings_sql() -> str:
+    columns = ("product_id", "count", "rating_sum", *(f"stars_{n}" for n in range(1, 6)))
+    table = ProductRating._meta.db_table
+    return f'SELECT {", ".join(columns)} FROM "{table}" WHERE product_id = ANY(%s)'
 
 
 def _average(rating_sum: int, count: int) -> float | None:
