@@ -122,13 +122,19 @@ def test_the_view_runs_saleors_middlewares_in_their_order_without_a_promise_per_
     assert view.middleware.middlewares[2].__name__ == "app_middleware"
 
 
-def test_field_middleware_leaves_attribute_reads_alone_and_wraps_the_others_without_a_promise():
+def _recording_middleware():
+    """A per-field middleware that notes every field it runs around."""
     seen = []
 
     def recording(next_, root, info, **kwargs):
         seen.append(info)
         return next_(root, info, **kwargs)
 
+    return seen, recording
+
+
+def test_field_middleware_leaves_attribute_reads_alone_and_wraps_the_others_without_a_promise():
+    seen, recording = _recording_middleware()
     manager = FieldMiddleware(recording)
     attribute = partial(dict_or_attr_resolver, "name", None)
 
@@ -147,12 +153,7 @@ def test_field_middleware_leaves_attribute_reads_alone_and_wraps_the_others_with
 def test_a_nested_batch_field_runs_without_saleors_field_middlewares():
     # Product.reviewSummary only hands out its item of the page's one batch read: no span, no
     # JWT or app middleware around each of 100 products (the request's root field ran them)
-    seen = []
-
-    def recording(next_, root, info, **kwargs):
-        seen.append(info)
-        return next_(root, info, **kwargs)
-
+    seen, recording = _recording_middleware()
     manager = FieldMiddleware(recording)
     field = saleor_types_product_field("reviewSummary")
 

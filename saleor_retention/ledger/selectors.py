@@ -13,7 +13,6 @@ from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from .models import EntryType, LedgerEntry, LoyaltyAccount, PointLot
@@ -55,35 +54,17 @@ def spendable_points(account: LoyaltyAccount | None, *, policy: str = "negative"
 EXPIRING_GROUPS = 12  # expiry dates shown, soonest first
 
 
-def _expiring_groups(account) -> QuerySet[PointLot]:
-    """Spendable points grouped by expiry date (UTC), soonest first: rows of expiry_date, points.
-    ``account`` is an account or ``OuterRef("pk")`` inside an account query."""
-    return (
-        PointLot.objects.filter(
-            account=account,
-            status=PointLot.Status.AVAILABLE,
-            remaining__gt=0,
-            expires_at__isnull=False,
-        )
-        .annotate(expiry_date=TruncDate("expires_at"))
-        .values("expiry_date")
-        .annotate(points=Sum("remaining"))
-        .order_by("expiry_date")[:EXPIRING_GROUPS]
-    )
-
-
 def expiring_points(account: LoyaltyAccount | None) -> list[ExpiringPoints]:
-    """Spendable points grouped by expiry date (UTC), soonest first."""
+    """Spendable points grouped by expiry date (in the current time zone), soonest first."""
     if account is None:
         return []
     grouped = getattr(account, "expiring_groups", None)  # read with the account, see below
-    if grouped is not None:
-        return [
-            ExpiringPoints(points=row["points"], expires_at=date.fromisoformat(row["expiry_date"]))
-            for row in grouped
-        ]
-    rows = _expiring_groups(account)
-    return [ExpiringPoints(points=row["points"], expires_at=row["expiry_date"]) for row in rows]
+    if grouped is None:
+        grouped = _grouped_lots(account.pk, timezone.get_current_timezone_name())
+    return [
+        ExpiringPoints(points=row["points"], expires_at=date.fromisoformat(row["expiry_date"]))
+        for row in grouped
+    ]
 
 
 def account_with_expiring_points(
@@ -166,8 +147,7 @@ def _account_sql(columns: tuple[str, ...]) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _groups_sql() -> str:
-    # the same grouping as _expiring_groups, written once: compiling the ORM's annotation cost
-    # more than running it
+    # written once: compiling the ORM's TruncDate / Sum annotation cost more than running it
     return f"""
         SELECT (l.expires_at AT TIME ZONE %s)::date AS expiry_date, SUM(l.remaining) AS points
         FROM "{PointLot._meta.db_table}" l
